@@ -1,0 +1,203 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { baseConfig, makeRepository, ProgramRun, runProgram } from "./harness";
+
+/** Runs the program expecting a configuration error; checks nothing was registered. */
+async function configError(config: Record<string, string>, secrets: string[] = []): Promise<string> {
+    const run: ProgramRun = await runProgram(config, { secrets });
+    assert.ok(run.error, "expected the program to reject this configuration");
+    // A RunError is printed by the CLI without a stack trace.
+    assert.ok(pulumi.RunError.isInstance(run.error) && run.error.name === "ConfigError", `expected a ConfigError, got ${run.error.stack}`);
+    assert.deepStrictEqual(run.resources.map(r => r.type), [], "no resource may be registered before validation passes");
+    return run.error.message;
+}
+
+/** Asserts the message names the key, the bad value and what is allowed. */
+function assertNames(message: string, ...parts: string[]): void {
+    for (const part of parts) {
+        assert.ok(message.includes(part), `expected the error to mention ${JSON.stringify(part)}:\n${message}`);
+    }
+}
+
+describe("stack configuration", () => {
+    describe("defaults (applied by the program, not only by the CLI)", () => {
+        it("accepts a config with only a region and a built model repository", async () => {
+            const run = await runProgram(baseConfig());
+            assert.ifError(run.error);
+            assert.strictEqual(run.outputs.autoscaler.value, "hpa");
+        });
+    });
+
+    describe("autoscaler", () => {
+        for (const mode of ["none", "hpa", "keda"]) {
+            it(`accepts ${mode}`, async () => {
+                const run = await runProgram(baseConfig({ autoscaler: mode }));
+                assert.ifError(run.error);
+                assert.strictEqual(run.outputs.autoscaler.value, mode);
+            });
+        }
+        for (const bad of ["kedaa", "HPA", ""]) {
+            it(`rejects ${JSON.stringify(bad)} naming the key, the value and the choices`, async () => {
+                const message = await configError(baseConfig({ autoscaler: bad }));
+                assertNames(message, "scalable-serving:autoscaler", JSON.stringify(bad), "none | hpa | keda");
+            });
+        }
+    });
+
+    describe("replica counts", () => {
+        for (const key of ["replicas", "minReplicas", "maxReplicas"]) {
+            it(`rejects ${key} = 0`, async () => {
+                const message = await configError(baseConfig({ [key]: "0" }));
+                assertNames(message, `scalable-serving:${key} = 0`, "≥ 1");
+            });
+            for (const bad of ["two", "1.5", "-3"]) {
+                it(`rejects ${key} = ${bad}`, async () => {
+                    const message = await configError(baseConfig({ [key]: bad }));
+                    assertNames(message, `scalable-serving:${key}`, bad, "≥ 1");
+                });
+            }
+        }
+        it("rejects maxReplicas below minReplicas", async () => {
+            const message = await configError(baseConfig({ minReplicas: "4", maxReplicas: "2" }));
+            assertNames(message, "scalable-serving:maxReplicas = 2", "scalable-serving:minReplicas = 4", "at least minReplicas");
+        });
+        it("accepts maxReplicas equal to minReplicas", async () => {
+            const run = await runProgram(baseConfig({ minReplicas: "2", maxReplicas: "2" }));
+            assert.ifError(run.error);
+        });
+    });
+
+    describe("bucketName", () => {
+        for (const good of ["abc", "my.models-2026", "a".repeat(63)]) {
+            it(`accepts ${good.length > 20 ? `${good.length} characters` : good}`, async () => {
+                const run = await runProgram(baseConfig({ bucketName: good }));
+                assert.ifError(run.error);
+            });
+        }
+        const bad: Array<[string, string]> = [
+            ["ab", "3 to 63 characters"],
+            ["a".repeat(64), "3 to 63 characters"],
+            ["My-Models", "lowercase"],
+            ["models_bucket", "lowercase"],
+            ["-models", "begin and end"],
+            ["models.", "begin and end"],
+            ["my..models", "adjacent dots"],
+            ["192.168.5.4", "IP address"],
+            ["xn--models", "reserved"],
+            ["models-s3alias", "reserved"],
+        ];
+        for (const [name, why] of bad) {
+            it(`rejects ${name.length > 20 ? `${name.length} characters` : name} (${why})`, async () => {
+                const message = await configError(baseConfig({ bucketName: name }));
+                assertNames(message, "scalable-serving:bucketName", JSON.stringify(name), why);
+            });
+        }
+        it("rejects a stack whose derived bucket name would be too long", async () => {
+            const run = await runProgram(baseConfig(), { stack: "a-very-long-stack-name-for-a-team-with-many-environments" });
+            assert.ok(run.error);
+            assertNames(run.error.message, "bucketName is unset", "3 to 63 characters", "pulumi config set bucketName");
+            assert.strictEqual(run.resources.length, 0);
+        });
+    });
+
+    describe("modelPrefix", () => {
+        for (const good of ["cifar10-model", "teams/vision/cifar10"]) {
+            it(`accepts ${good}`, async () => {
+                const run = await runProgram(baseConfig({ modelPrefix: good }));
+                assert.ifError(run.error);
+            });
+        }
+        const bad: Array<[string, string]> = [
+            ["", "must not be empty"],
+            ["/models", "begin or end with '/'"],
+            ["models/", "begin or end with '/'"],
+            ["a//b", "must not be empty, '.' or '..'"],
+            ["a/../b", "must not be empty, '.' or '..'"],
+            ["my models", "only letters"],
+        ];
+        for (const [prefix, why] of bad) {
+            it(`rejects ${JSON.stringify(prefix)} (${why})`, async () => {
+                const message = await configError(baseConfig({ modelPrefix: prefix }));
+                assertNames(message, "scalable-serving:modelPrefix", JSON.stringify(prefix), why);
+            });
+        }
+    });
+
+    describe("modelRepositoryPath", () => {
+        it("rejects a folder that does not exist", async () => {
+            const message = await configError(baseConfig({ modelRepositoryPath: "/nonexistent/models" }));
+            assertNames(message, "scalable-serving:modelRepositoryPath", "/nonexistent/models", "does not exist");
+        });
+        it("rejects a folder without any model", async () => {
+            const message = await configError(baseConfig({ modelRepositoryPath: makeRepository({ "README.txt": "x" }) }));
+            assertNames(message, "holds no model", "config.pbtxt");
+        });
+        it("rejects a config.pbtxt without its version file, telling how to build the model", async () => {
+            const dir = makeRepository({ "cifar10-pytorch/config.pbtxt": "name: \"cifar10-pytorch\"", "cifar10-pytorch/1/.gitkeep": "" });
+            const message = await configError(baseConfig({ modelRepositoryPath: dir }));
+            assertNames(message, "scalable-serving:modelRepositoryPath", dir, "cifar10-pytorch/1/model.ts", "npm run build:model");
+        });
+        it("rejects the committed repository until the model is built", async function () {
+            if (fs.existsSync(path.join(__dirname, "../model/cifar10-model/cifar10-pytorch/1/model.ts"))) {
+                this.skip(); // a developer has built the model locally
+            }
+            const message = await configError(baseConfig({ modelRepositoryPath: "model/cifar10-model" }));
+            assertNames(message, "npm run build:model");
+        });
+        it("resolves a relative path from the project folder", async () => {
+            const run = await runProgram(baseConfig({ modelRepositoryPath: path.relative(path.join(__dirname, ".."), baseConfig().modelRepositoryPath) }));
+            assert.ifError(run.error);
+        });
+    });
+
+    describe("aws:region", () => {
+        it("is required", async () => {
+            const config = baseConfig();
+            delete config["aws:region"];
+            const message = await configError(config);
+            assertNames(message, "aws:region is not set", "pulumi config set aws:region");
+        });
+        it("must look like a region", async () => {
+            const message = await configError(baseConfig({ "aws:region": "Europe" }));
+            assertNames(message, "aws:region", "\"Europe\"", "eu-west-1");
+        });
+    });
+
+    describe("readerCredentials", () => {
+        it("rejects an unknown mode", async () => {
+            const message = await configError(baseConfig({ readerCredentials: "root" }));
+            assertNames(message, "scalable-serving:readerCredentials", "\"root\"", "iam-user | existing");
+        });
+        it("existing needs both secret keys", async () => {
+            const message = await configError(baseConfig({ readerCredentials: "existing" }));
+            assertNames(message, "scalable-serving:readerAccessKeyId is not set", "scalable-serving:readerSecretAccessKey is not set", "--secret");
+        });
+        it("existing refuses keys stored in plain text", async () => {
+            const message = await configError(
+                baseConfig({ readerCredentials: "existing", readerAccessKeyId: "AKIA1", readerSecretAccessKey: "plain" }),
+                ["readerAccessKeyId"]);
+            assertNames(message, "scalable-serving:readerSecretAccessKey is stored in plain text");
+            assert.ok(!message.includes("plain\""), "the error must not echo the secret");
+            assert.ok(!message.includes("readerAccessKeyId is stored"), "the secret key id is fine");
+        });
+        it("existing accepts secret keys", async () => {
+            const run = await runProgram(
+                baseConfig({ readerCredentials: "existing", readerAccessKeyId: "AKIA1", readerSecretAccessKey: "s3cr3t" }),
+                { secrets: ["readerAccessKeyId", "readerSecretAccessKey"] });
+            assert.ifError(run.error);
+        });
+        it("rejects a stack name too long for the reader's IAM user", async () => {
+            const run = await runProgram(baseConfig({ bucketName: "models-bucket" }), { stack: "s".repeat(40) });
+            assert.ok(run.error);
+            assertNames(run.error.message, "too long for the reader's IAM user name", "64");
+        });
+    });
+
+    it("reports every problem at once", async () => {
+        const message = await configError(baseConfig({ autoscaler: "knative", minReplicas: "0", bucketName: "UPPER" }));
+        assertNames(message, "scalable-serving:autoscaler", "scalable-serving:minReplicas", "scalable-serving:bucketName");
+        assert.strictEqual(message.split("\n  - ").length - 1, 3);
+    });
+});
