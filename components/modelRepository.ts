@@ -110,6 +110,22 @@ export class ModelRepository extends pulumi.ComponentResource {
     }
 }
 
+/** An IAM policy document, as plain data (the SDK's own type allows Outputs everywhere). */
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: PolicyStatement[];
+}
+
+export interface PolicyStatement {
+    Sid: string;
+    Effect: "Allow" | "Deny";
+    Principal?: "*";
+    Action: string | string[];
+    Resource: string | string[];
+    /** Operator → condition key → value(s), e.g. `{ Bool: { "aws:SecureTransport": "false" } }`. */
+    Condition?: Record<string, Record<string, string | string[]>>;
+}
+
 /** The upload of one repository file: its key keeps the Triton layout, its hash drives re-uploads. */
 export function repositoryObjectArgs(bucket: pulumi.Input<string>, file: RepositoryFile): aws.s3.BucketObjectv2Args {
     return {
@@ -123,7 +139,7 @@ export function repositoryObjectArgs(bucket: pulumi.Input<string>, file: Reposit
 }
 
 /** Denies every request to the bucket that does not use TLS. */
-export function tlsOnlyBucketPolicy(bucketArn: string): aws.iam.PolicyDocument {
+export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [{
@@ -141,7 +157,7 @@ export function tlsOnlyBucketPolicy(bucketArn: string): aws.iam.PolicyDocument {
  * What the cluster may do with the repository: list the keys under the prefix and read them.
  * Nothing else in the bucket, no writes.
  */
-export function readerPolicy(bucketArn: string, prefix: string): aws.iam.PolicyDocument {
+export function readerPolicy(bucketArn: string, prefix: string): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [

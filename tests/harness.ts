@@ -40,6 +40,8 @@ export interface ProgramRun {
     /** The resource with this type and name; fails the test when there is none. */
     get(type: string, name: string): RegisteredResource;
     ofType(type: string): RegisteredResource[];
+    /** The outputs a component registered (`registerOutputs`), each with whether it is secret. */
+    componentOutputs(resource: RegisteredResource): Record<string, StackOutput>;
     /** The resource registered under this URN. */
     byUrn(urn: string): RegisteredResource;
     /** True when `from` depends on `to`, directly (dependsOn or an input) or through its parent chain. */
@@ -117,6 +119,15 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
         });
     };
 
+    const componentOutputs = new Map<string, Record<string, StackOutput>>();
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
+        const raw = req.getOutputs()?.toJavaScript() ?? {};
+        componentOutputs.set(req.getUrn(), Object.fromEntries(Object.entries(raw).map(
+            ([k, v]) => [k, { value: unwrapSecrets(v), secret: isSecretValue(v) }])));
+        return registerOutputs(req, callback);
+    };
+
     purgeProjectModules();
     let error: Error | undefined;
     const outputs: Record<string, StackOutput> = {};
@@ -133,7 +144,7 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
         error = e as Error;
     }
     await waitForRegistrations();
-    return makeRun(resources, outputs, error);
+    return makeRun(resources, outputs, componentOutputs, error);
 }
 
 /** A temporary Triton model repository folder with the given files (relative path → content). */
@@ -159,7 +170,8 @@ export function baseConfig(overrides: Record<string, string> = {}): Record<strin
     return { "aws:region": "eu-west-1", modelRepositoryPath: cifar10Repository(), ...overrides };
 }
 
-function makeRun(resources: RegisteredResource[], outputs: Record<string, StackOutput>, error?: Error): ProgramRun {
+function makeRun(resources: RegisteredResource[], outputs: Record<string, StackOutput>,
+    componentOutputs: Map<string, Record<string, StackOutput>>, error?: Error): ProgramRun {
     const byUrn = new Map(resources.map(r => [r.urn, r]));
     const run: ProgramRun = {
         resources,
@@ -174,6 +186,13 @@ function makeRun(resources: RegisteredResource[], outputs: Record<string, StackO
             return found[0];
         },
         ofType: type => resources.filter(r => r.type === type),
+        componentOutputs(resource) {
+            const registered = componentOutputs.get(resource.urn);
+            if (!registered) {
+                throw new Error(`${resource.type} ${resource.name} registered no outputs`);
+            }
+            return registered;
+        },
         byUrn(urn) {
             const r = byUrn.get(urn);
             if (!r) {

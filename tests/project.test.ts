@@ -1,0 +1,69 @@
+// The project's own files agree with the code: Pulumi.yaml declares what config.ts reads, the dev
+// stack is valid, the README documents every setting, and every dependency is pinned.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { DEFAULTS, SECRET_KEYS } from "../config";
+import { baseConfig, PROJECT, ROOT, runProgram } from "./harness";
+
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
+describe("project files", () => {
+    const project = parse(read("Pulumi.yaml"));
+
+    it("Pulumi.yaml names the project and the TypeScript runtime", () => {
+        assert.strictEqual(project.name, PROJECT);
+        assert.strictEqual(project.runtime.name, "nodejs");
+        assert.strictEqual(project.runtime.options.typescript, true);
+        assert.strictEqual(project.main, "index.ts");
+    });
+
+    it("Pulumi.yaml declares every setting with the program's default, a type and a description", () => {
+        assert.deepStrictEqual(Object.keys(project.config).sort(), Object.keys(DEFAULTS).sort());
+        for (const [key, fallback] of Object.entries(DEFAULTS)) {
+            const declared = project.config[key];
+            assert.strictEqual(declared.default, fallback, `${key}: Pulumi.yaml default differs from config.ts`);
+            assert.strictEqual(declared.type, typeof fallback === "number" ? "integer" : typeof fallback, `${key}: type`);
+            assert.ok(typeof declared.description === "string" && declared.description.length > 20, `${key}: description`);
+        }
+    });
+
+    it("the dev stack is complete, valid and holds no secret", async () => {
+        const stack = parse(read("Pulumi.dev.yaml")).config as Record<string, string>;
+        assert.ok(!JSON.stringify(stack).includes("secure:"), "no secrets committed in Pulumi.dev.yaml");
+        for (const key of SECRET_KEYS) {
+            assert.ok(!(`${PROJECT}:${key}` in stack));
+        }
+        // Validate it as the program would, with a built model in place of the committed (unbuilt) one.
+        const config = { ...stack, [`${PROJECT}:modelRepositoryPath`]: baseConfig().modelRepositoryPath };
+        const run = await runProgram(config, { stack: "dev" });
+        assert.ifError(run.error);
+        assert.ok(run.resources.length > 0);
+    });
+
+    it("the README's config reference lists every setting with its default", () => {
+        const readme = read("README.md");
+        for (const [key, fallback] of Object.entries(DEFAULTS)) {
+            const row = readme.split("\n").find(line => line.startsWith(`| \`${key}\``));
+            assert.ok(row, `README config reference has no row for ${key}`);
+            const shown = fallback === "" ? "(empty)" : `\`${fallback}\``;
+            assert.ok(row.includes(shown), `README row for ${key} does not show the default ${shown}: ${row}`);
+        }
+        for (const key of SECRET_KEYS) {
+            assert.ok(readme.includes(`| \`${key}\``), `README config reference has no row for ${key}`);
+        }
+    });
+
+    it("pins every npm dependency to an exact version, with a lockfile", () => {
+        const pkg = JSON.parse(read("package.json"));
+        for (const [name, version] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+            assert.match(version as string, /^\d+\.\d+\.\d+$/, `${name} is not pinned exactly`);
+        }
+        // kubernetesx 0.1.6 asks for @pulumi/kubernetes ^3: it must share the project's SDK instead.
+        assert.deepStrictEqual(pkg.overrides, { "@pulumi/kubernetesx": { "@pulumi/kubernetes": "$@pulumi/kubernetes" } });
+        const lock = JSON.parse(read("package-lock.json"));
+        assert.ok(!lock.packages["node_modules/@pulumi/kubernetesx/node_modules/@pulumi/kubernetes"], "a second Kubernetes SDK is installed");
+        assert.strictEqual(lock.packages["node_modules/@pulumi/pulumi"].version, pkg.dependencies["@pulumi/pulumi"]);
+    });
+});
