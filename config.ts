@@ -2,6 +2,7 @@
 // settings to the components. Invalid settings stop the program before any resource is registered.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { CHARTS } from "./lib/charts";
 import { derivedBucketName, IAM_USER_NAME_MAX, readerUserName } from "./lib/names";
 import { ModelRepositoryError, RepositoryFile, scanModelRepository } from "./lib/tritonRepository";
 
@@ -10,6 +11,19 @@ export type Autoscaler = typeof AUTOSCALERS[number];
 
 export const READER_CREDENTIALS = ["iam-user", "existing"] as const;
 export type ReaderCredentialsMode = typeof READER_CREDENTIALS[number];
+
+export const CLUSTER_FLAVOURS = ["kind", "cloud"] as const;
+export type ClusterFlavour = typeof CLUSTER_FLAVOURS[number];
+
+/** install: the program installs the add-on; existing: the cluster already runs it; none: absent. */
+export const ADDON_MODES = ["install", "existing", "none"] as const;
+export type AddonMode = typeof ADDON_MODES[number];
+/** Istio and Seldon Core cannot be absent: the model is served through them. */
+export const REQUIRED_ADDON_MODES = ["install", "existing"] as const;
+export type RequiredAddonMode = typeof REQUIRED_ADDON_MODES[number];
+
+/** Namespaces the add-ons live in; the models get a namespace of their own. */
+const RESERVED_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", ...new Set(Object.values(CHARTS).map(c => c.namespace))];
 
 /**
  * Defaults of every project setting. `Pulumi.yaml` declares the same values for the CLI; the program
@@ -25,6 +39,20 @@ export const DEFAULTS = {
     modelPrefix: "cifar10-model",
     bucketName: "",
     readerCredentials: "iam-user" as ReaderCredentialsMode,
+    clusterFlavour: "kind" as ClusterFlavour,
+    kubeContext: "",
+    modelNamespace: "seldon",
+    istio: "install" as RequiredAddonMode,
+    istioVersion: CHARTS.istioBase.version,
+    seldonCore: "install" as RequiredAddonMode,
+    seldonCoreVersion: CHARTS.seldonCore.version,
+    metricsServer: "install" as AddonMode,
+    metricsServerVersion: CHARTS.metricsServer.version,
+    monitoring: "install" as AddonMode,
+    monitoringVersion: CHARTS.monitoring.version,
+    prometheusUrl: "",
+    keda: "install" as AddonMode,
+    kedaVersion: CHARTS.keda.version,
 };
 
 /** Secret settings, read only with `readerCredentials: existing`; they have no default. */
@@ -49,6 +77,27 @@ export interface ModelRepositorySettings {
     readerCredentials: ReaderCredentials;
 }
 
+/** An add-on: whether the program installs it, and the chart version it installs. */
+export interface AddonSettings<Mode extends string = AddonMode> {
+    mode: Mode;
+    version: string;
+}
+
+export interface PlatformSettings {
+    /** kind: a local cluster (NodePort ingress, trimmed resources); cloud: a managed cluster. */
+    flavour: ClusterFlavour;
+    /** kubeconfig context to deploy to; undefined uses the current context. */
+    kubeContext?: string;
+    /** Namespace of the models, labelled for Istio sidecar injection. */
+    modelNamespace: string;
+    istio: AddonSettings<RequiredAddonMode>;
+    seldonCore: AddonSettings<RequiredAddonMode>;
+    metricsServer: AddonSettings;
+    /** With mode `existing`, `prometheusUrl` is the in-cluster address of that Prometheus. */
+    monitoring: AddonSettings & { prometheusUrl?: string };
+    keda: AddonSettings;
+}
+
 export interface Settings {
     project: string;
     stack: string;
@@ -58,6 +107,7 @@ export interface Settings {
     minReplicas: number;
     maxReplicas: number;
     modelRepository: ModelRepositorySettings;
+    platform: PlatformSettings;
 }
 
 /** Every problem found in the stack configuration, reported together. */
@@ -148,6 +198,8 @@ export function loadSettings(): Settings {
         read.problem(`${project}:modelRepositoryPath = ${JSON.stringify(modelPath)}: ${e.message}`);
     }
 
+    const platform = readPlatform(read, project, autoscaler);
+
     read.throwIfProblems();
 
     if (readerMode === "existing") {
@@ -167,7 +219,88 @@ export function loadSettings(): Settings {
         minReplicas: minReplicas!,
         maxReplicas: maxReplicas!,
         modelRepository: { path: modelPath, prefix, files, bucketName, region: region!, readerCredentials },
+        platform: platform as PlatformSettings,
     };
+}
+
+/** Reads the cluster and add-on settings and checks that the chosen autoscaler has what it needs. */
+function readPlatform(read: ConfigReader, project: string, autoscaler: Autoscaler | undefined): Partial<PlatformSettings> {
+    const flavour = read.choice("clusterFlavour", CLUSTER_FLAVOURS, DEFAULTS.clusterFlavour);
+    const kubeContext = read.string("kubeContext", DEFAULTS.kubeContext);
+    const modelNamespace = read.string("modelNamespace", DEFAULTS.modelNamespace);
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(modelNamespace)) {
+        read.problem(`${project}:modelNamespace = ${JSON.stringify(modelNamespace)} is not a valid namespace name: ` +
+            "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
+    } else if (RESERVED_NAMESPACES.includes(modelNamespace)) {
+        read.problem(`${project}:modelNamespace = ${JSON.stringify(modelNamespace)} is taken by the platform: ` +
+            `use a namespace other than ${RESERVED_NAMESPACES.join(", ")}`);
+    }
+
+    const addon = <M extends string>(key: keyof typeof DEFAULTS & string, modes: readonly M[], fallback: M) => ({
+        mode: read.choice(key, modes, fallback),
+        version: read.chartVersion(`${key}Version`, DEFAULTS[`${key}Version` as keyof typeof DEFAULTS] as string),
+    });
+    const istio = addon("istio", REQUIRED_ADDON_MODES, DEFAULTS.istio);
+    const seldonCore = addon("seldonCore", REQUIRED_ADDON_MODES, DEFAULTS.seldonCore);
+    const metricsServer = addon("metricsServer", ADDON_MODES, DEFAULTS.metricsServer);
+    const monitoring = addon("monitoring", ADDON_MODES, DEFAULTS.monitoring);
+    const keda = addon("keda", ADDON_MODES, DEFAULTS.keda);
+
+    const prometheusUrl = read.string("prometheusUrl", DEFAULTS.prometheusUrl);
+    if (prometheusUrl !== "" && !/^https?:\/\/[^\s/]+(:[0-9]+)?(\/\S*)?$/.test(prometheusUrl)) {
+        read.problem(`${project}:prometheusUrl = ${JSON.stringify(prometheusUrl)} is not an http(s) URL ` +
+            "(like http://prometheus.monitoring.svc.cluster.local:9090)");
+    }
+    if (prometheusUrl !== "" && monitoring.mode !== "existing") {
+        read.problem(`${project}:prometheusUrl is set but monitoring = ${JSON.stringify(monitoring.mode)}: ` +
+            "prometheusUrl is only used with monitoring = existing");
+    }
+
+    // The autoscaler must find what it scales on: a metrics API for hpa, KEDA and Prometheus for keda.
+    if (autoscaler === "hpa" && metricsServer.mode === "none") {
+        read.problem(`${project}:autoscaler = "hpa" needs a resource metrics API (metrics.k8s.io) but ` +
+            `${project}:metricsServer = "none": set metricsServer to install, or to existing if the cluster already serves it`);
+    }
+    if (autoscaler === "keda") {
+        if (keda.mode === "none") {
+            read.problem(`${project}:autoscaler = "keda" needs KEDA but ${project}:keda = "none": set keda to install or existing`);
+        }
+        if (monitoring.mode === "none") {
+            read.problem(`${project}:autoscaler = "keda" scales on Prometheus metrics but ${project}:monitoring = "none": ` +
+                "set monitoring to install, or to existing together with prometheusUrl");
+        } else if (monitoring.mode === "existing" && prometheusUrl === "") {
+            read.problem(`${project}:autoscaler = "keda" with ${project}:monitoring = "existing" needs ${project}:prometheusUrl, ` +
+                "the in-cluster address of that Prometheus");
+        }
+    }
+
+    if (seldonCore.version !== undefined && seldonCore.mode === "install" && compareVersions(seldonCore.version, "1.18.0") >= 0) {
+        pulumi.log.warn(`seldonCoreVersion ${seldonCore.version}: Seldon Core 1.18.0 and later are under the Business ` +
+            "Source License 1.1 (production use needs a commercial licence); 1.17.1 is the last Apache-2.0 release.");
+    }
+
+    return {
+        flavour,
+        kubeContext: kubeContext === "" ? undefined : kubeContext,
+        modelNamespace,
+        istio: istio as AddonSettings<RequiredAddonMode>,
+        seldonCore: seldonCore as AddonSettings<RequiredAddonMode>,
+        metricsServer: metricsServer as AddonSettings,
+        monitoring: { ...(monitoring as AddonSettings), prometheusUrl: prometheusUrl === "" ? undefined : prometheusUrl },
+        keda: keda as AddonSettings,
+    };
+}
+
+/** Compares two x.y.z versions numerically. */
+export function compareVersions(a: string, b: string): number {
+    const pa = a.split(/[.-]/).slice(0, 3).map(Number);
+    const pb = b.split(/[.-]/).slice(0, 3).map(Number);
+    for (let i = 0; i < 3; i++) {
+        if (pa[i] !== pb[i]) {
+            return pa[i] - pb[i];
+        }
+    }
+    return 0;
 }
 
 /** Returns why `name` is not a valid general-purpose S3 bucket name, or undefined when it is. */
@@ -254,6 +387,17 @@ class ConfigReader {
             return undefined;
         }
         return value as T;
+    }
+
+    /** An exact chart version: `1.30.3`, never a range or `latest`, so every run installs the same chart. */
+    chartVersion(key: string, fallback: string): string | undefined {
+        const value = this.string(key, fallback);
+        if (!/^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/.test(value)) {
+            this.problem(`${this.project}:${key} = ${JSON.stringify(value)} is not an exact chart version: ` +
+                `pin one like ${fallback} (no ranges, no "latest")`);
+            return undefined;
+        }
+        return value;
     }
 
     integer(key: string, fallback: number, min: number): number | undefined {

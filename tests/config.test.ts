@@ -195,6 +195,76 @@ describe("stack configuration", () => {
         });
     });
 
+    describe("platform", () => {
+        it("rejects an unknown cluster flavour", async () => {
+            const message = await configError(baseConfig({ clusterFlavour: "eks" }));
+            assertNames(message, "scalable-serving:clusterFlavour", "\"eks\"", "kind | cloud");
+        });
+        for (const key of ["istio", "seldonCore"]) {
+            it(`${key} cannot be none: the model is served through it`, async () => {
+                const message = await configError(baseConfig({ [key]: "none" }));
+                assertNames(message, `scalable-serving:${key}`, "\"none\"", "install | existing");
+            });
+        }
+        for (const key of ["metricsServer", "monitoring", "keda"]) {
+            it(`${key} takes install | existing | none`, async () => {
+                const message = await configError(baseConfig({ [key]: "yes" }));
+                assertNames(message, `scalable-serving:${key}`, "\"yes\"", "install | existing | none");
+            });
+        }
+        for (const key of ["istioVersion", "seldonCoreVersion", "metricsServerVersion", "monitoringVersion", "kedaVersion"]) {
+            for (const bad of ["latest", "^1.2.3", "1.2", "v1.2.3"]) {
+                it(`${key} rejects ${bad}: chart versions are exact`, async () => {
+                    const message = await configError(baseConfig({ [key]: bad }));
+                    assertNames(message, `scalable-serving:${key}`, JSON.stringify(bad), "exact chart version");
+                });
+            }
+        }
+        for (const [ns, why] of [["Models", "not a valid namespace name"], ["a".repeat(64), "not a valid namespace name"], ["-x", "not a valid namespace name"], ["istio-system", "taken by the platform"], ["kube-system", "taken by the platform"]]) {
+            it(`modelNamespace rejects ${ns.length > 20 ? `${ns.length} characters` : ns}`, async () => {
+                const message = await configError(baseConfig({ modelNamespace: ns }));
+                assertNames(message, "scalable-serving:modelNamespace", why);
+            });
+        }
+        it("prometheusUrl must be an http(s) URL", async () => {
+            const message = await configError(baseConfig({ monitoring: "existing", prometheusUrl: "prometheus:9090" }));
+            assertNames(message, "scalable-serving:prometheusUrl", "\"prometheus:9090\"", "http(s) URL");
+        });
+        it("prometheusUrl is only for monitoring = existing", async () => {
+            const message = await configError(baseConfig({ prometheusUrl: "http://p:9090" }));
+            assertNames(message, "scalable-serving:prometheusUrl is set", "monitoring = \"install\"", "only used with monitoring = existing");
+        });
+    });
+
+    describe("the autoscaler has what it needs", () => {
+        it("hpa needs a metrics API", async () => {
+            const message = await configError(baseConfig({ autoscaler: "hpa", metricsServer: "none" }));
+            assertNames(message, "autoscaler = \"hpa\"", "metrics.k8s.io", "metricsServer = \"none\"", "install, or to existing");
+        });
+        it("hpa accepts a metrics-server the cluster already runs", async () => {
+            const run = await runProgram(baseConfig({ autoscaler: "hpa", metricsServer: "existing" }));
+            assert.ifError(run.error);
+        });
+        it("keda needs KEDA", async () => {
+            const message = await configError(baseConfig({ autoscaler: "keda", keda: "none" }));
+            assertNames(message, "autoscaler = \"keda\" needs KEDA", "keda = \"none\"", "install or existing");
+        });
+        it("keda needs Prometheus", async () => {
+            const message = await configError(baseConfig({ autoscaler: "keda", monitoring: "none" }));
+            assertNames(message, "autoscaler = \"keda\"", "monitoring = \"none\"", "prometheusUrl");
+        });
+        it("keda with an existing Prometheus needs its URL", async () => {
+            const message = await configError(baseConfig({ autoscaler: "keda", monitoring: "existing" }));
+            assertNames(message, "monitoring = \"existing\" needs scalable-serving:prometheusUrl");
+        });
+        it("none needs neither", async () => {
+            const run = await runProgram(baseConfig({ autoscaler: "none", metricsServer: "none", keda: "none", monitoring: "none" }));
+            assert.ifError(run.error);
+            assert.deepStrictEqual(run.ofType("kubernetes:helm.sh/v3:Release").map(r => r.name).sort(),
+                ["istio-base", "istio-ingressgateway", "istiod", "seldon-core"]);
+        });
+    });
+
     it("reports every problem at once", async () => {
         const message = await configError(baseConfig({ autoscaler: "knative", minReplicas: "0", bucketName: "UPPER" }));
         assertNames(message, "scalable-serving:autoscaler", "scalable-serving:minReplicas", "scalable-serving:bucketName");

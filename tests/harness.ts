@@ -24,6 +24,8 @@ export interface RegisteredResource {
     parent?: string;
     /** URNs this resource depends on explicitly (dependsOn) or through its inputs. */
     dependencies: string[];
+    /** Provider reference (`<provider URN>::<id>`) of a custom resource, if one was given. */
+    provider?: string;
     custom: boolean;
 }
 
@@ -109,6 +111,7 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
             secretPaths: secretPaths(raw, ""),
             parent: req.getParent() || undefined,
             dependencies: req.getDependenciesList(),
+            provider: req.getProvider() || undefined,
             custom: req.getCustom(),
         };
         return register(req, (err: any, resp: any) => {

@@ -1,0 +1,99 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterFlavour, RequiredAddonMode } from "../config";
+import { CHARTS, ISTIO_NAMESPACE, KIND_INGRESS_NODE_PORT, SELDON_GATEWAY } from "../lib/charts";
+import { namespaceArgs, releaseArgs } from "../lib/helm";
+import { IstioBaseValues, IstiodValues, IstioGatewayValues } from "../lib/types/helmValues";
+import { Gateway } from "../lib/types/istio";
+
+export interface IstioArgs {
+    flavour: ClusterFlavour;
+    /** install: base, istiod and the ingress gateway; existing: only the seldon-gateway Gateway. */
+    mode: RequiredAddonMode;
+    version: string;
+}
+
+/** Istio: CRDs, control plane, the `istio-ingressgateway` and the Gateway that Seldon routes through. */
+export class Istio extends pulumi.ComponentResource {
+    /** The release that installs Istio's CRDs, when this program installs Istio. */
+    public readonly crds?: k8s.helm.v3.Release;
+    /** istiod, which injects sidecars: pods of the mesh must start after it. */
+    public readonly controlPlane?: k8s.helm.v3.Release;
+    public readonly ingressGateway?: k8s.helm.v3.Release;
+    public readonly seldonGateway: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: IstioArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scalable-serving:platform:Istio", name, {}, opts);
+        if (args.mode === "install") {
+            const ns = new k8s.core.v1.Namespace(ISTIO_NAMESPACE, namespaceArgs(ISTIO_NAMESPACE), { parent: this });
+            this.crds = new k8s.helm.v3.Release(CHARTS.istioBase.release,
+                releaseArgs(CHARTS.istioBase, args.version, istioBaseValues(), ns.metadata.name), { parent: this });
+            this.controlPlane = new k8s.helm.v3.Release(CHARTS.istiod.release,
+                releaseArgs(CHARTS.istiod, args.version, istiodValues(args.flavour), ns.metadata.name),
+                { parent: this, dependsOn: [this.crds] });
+            // istiod injects the gateway's proxy image: it must be running before the gateway starts.
+            this.ingressGateway = new k8s.helm.v3.Release(CHARTS.istioGateway.release,
+                releaseArgs(CHARTS.istioGateway, args.version, ingressGatewayValues(args.flavour), ns.metadata.name),
+                { parent: this, dependsOn: [this.controlPlane] });
+        }
+        // Needs the Gateway CRD, and istiod to validate it.
+        this.seldonGateway = new k8s.apiextensions.CustomResource(SELDON_GATEWAY.name, seldonGateway(),
+            { parent: this, dependsOn: this.controlPlane ? [this.controlPlane] : [] });
+        this.registerOutputs({});
+    }
+}
+
+export function istioBaseValues(): IstioBaseValues {
+    return { defaultRevision: "default" };
+}
+
+/** istiod requests 500m CPU / 2 GiB and autoscales 1-5 by default: far too heavy for kind. */
+export function istiodValues(flavour: ClusterFlavour): IstiodValues {
+    if (flavour === "cloud") {
+        return {};
+    }
+    return {
+        autoscaleEnabled: false,
+        replicaCount: 1,
+        resources: { requests: { cpu: "100m", memory: "256Mi" } },
+        global: {
+            proxy: {
+                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+            },
+        },
+    };
+}
+
+/**
+ * The ingress gateway. kind has no load balancer (a LoadBalancer Service never gets an address and
+ * Helm would wait until its timeout): use a fixed NodePort that kind/cluster.yaml maps to the host.
+ */
+export function ingressGatewayValues(flavour: ClusterFlavour): IstioGatewayValues {
+    if (flavour === "cloud") {
+        return { service: { type: "LoadBalancer" } };
+    }
+    return {
+        service: {
+            type: "NodePort",
+            ports: [
+                { name: "status-port", port: 15021, protocol: "TCP", targetPort: 15021 },
+                { name: "http2", port: 80, protocol: "TCP", targetPort: 80, nodePort: KIND_INGRESS_NODE_PORT },
+            ],
+        },
+        autoscaling: { enabled: false },
+        resources: { requests: { cpu: "100m", memory: "128Mi" } },
+    };
+}
+
+/** The Gateway Seldon's operator binds every SeldonDeployment's VirtualService to (`istio.gateway`). */
+export function seldonGateway(): Gateway {
+    return {
+        apiVersion: "networking.istio.io/v1",
+        kind: "Gateway",
+        metadata: { name: SELDON_GATEWAY.name, namespace: SELDON_GATEWAY.namespace },
+        spec: {
+            selector: { istio: "ingressgateway" },
+            servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }],
+        },
+    };
+}

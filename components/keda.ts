@@ -1,0 +1,27 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CHARTS } from "../lib/charts";
+import { namespaceArgs, releaseArgs } from "../lib/helm";
+import { KedaValues } from "../lib/types/helmValues";
+
+export interface KedaArgs {
+    version: string;
+}
+
+/** KEDA: ScaledObjects and the external metrics API (external.metrics.k8s.io). */
+export class Keda extends pulumi.ComponentResource {
+    public readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: KedaArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scalable-serving:platform:Keda", name, {}, opts);
+        const ns = new k8s.core.v1.Namespace(CHARTS.keda.namespace, namespaceArgs(CHARTS.keda.namespace), { parent: this });
+        this.release = new k8s.helm.v3.Release(CHARTS.keda.release,
+            releaseArgs(CHARTS.keda, args.version, kedaValues(), ns.metadata.name), { parent: this });
+        this.registerOutputs({});
+    }
+}
+
+/** The chart's defaults (100m CPU / 100Mi per component) suit kind and cloud alike. */
+export function kedaValues(): KedaValues {
+    return {};
+}

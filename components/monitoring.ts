@@ -1,0 +1,88 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterFlavour } from "../config";
+import { CHARTS, PROMETHEUS_PORT } from "../lib/charts";
+import { namespaceArgs, releaseArgs } from "../lib/helm";
+import { KubePrometheusStackValues } from "../lib/types/helmValues";
+import { PodMonitor } from "../lib/types/prometheusOperator";
+
+export interface MonitoringArgs {
+    flavour: ClusterFlavour;
+    version: string;
+}
+
+/** Prometheus (kube-prometheus-stack) and the PodMonitor that scrapes Seldon's executors. */
+export class Monitoring extends pulumi.ComponentResource {
+    public readonly release: k8s.helm.v3.Release;
+    public readonly podMonitor: k8s.apiextensions.CustomResource;
+    /** In-cluster address of Prometheus, for KEDA's prometheus trigger. */
+    public readonly prometheusUrl: string;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scalable-serving:platform:Monitoring", name, {}, opts);
+        const { namespace, release } = CHARTS.monitoring;
+        const ns = new k8s.core.v1.Namespace(namespace, namespaceArgs(namespace), { parent: this });
+        // Through Helm: the operator's CRDs are too large for client-side apply.
+        this.release = new k8s.helm.v3.Release(release,
+            releaseArgs(CHARTS.monitoring, args.version, prometheusStackValues(args.flavour), ns.metadata.name),
+            { parent: this });
+        // Needs the PodMonitor CRD from the release.
+        this.podMonitor = new k8s.apiextensions.CustomResource("seldon-podmonitor", seldonPodMonitor(namespace),
+            { parent: this, dependsOn: [this.release] });
+        this.prometheusUrl = prometheusServiceUrl(release, namespace);
+        this.registerOutputs({ prometheusUrl: this.prometheusUrl });
+    }
+}
+
+/** The chart's Prometheus service is `<fullname>-prometheus`; fullnameOverride pins fullname. */
+export function prometheusServiceUrl(fullname: string, namespace: string): string {
+    return `http://${fullname}-prometheus.${namespace}.svc.cluster.local:${PROMETHEUS_PORT}`;
+}
+
+export function prometheusStackValues(flavour: ClusterFlavour): KubePrometheusStackValues {
+    const values: KubePrometheusStackValues = {
+        fullnameOverride: CHARTS.monitoring.release,
+        prometheus: {
+            prometheusSpec: {
+                // Select PodMonitors and ServiceMonitors of every release, not only `release: seldon-monitoring`.
+                podMonitorSelectorNilUsesHelmValues: false,
+                serviceMonitorSelectorNilUsesHelmValues: false,
+            },
+        },
+    };
+    if (flavour === "kind") {
+        // Only what autoscaling needs: Prometheus and its operator.
+        const off = { enabled: false };
+        Object.assign(values, {
+            defaultRules: { create: false },
+            alertmanager: off,
+            grafana: off,
+            nodeExporter: off,
+            kubeStateMetrics: off,
+            kubeControllerManager: off,
+            kubeScheduler: off,
+            kubeEtcd: off,
+            kubeProxy: off,
+        } satisfies KubePrometheusStackValues);
+        values.prometheus!.prometheusSpec!.retention = "1d";
+        values.prometheus!.prometheusSpec!.resources = { requests: { cpu: "100m", memory: "256Mi" } };
+    }
+    return values;
+}
+
+/**
+ * Scrapes the executor of every Seldon model pod (port `metrics`, path `/prometheus`) every 15 s:
+ * the default 30 s is too coarse for KEDA's 1-minute rate window.
+ */
+export function seldonPodMonitor(namespace: string): PodMonitor {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: "seldon-podmonitor", namespace },
+        spec: {
+            selector: { matchLabels: { "app.kubernetes.io/managed-by": "seldon-core" } },
+            namespaceSelector: { any: true },
+            podMetricsEndpoints: [{ port: "metrics", path: "/prometheus", interval: "15s" }],
+        },
+    };
+}

@@ -1,0 +1,70 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformSettings } from "../config";
+import { CHARTS, KIND_INGRESS_HOST_PORT } from "../lib/charts";
+import { namespaceArgs } from "../lib/helm";
+import { Istio } from "./istio";
+import { Keda } from "./keda";
+import { MetricsServer } from "./metricsServer";
+import { Monitoring } from "./monitoring";
+import { SeldonCore } from "./seldonCore";
+
+export interface PlatformArgs {
+    settings: PlatformSettings;
+}
+
+/**
+ * The serving platform: Istio, Seldon Core, metrics-server, Prometheus and KEDA, each installed only
+ * when configured, plus the models' namespace. Ordered by real dependencies only, so independent
+ * add-ons install in parallel.
+ */
+export class Platform extends pulumi.ComponentResource {
+    public readonly istio: Istio;
+    public readonly seldonCore?: SeldonCore;
+    public readonly metricsServer?: MetricsServer;
+    public readonly monitoring?: Monitoring;
+    public readonly keda?: Keda;
+    public readonly modelNamespace: k8s.core.v1.Namespace;
+    /** In-cluster Prometheus address for KEDA triggers; undefined without Prometheus. */
+    public readonly prometheusUrl?: string;
+    /** Where the ingress gateway answers from the host: `http://localhost:8080` on kind. */
+    public readonly ingressBaseUrl?: string;
+    /** What a model deployment must wait for: the Seldon operator and istiod (sidecar injection). */
+    public readonly servingReady: pulumi.Resource[];
+
+    constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scalable-serving:platform:Platform", name, {}, opts);
+        const s = args.settings;
+
+        this.istio = new Istio("istio", { flavour: s.flavour, mode: s.istio.mode, version: s.istio.version }, { parent: this });
+        if (s.metricsServer.mode === "install") {
+            this.metricsServer = new MetricsServer("metrics-server", { flavour: s.flavour, version: s.metricsServer.version }, { parent: this });
+        }
+        if (s.monitoring.mode === "install") {
+            this.monitoring = new Monitoring("monitoring", { flavour: s.flavour, version: s.monitoring.version }, { parent: this });
+        }
+        if (s.keda.mode === "install") {
+            this.keda = new Keda("keda", { version: s.keda.version }, { parent: this });
+        }
+        if (s.seldonCore.mode === "install") {
+            this.seldonCore = new SeldonCore("seldon-core", {
+                flavour: s.flavour,
+                version: s.seldonCore.version,
+                kedaEnabled: s.keda.mode !== "none",
+                crdsFrom: [this.istio.crds, this.keda?.release].filter((r): r is k8s.helm.v3.Release => r !== undefined),
+            }, { parent: this });
+        }
+
+        this.modelNamespace = new k8s.core.v1.Namespace(s.modelNamespace,
+            namespaceArgs(s.modelNamespace, { "istio-injection": "enabled" }), { parent: this });
+
+        this.prometheusUrl = this.monitoring?.prometheusUrl ?? s.monitoring.prometheusUrl;
+        this.ingressBaseUrl = s.flavour === "kind" ? `http://localhost:${KIND_INGRESS_HOST_PORT}` : undefined;
+        this.servingReady = [this.seldonCore?.operator, this.istio.controlPlane, this.istio.seldonGateway]
+            .filter((r): r is NonNullable<typeof r> => r !== undefined);
+        this.registerOutputs({ prometheusUrl: this.prometheusUrl, modelNamespace: this.modelNamespace.metadata.name });
+    }
+}
+
+/** The ingress gateway Service (named after its release), for in-cluster clients. */
+export const INGRESS_SERVICE = { name: CHARTS.istioGateway.release, namespace: CHARTS.istioGateway.namespace };

@@ -1,0 +1,46 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterFlavour } from "../config";
+import { CHARTS, SELDON_GATEWAY } from "../lib/charts";
+import { namespaceArgs, releaseArgs } from "../lib/helm";
+import { SeldonCoreOperatorValues } from "../lib/types/helmValues";
+
+export interface SeldonCoreArgs {
+    flavour: ClusterFlavour;
+    version: string;
+    /** Whether KEDA is in the cluster: the operator then turns kedaSpecs into ScaledObjects. */
+    kedaEnabled: boolean;
+    /**
+     * Releases whose CRDs the operator watches from its start: Istio's (istio.enabled: VirtualServices)
+     * and KEDA's (keda.enabled: ScaledObjects). Empty when the cluster already has them.
+     */
+    crdsFrom: pulumi.Resource[];
+}
+
+/** The Seldon Core v1 operator, routing through Istio. */
+export class SeldonCore extends pulumi.ComponentResource {
+    public readonly operator: k8s.helm.v3.Release;
+
+    constructor(name: string, args: SeldonCoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scalable-serving:platform:SeldonCore", name, {}, opts);
+        const ns = new k8s.core.v1.Namespace(CHARTS.seldonCore.namespace, namespaceArgs(CHARTS.seldonCore.namespace), { parent: this });
+        this.operator = new k8s.helm.v3.Release(CHARTS.seldonCore.release,
+            releaseArgs(CHARTS.seldonCore, args.version, seldonCoreValues(args.flavour, args.kedaEnabled), ns.metadata.name),
+            { parent: this, dependsOn: args.crdsFrom });
+        this.registerOutputs({});
+    }
+}
+
+export function seldonCoreValues(flavour: ClusterFlavour, kedaEnabled: boolean): SeldonCoreOperatorValues {
+    const values: SeldonCoreOperatorValues = {
+        istio: { enabled: true, gateway: `${SELDON_GATEWAY.namespace}/${SELDON_GATEWAY.name}` },
+        // Off, a kedaSpec would be ignored silently (and no HPA created either).
+        keda: { enabled: kedaEnabled },
+        usageMetrics: { enabled: false },
+    };
+    if (flavour === "kind") {
+        // The executor requests 500m CPU / 512Mi per model pod by default: too much for a laptop.
+        values.executor = { resources: { cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "500m", memoryLimit: "512Mi" } };
+    }
+    return values;
+}

@@ -1,0 +1,60 @@
+// Every Helm chart the platform installs: repository, chart, pinned version, release name and
+// namespace, each next to the upstream fact behind it. Versions are overridable by stack config.
+
+export interface ChartSource {
+    /** Helm repository URL. */
+    repo: string;
+    /** Chart name in that repository. */
+    chart: string;
+    /** Exact chart version installed unless the stack overrides it. */
+    version: string;
+    /** Helm release name: explicit, so Pulumi adds no random suffix and names derived from it stay stable. */
+    release: string;
+    namespace: string;
+}
+
+// Istio charts share one version, equal to the Istio version. 1.30 supports Kubernetes 1.32-1.36
+// (the kind node is 1.33). Repo: istio-release.storage.googleapis.com/charts.
+const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
+export const ISTIO_VERSION = "1.30.3";
+export const ISTIO_NAMESPACE = "istio-system";
+
+export const CHARTS = {
+    /** Istio CRDs and cluster roles. */
+    istioBase: { repo: ISTIO_REPO, chart: "base", version: ISTIO_VERSION, release: "istio-base", namespace: ISTIO_NAMESPACE },
+    /** Istio control plane (sidecar injection, config distribution). */
+    istiod: { repo: ISTIO_REPO, chart: "istiod", version: ISTIO_VERSION, release: "istiod", namespace: ISTIO_NAMESPACE },
+    /**
+     * The ingress gateway. The chart labels its pods after the release: release `istio-ingressgateway`
+     * gives `istio: ingressgateway`, which the seldon-gateway Gateway selects.
+     */
+    istioGateway: { repo: ISTIO_REPO, chart: "gateway", version: ISTIO_VERSION, release: "istio-ingressgateway", namespace: ISTIO_NAMESPACE },
+    /**
+     * Seldon Core v1 operator. 1.17.1 (2023-08-15) is the last Apache-2.0 release; 1.18.0 and later are
+     * under the Business Source License 1.1 (README, "Choosing versions").
+     */
+    seldonCore: { repo: "https://storage.googleapis.com/seldon-charts", chart: "seldon-core-operator", version: "1.17.1", release: "seldon-core", namespace: "seldon-system" },
+    /** metrics-server 3.13.1 = app 0.8.x (Kubernetes >= 1.31): serves metrics.k8s.io for CPU-based HPAs. */
+    metricsServer: { repo: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", version: "3.13.1", release: "metrics-server", namespace: "kube-system" },
+    /**
+     * Prometheus through kube-prometheus-stack (not Bitnami's kube-prometheus, whose images are frozen
+     * since 2025-08-28). Release and fullnameOverride `seldon-monitoring` name the Prometheus service
+     * `seldon-monitoring-prometheus`, the address Seldon's docs and the tutorial use.
+     */
+    monitoring: { repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "88.5.3", release: "seldon-monitoring", namespace: "seldon-monitoring" },
+    /** KEDA; chart version = app version. 2.20 is tested on Kubernetes 1.33-1.35. */
+    keda: { repo: "https://kedacore.github.io/charts", chart: "keda", version: "2.20.2", release: "keda", namespace: "keda" },
+} satisfies Record<string, ChartSource>;
+
+/** The gateway Seldon's operator binds its VirtualServices to (`<namespace>/<name>`). */
+export const SELDON_GATEWAY = { name: "seldon-gateway", namespace: ISTIO_NAMESPACE };
+
+/** kube-prometheus-stack names the Prometheus service `<fullname>-prometheus`, port 9090. */
+export const PROMETHEUS_PORT = 9090;
+
+/**
+ * The ingress gateway's fixed nodePort on kind; kind/cluster.yaml maps it to 127.0.0.1:8080 on the
+ * host, so the endpoint needs no `kubectl port-forward` (a single-stream bottleneck under load).
+ */
+export const KIND_INGRESS_NODE_PORT = 30080;
+export const KIND_INGRESS_HOST_PORT = 8080;

@@ -1,0 +1,29 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ChartSource } from "./charts";
+
+/**
+ * The arguments of a `helm.v3.Release` for one of the platform's charts. A Release (not a client-side
+ * Chart) because the charts generate certificates and run hooks at install time.
+ */
+export function releaseArgs<Values extends object>(
+    source: ChartSource, version: string, values: Values, namespace: pulumi.Input<string>): k8s.helm.v3.ReleaseArgs {
+    return {
+        // An explicit name: without it Pulumi appends a random suffix, and names derived from the
+        // release (gateway labels, the Prometheus service) would change.
+        name: source.release,
+        chart: source.chart,
+        version,
+        repositoryOpts: { repo: source.repo },
+        namespace,
+        values,
+        // Helm waits for the workloads to become ready; a failed install leaves nothing behind.
+        timeout: 600,
+        cleanupOnFail: true,
+    };
+}
+
+/** A namespace with an explicit name (no auto-naming suffix). */
+export function namespaceArgs(name: string, labels: Record<string, string> = {}): k8s.core.v1.NamespaceArgs {
+    return { metadata: { name, labels: { "app.kubernetes.io/part-of": "scalable-serving", ...labels } } };
+}

@@ -1,0 +1,15 @@
+/** The metadata this project sets on the objects it builds: always an explicit name (no auto-naming). */
+export interface ObjectMeta {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+}
+
+/** A custom resource as the API server receives it. */
+export interface CustomObject<ApiVersion extends string, Kind extends string, Spec> {
+    apiVersion: ApiVersion;
+    kind: Kind;
+    metadata: ObjectMeta;
+    spec: Spec;
+}

@@ -1,0 +1,18 @@
+import { CustomObject } from "./kubernetes";
+
+/** monitoring.coreos.com/v1 PodMonitor (installed by kube-prometheus-stack's operator). */
+export type PodMonitor = CustomObject<"monitoring.coreos.com/v1", "PodMonitor", PodMonitorSpec>;
+
+export interface PodMonitorSpec {
+    selector: { matchLabels: Record<string, string> };
+    namespaceSelector: { any: true } | { matchNames: string[] };
+    podMetricsEndpoints: PodMetricsEndpoint[];
+}
+
+export interface PodMetricsEndpoint {
+    /** Name of the container port to scrape. */
+    port: string;
+    path?: string;
+    /** Prometheus duration, e.g. `15s`. */
+    interval?: string;
+}
