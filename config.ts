@@ -53,7 +53,29 @@ export const DEFAULTS = {
     prometheusUrl: "",
     keda: "install" as AddonMode,
     kedaVersion: CHARTS.keda.version,
+    deploymentName: "cifar10",
+    modelName: "cifar10-pytorch",
+    // A modern Triton: the operator's default (21.08) cannot load TorchScript saved by current PyTorch.
+    // The -pyt-python-py3 variant carries only the PyTorch and Python backends (smaller pulls).
+    tritonImage: "nvcr.io/nvidia/tritonserver:25.01-pyt-python-py3",
+    modelCpuRequest: "500m",
+    modelMemoryRequest: "1Gi",
+    modelCpuLimit: "",
+    modelMemoryLimit: "",
+    hpaCpuUtilization: 50,
+    kedaRequestsPerSecond: 20,
+    kedaPollingInterval: 15,
+    kedaScaleDownStabilizationSeconds: 120,
+    payloadLoggerUrl: "",
+    rcloneProvider: "AWS",
+    s3Endpoint: "",
+    smokeTest: true,
+    smokeTestTimeoutSeconds: 1200,
 };
+
+/** rclone's S3 providers this project knows (case-sensitive: rclone rejects `aws`). */
+export const RCLONE_PROVIDERS = ["AWS", "Ceph", "Minio", "SeaweedFS", "Other"] as const;
+export type RcloneProvider = typeof RCLONE_PROVIDERS[number];
 
 /** Secret settings, read only with `readerCredentials: existing`; they have no default. */
 export const SECRET_KEYS = ["readerAccessKeyId", "readerSecretAccessKey"] as const;
@@ -98,6 +120,22 @@ export interface PlatformSettings {
     keda: AddonSettings;
 }
 
+/** The served model: the SeldonDeployment, its Triton container, its autoscaling and its checks. */
+export interface DeploymentSettings {
+    /** SeldonDeployment name (`cifar10`). */
+    name: string;
+    /** Triton model name = graph node = container name = model folder in the repository. */
+    modelName: string;
+    tritonImage: string;
+    resources: { requests: { cpu: string; memory: string }; limits?: { cpu?: string; memory?: string } };
+    hpaCpuUtilization: number;
+    keda: { requestsPerSecond: number; pollingInterval: number; scaleDownStabilizationSeconds: number };
+    /** Sink of Seldon's payload logger; undefined leaves the logger out. */
+    payloadLoggerUrl?: string;
+    rclone: { provider: RcloneProvider; endpoint?: string };
+    smokeTest: { enabled: boolean; timeoutSeconds: number };
+}
+
 export interface Settings {
     project: string;
     stack: string;
@@ -108,6 +146,7 @@ export interface Settings {
     maxReplicas: number;
     modelRepository: ModelRepositorySettings;
     platform: PlatformSettings;
+    deployment: DeploymentSettings;
 }
 
 /** Every problem found in the stack configuration, reported together. */
@@ -199,6 +238,7 @@ export function loadSettings(): Settings {
     }
 
     const platform = readPlatform(read, project, autoscaler);
+    const deployment = readDeployment(read, project, files);
 
     read.throwIfProblems();
 
@@ -220,6 +260,98 @@ export function loadSettings(): Settings {
         maxReplicas: maxReplicas!,
         modelRepository: { path: modelPath, prefix, files, bucketName, region: region!, readerCredentials },
         platform: platform as PlatformSettings,
+        deployment: deployment as DeploymentSettings,
+    };
+}
+
+const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][0-9]+)?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Reads the model deployment settings; the model must exist in the repository that is uploaded. */
+function readDeployment(read: ConfigReader, project: string, files: RepositoryFile[]): Partial<DeploymentSettings> {
+    const name = read.string("deploymentName", DEFAULTS.deploymentName);
+    const modelName = read.string("modelName", DEFAULTS.modelName);
+    for (const [key, value] of [["deploymentName", name], ["modelName", modelName]]) {
+        if (!DNS_LABEL.test(value)) {
+            read.problem(`${project}:${key} = ${JSON.stringify(value)} is not a valid Kubernetes name: ` +
+                "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
+        }
+    }
+    // Seldon names the Deployment, HPA and ScaledObject `<sdep>-<predictor>-0-<container>`, also a label value.
+    const workload = `${name}-default-0-${modelName}`;
+    if (workload.length > 63) {
+        read.problem(`${project}:deploymentName and ${project}:modelName are too long together: Seldon's workload name ` +
+            `${workload} has ${workload.length} characters, at most 63 are allowed`);
+    }
+    if (files.length > 0 && !files.some(f => f.relativePath === `${modelName}/config.pbtxt`)) {
+        const models = [...new Set(files.filter(f => f.relativePath.endsWith("/config.pbtxt")).map(f => f.relativePath.split("/")[0]))];
+        read.problem(`${project}:modelName = ${JSON.stringify(modelName)} is not a model of the repository: ` +
+            `use one of ${models.join(", ")} (Triton serves the folder named like the model)`);
+    }
+
+    const tritonImage = read.string("tritonImage", DEFAULTS.tritonImage);
+    if (!/^[a-z0-9.\-/:_]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$/.test(tritonImage) || /:latest$/.test(tritonImage) || !tritonImage.includes("/")) {
+        read.problem(`${project}:tritonImage = ${JSON.stringify(tritonImage)} is not a pinned image: use <registry>/<repository>:<tag> ` +
+            "or @sha256:<digest>, never latest");
+    }
+
+    const quantity = (key: "modelCpuRequest" | "modelMemoryRequest" | "modelCpuLimit" | "modelMemoryLimit", optional: boolean) => {
+        const value = read.string(key, DEFAULTS[key]);
+        if (value === "" && optional) {
+            return undefined;
+        }
+        if (!QUANTITY.test(value)) {
+            read.problem(`${project}:${key} = ${JSON.stringify(value)} is not a Kubernetes quantity (like 500m, 1, 1Gi)` +
+                (optional ? " or empty" : ""));
+        }
+        return value;
+    };
+    const cpuRequest = quantity("modelCpuRequest", false)!;
+    const memoryRequest = quantity("modelMemoryRequest", false)!;
+    const cpuLimit = quantity("modelCpuLimit", true);
+    const memoryLimit = quantity("modelMemoryLimit", true);
+
+    const hpaCpuUtilization = read.integer("hpaCpuUtilization", DEFAULTS.hpaCpuUtilization, 1);
+    const requestsPerSecond = read.integer("kedaRequestsPerSecond", DEFAULTS.kedaRequestsPerSecond, 1);
+    const pollingInterval = read.integer("kedaPollingInterval", DEFAULTS.kedaPollingInterval, 1);
+    const scaleDownStabilizationSeconds = read.integer("kedaScaleDownStabilizationSeconds", DEFAULTS.kedaScaleDownStabilizationSeconds, 0);
+    if (scaleDownStabilizationSeconds !== undefined && scaleDownStabilizationSeconds > 3600) {
+        read.problem(`${project}:kedaScaleDownStabilizationSeconds = ${scaleDownStabilizationSeconds} is too large: ` +
+            "Kubernetes allows at most 3600");
+    }
+
+    const payloadLoggerUrl = read.string("payloadLoggerUrl", DEFAULTS.payloadLoggerUrl);
+    if (payloadLoggerUrl !== "" && !/^https?:\/\/\S+$/.test(payloadLoggerUrl)) {
+        read.problem(`${project}:payloadLoggerUrl = ${JSON.stringify(payloadLoggerUrl)} is not an http(s) URL (or leave it empty)`);
+    }
+
+    const provider = read.choice("rcloneProvider", RCLONE_PROVIDERS, DEFAULTS.rcloneProvider as RcloneProvider);
+    const endpoint = read.string("s3Endpoint", DEFAULTS.s3Endpoint);
+    if (endpoint !== "" && !/^https?:\/\/\S+$/.test(endpoint)) {
+        read.problem(`${project}:s3Endpoint = ${JSON.stringify(endpoint)} is not an http(s) URL (or leave it empty for AWS S3)`);
+    }
+    if (provider === "AWS" && endpoint !== "") {
+        // With provider AWS rclone forces virtual-host addressing, which S3-compatible endpoints rarely serve.
+        read.problem(`${project}:s3Endpoint is set but ${project}:rcloneProvider = "AWS": ` +
+            "leave s3Endpoint empty for AWS S3, or set rcloneProvider to the S3-compatible store's provider (Ceph, Minio, SeaweedFS, Other)");
+    }
+
+    const smokeTest = read.boolean("smokeTest", DEFAULTS.smokeTest);
+    const smokeTestTimeoutSeconds = read.integer("smokeTestTimeoutSeconds", DEFAULTS.smokeTestTimeoutSeconds, 10);
+
+    const limits = cpuLimit !== undefined || memoryLimit !== undefined
+        ? { ...(cpuLimit !== undefined ? { cpu: cpuLimit } : {}), ...(memoryLimit !== undefined ? { memory: memoryLimit } : {}) }
+        : undefined;
+    return {
+        name,
+        modelName,
+        tritonImage,
+        resources: { requests: { cpu: cpuRequest, memory: memoryRequest }, ...(limits ? { limits } : {}) },
+        hpaCpuUtilization: hpaCpuUtilization!,
+        keda: { requestsPerSecond: requestsPerSecond!, pollingInterval: pollingInterval!, scaleDownStabilizationSeconds: scaleDownStabilizationSeconds! },
+        payloadLoggerUrl: payloadLoggerUrl === "" ? undefined : payloadLoggerUrl,
+        rclone: { provider: provider!, endpoint: endpoint === "" ? undefined : endpoint },
+        smokeTest: { enabled: smokeTest!, timeoutSeconds: smokeTestTimeoutSeconds! },
     };
 }
 
@@ -387,6 +519,18 @@ class ConfigReader {
             return undefined;
         }
         return value as T;
+    }
+
+    boolean(key: string, fallback: boolean): boolean | undefined {
+        const raw = this.config.get(key);
+        if (raw === undefined) {
+            return fallback;
+        }
+        if (raw !== "true" && raw !== "false") {
+            this.problem(`${this.project}:${key} = ${JSON.stringify(raw)} is not a boolean: use true or false`);
+            return undefined;
+        }
+        return raw === "true";
     }
 
     /** An exact chart version: `1.30.3`, never a range or `latest`, so every run installs the same chart. */

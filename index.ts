@@ -1,12 +1,15 @@
 // scalable-serving: a trained PyTorch model served by Triton behind Seldon Core and Istio,
 // autoscaled by HPA or KEDA, monitored by Prometheus.
 //
-//   stack config ─► ModelRepository (S3, Triton layout, read-only credentials for the cluster)
-//                ─► Platform: Istio · Seldon Core · metrics-server · Prometheus · KEDA · model namespace
+//   stack config ─► ModelRepository  S3 bucket with the Triton repository, read-only credentials
+//                ─► Platform         Istio · Seldon Core · metrics-server · Prometheus · KEDA · namespace
+//                ─► ModelDeployment  rclone Secret · SeldonDeployment (none | hpa | keda) · smoke test
 import * as k8s from "@pulumi/kubernetes";
 import { loadSettings } from "./config";
+import { ModelDeployment, sampleRequestBody } from "./components/modelDeployment";
 import { ModelRepository } from "./components/modelRepository";
 import { Platform } from "./components/platform";
+import { repositoryFingerprint } from "./lib/tritonRepository";
 
 // Validates everything before the first resource is registered.
 const settings = loadSettings();
@@ -22,9 +25,49 @@ const kubernetes = new k8s.Provider("kubernetes", { context: settings.platform.k
 
 const platform = new Platform("platform", { settings: settings.platform }, { providers: [kubernetes] });
 
+const model = new ModelDeployment("model", {
+    settings: settings.deployment,
+    autoscaling: {
+        mode: settings.autoscaler,
+        replicas: settings.replicas,
+        minReplicas: settings.minReplicas,
+        maxReplicas: settings.maxReplicas,
+    },
+    namespace: settings.platform.modelNamespace,
+    modelUri: modelRepository.modelUri,
+    credentials: {
+        accessKeyId: modelRepository.accessKeyId,
+        secretAccessKey: modelRepository.secretAccessKey,
+        region: modelRepository.region,
+    },
+    prometheusUrl: platform.prometheusUrl,
+    ingressBaseUrl: platform.ingressBaseUrl,
+    dependsOn: [...platform.servingReady, modelRepository],
+    modelFingerprint: repositoryFingerprint(settings.modelRepository.files),
+}, { providers: [kubernetes] });
+
+const ns = settings.platform.modelNamespace;
 export const autoscaler = settings.autoscaler;
 export const modelBucket = modelRepository.bucketName;
 export const modelUri = modelRepository.modelUri;
 export const modelRegion = modelRepository.region;
 export const modelNamespace = platform.modelNamespace.metadata.name;
 export const prometheusUrl = platform.prometheusUrl;
+export const inferenceUrl = model.inferenceUrl;
+export const inferenceRequest = sampleRequestBody();
+export const curlExample = model.inferenceUrl.apply(url =>
+    `curl -sS -X POST -H 'Content-Type: application/json' -d "$(pulumi stack output inferenceRequest)" ${url}`);
+export const seldonDeployment = `${ns}/${settings.deployment.name}`;
+/** The Deployment Seldon creates, and the autoscaler object that scales it. */
+export const kubernetesDeployment = `${ns}/${model.workloadName}`;
+export const autoscalerObject = {
+    none: "none",
+    hpa: `${ns}/horizontalpodautoscaler/${model.workloadName}`,
+    keda: `${ns}/scaledobject/${model.workloadName}`,
+}[settings.autoscaler];
+export const watchScaling = {
+    none: `kubectl -n ${ns} get pods -w`,
+    hpa: `kubectl -n ${ns} get hpa ${model.workloadName} -w`,
+    // KEDA drives an HPA of its own, named keda-hpa-<ScaledObject>.
+    keda: `kubectl -n ${ns} get hpa keda-hpa-${model.workloadName} -w`,
+}[settings.autoscaler];

@@ -27,8 +27,11 @@ export class Platform extends pulumi.ComponentResource {
     public readonly modelNamespace: k8s.core.v1.Namespace;
     /** In-cluster Prometheus address for KEDA triggers; undefined without Prometheus. */
     public readonly prometheusUrl?: string;
-    /** Where the ingress gateway answers from the host: `http://localhost:8080` on kind. */
-    public readonly ingressBaseUrl?: string;
+    /**
+     * Where the ingress gateway answers: `http://localhost:8080` on kind (kind/cluster.yaml maps it), the
+     * load balancer's address on a cloud cluster.
+     */
+    public readonly ingressBaseUrl: pulumi.Output<string>;
     /** What a model deployment must wait for: the Seldon operator and istiod (sidecar injection). */
     public readonly servingReady: pulumi.Resource[];
 
@@ -59,11 +62,26 @@ export class Platform extends pulumi.ComponentResource {
             namespaceArgs(s.modelNamespace, { "istio-injection": "enabled" }), { parent: this });
 
         this.prometheusUrl = this.monitoring?.prometheusUrl ?? s.monitoring.prometheusUrl;
-        this.ingressBaseUrl = s.flavour === "kind" ? `http://localhost:${KIND_INGRESS_HOST_PORT}` : undefined;
-        this.servingReady = [this.seldonCore?.operator, this.istio.controlPlane, this.istio.seldonGateway]
+        this.ingressBaseUrl = s.flavour === "kind"
+            ? pulumi.output(`http://localhost:${KIND_INGRESS_HOST_PORT}`)
+            : loadBalancerUrl(k8s.core.v1.Service.get("ingress-gateway-service", `${INGRESS_SERVICE.namespace}/${INGRESS_SERVICE.name}`,
+                { parent: this, dependsOn: this.istio.ingressGateway ? [this.istio.ingressGateway] : [] }));
+        this.servingReady = [this.seldonCore?.operator, this.istio.controlPlane, this.istio.seldonGateway, this.modelNamespace]
             .filter((r): r is NonNullable<typeof r> => r !== undefined);
         this.registerOutputs({ prometheusUrl: this.prometheusUrl, modelNamespace: this.modelNamespace.metadata.name });
     }
+}
+
+/** `http://<address>` of a LoadBalancer Service (hostname on AWS, IP elsewhere). */
+function loadBalancerUrl(service: k8s.core.v1.Service): pulumi.Output<string> {
+    return service.status.apply(status => {
+        const ingress = status?.loadBalancer?.ingress?.[0];
+        const address = ingress?.hostname || ingress?.ip;
+        if (!address) {
+            throw new Error(`the ingress gateway Service ${INGRESS_SERVICE.namespace}/${INGRESS_SERVICE.name} has no load balancer address yet`);
+        }
+        return `http://${address}`;
+    });
 }
 
 /** The ingress gateway Service (named after its release), for in-cluster clients. */

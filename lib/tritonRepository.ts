@@ -70,3 +70,12 @@ function listFiles(dir: string): string[] {
             return e.isFile() ? [full] : [];
         });
 }
+
+/** One hash of a whole repository (keys and contents): changes when any file does. */
+export function repositoryFingerprint(files: RepositoryFile[]): string {
+    const h = crypto.createHash("sha256");
+    for (const f of files) {
+        h.update(`${f.key}\0${f.sha256}\n`);
+    }
+    return h.digest("hex");
+}

@@ -265,6 +265,73 @@ describe("stack configuration", () => {
         });
     });
 
+    describe("model deployment", () => {
+        for (const key of ["deploymentName", "modelName"]) {
+            it(`${key} must be a Kubernetes name`, async () => {
+                const message = await configError(baseConfig({ [key]: "Cifar_10" }));
+                assertNames(message, `scalable-serving:${key} = "Cifar_10"`, "not a valid Kubernetes name", "lowercase");
+            });
+        }
+        it("modelName must be a model of the repository", async () => {
+            const message = await configError(baseConfig({ modelName: "resnet" }));
+            assertNames(message, "scalable-serving:modelName = \"resnet\"", "not a model of the repository", "cifar10-pytorch");
+        });
+        it("rejects names whose Seldon workload name exceeds 63 characters", async () => {
+            const message = await configError(baseConfig({ deploymentName: "d".repeat(40) }));
+            assertNames(message, "too long together", "at most 63");
+        });
+        for (const bad of ["tritonserver:24.08-py3", "nvcr.io/nvidia/tritonserver", "nvcr.io/nvidia/tritonserver:latest"]) {
+            it(`tritonImage rejects ${bad}`, async () => {
+                const message = await configError(baseConfig({ tritonImage: bad }));
+                assertNames(message, "scalable-serving:tritonImage", JSON.stringify(bad), "pinned image", "never latest");
+            });
+        }
+        it("tritonImage accepts a digest", async () => {
+            const run = await runProgram(baseConfig({ tritonImage: `nvcr.io/nvidia/tritonserver@sha256:${"a".repeat(64)}` }));
+            assert.ifError(run.error);
+        });
+        for (const key of ["modelCpuRequest", "modelMemoryRequest", "modelCpuLimit", "modelMemoryLimit"]) {
+            it(`${key} must be a quantity`, async () => {
+                const message = await configError(baseConfig({ [key]: "half a core" }));
+                assertNames(message, `scalable-serving:${key} = "half a core"`, "Kubernetes quantity");
+            });
+        }
+        it("requests may not be empty", async () => {
+            const message = await configError(baseConfig({ modelCpuRequest: "" }));
+            assertNames(message, "scalable-serving:modelCpuRequest = \"\"", "Kubernetes quantity");
+        });
+        for (const key of ["hpaCpuUtilization", "kedaRequestsPerSecond", "kedaPollingInterval"]) {
+            it(`${key} must be a positive whole number`, async () => {
+                const message = await configError(baseConfig({ [key]: "0" }));
+                assertNames(message, `scalable-serving:${key} = 0`, "≥ 1");
+            });
+        }
+        it("kedaScaleDownStabilizationSeconds stays within Kubernetes' limit", async () => {
+            const message = await configError(baseConfig({ kedaScaleDownStabilizationSeconds: "7200" }));
+            assertNames(message, "scalable-serving:kedaScaleDownStabilizationSeconds = 7200", "at most 3600");
+        });
+        it("payloadLoggerUrl must be a URL", async () => {
+            const message = await configError(baseConfig({ payloadLoggerUrl: "default-broker" }));
+            assertNames(message, "scalable-serving:payloadLoggerUrl = \"default-broker\"", "http(s) URL");
+        });
+        it("rcloneProvider names are case-sensitive", async () => {
+            const message = await configError(baseConfig({ rcloneProvider: "aws" }));
+            assertNames(message, "scalable-serving:rcloneProvider = \"aws\"", "AWS | Ceph | Minio | SeaweedFS | Other");
+        });
+        it("an endpoint never goes with provider AWS", async () => {
+            const message = await configError(baseConfig({ s3Endpoint: "http://minio:9000" }));
+            assertNames(message, "scalable-serving:s3Endpoint is set", "rcloneProvider = \"AWS\"");
+        });
+        it("smokeTest is a boolean", async () => {
+            const message = await configError(baseConfig({ smokeTest: "yes" }));
+            assertNames(message, "scalable-serving:smokeTest = \"yes\"", "true or false");
+        });
+        it("smokeTestTimeoutSeconds is at least 10", async () => {
+            const message = await configError(baseConfig({ smokeTestTimeoutSeconds: "5" }));
+            assertNames(message, "scalable-serving:smokeTestTimeoutSeconds = 5", "≥ 10");
+        });
+    });
+
     it("reports every problem at once", async () => {
         const message = await configError(baseConfig({ autoscaler: "knative", minReplicas: "0", bucketName: "UPPER" }));
         assertNames(message, "scalable-serving:autoscaler", "scalable-serving:minReplicas", "scalable-serving:bucketName");

@@ -58,6 +58,9 @@ export interface RunOptions {
     preview?: boolean;
 }
 
+/** The hostname the mocked ingress gateway Service reports as its load balancer. */
+export const MOCK_LOAD_BALANCER = "ingress-1234.eu-west-1.elb.amazonaws.com";
+
 /** The account id returned by the mocked `aws.getCallerIdentity`. */
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -73,6 +76,11 @@ const mocks: pulumi.runtime.Mocks = {
             case "aws:iam/user:User":
                 id = args.inputs.name;
                 state.arn = `arn:aws:iam::${MOCK_ACCOUNT_ID}:user${args.inputs.path ?? "/"}${args.inputs.name}`;
+                break;
+            case "kubernetes:core/v1:Service":
+                // Read by the platform on cloud clusters for the ingress gateway's load balancer address.
+                state.status = { loadBalancer: { ingress: [{ hostname: MOCK_LOAD_BALANCER }] } };
+                id = args.id ?? id;
                 break;
             case "aws:iam/accessKey:AccessKey":
                 id = "AKIAMOCKREADERKEY000";

@@ -299,7 +299,8 @@ describe("Platform", () => {
             "scalable-serving:platform:Monitoring",
             "scalable-serving:platform:SeldonCore",
         ]);
-        const platformObjects = kind.resources.filter((r: RegisteredResource) => r.custom && r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes");
+        const platformObjects = kind.resources.filter((r: RegisteredResource) => [RELEASE, NAMESPACE, GATEWAY, POD_MONITOR].includes(r.type));
+        assert.ok(platformObjects.length >= 14);
         for (const o of platformObjects) {
             let at: RegisteredResource | undefined = o;
             while (at && at.parent && at !== platform) {

@@ -1,0 +1,222 @@
+import * as crypto from "crypto";
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Autoscaler, DeploymentSettings } from "../config";
+import { HpaSpec, KedaSpec, PredictiveUnit, PrometheusTriggerMetadata, SeldonDeployment, SeldonPodSpec } from "../lib/types/seldon";
+import { sampleRequest } from "../lib/v2Protocol";
+
+/** How many replicas, and what scales them. */
+export interface AutoscalingSettings {
+    mode: Autoscaler;
+    /** Fixed replicas with mode `none`. */
+    replicas: number;
+    minReplicas: number;
+    maxReplicas: number;
+}
+
+export interface ModelDeploymentArgs {
+    settings: DeploymentSettings;
+    autoscaling: AutoscalingSettings;
+    /** The models' namespace (created by the platform). */
+    namespace: string;
+    /** `s3://<bucket>/<prefix>` of the Triton model repository. */
+    modelUri: pulumi.Input<string>;
+    /** Read-only credentials of the model repository (secrets) and its region. */
+    credentials: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string>; region: string };
+    /** In-cluster Prometheus, for the KEDA trigger. Required with autoscaling mode `keda`. */
+    prometheusUrl?: string;
+    /** Where the ingress gateway answers, e.g. `http://localhost:8080`. */
+    ingressBaseUrl: pulumi.Input<string>;
+    /** What the SeldonDeployment must wait for: the operator, istiod, the namespace, the uploaded model. */
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** Hash of the model repository's content: a new model re-runs the smoke test. */
+    modelFingerprint: string;
+}
+
+/** Seldon's only predictor here, and so part of every name Seldon derives. */
+export const PREDICTOR = "default";
+
+/**
+ * The served model: the rclone Secret the storage initializer reads the repository with, the
+ * SeldonDeployment (Triton behind Seldon's executor and Istio) with its autoscaler, and a smoke test.
+ */
+export class ModelDeployment extends pulumi.ComponentResource {
+    public readonly seldonDeployment: k8s.apiextensions.CustomResource;
+    /** The V2 infer URL through the ingress gateway. */
+    public readonly inferenceUrl: pulumi.Output<string>;
+    /** The Deployment Seldon creates; its HPA or ScaledObject has the same name. */
+    public readonly workloadName: string;
+
+    constructor(name: string, args: ModelDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scalable-serving:serving:ModelDeployment", name, {}, opts);
+        const { settings: d, namespace } = args;
+
+        const secret = new k8s.core.v1.Secret(`${d.name}-rclone`, {
+            metadata: { name: `${d.name}-rclone`, namespace },
+            type: "Opaque",
+            stringData: pulumi.secret(pulumi.all([args.credentials.accessKeyId, args.credentials.secretAccessKey])
+                .apply(([accessKeyId, secretAccessKey]) => rcloneEnv({
+                    provider: d.rclone.provider, endpoint: d.rclone.endpoint, region: args.credentials.region, accessKeyId, secretAccessKey,
+                }))),
+        }, { parent: this, dependsOn: args.dependsOn });
+
+        const manifest = pulumi.output(args.modelUri).apply(modelUri =>
+            seldonDeploymentFor(d, args.autoscaling, namespace, modelUri, `${d.name}-rclone`, args.prometheusUrl));
+        this.seldonDeployment = new k8s.apiextensions.CustomResource(d.name, {
+            apiVersion: "machinelearning.seldon.io/v1",
+            kind: "SeldonDeployment",
+            metadata: { name: d.name, namespace },
+            spec: manifest.spec,
+        }, { parent: this, dependsOn: [...args.dependsOn, secret] });
+
+        this.workloadName = seldonWorkloadName(d.name, d.modelName);
+        this.inferenceUrl = pulumi.interpolate`${args.ingressBaseUrl}${inferencePath(namespace, d.name, d.modelName)}`;
+
+        if (d.smokeTest.enabled) {
+            // Re-run when what is served changes (image, model, resources), not when only the autoscaler
+            // does: swapping the autoscaler must leave every resource but the SeldonDeployment untouched.
+            const fingerprint = manifest.apply(m => servingFingerprint(m, args.modelFingerprint));
+            new command.local.Command(`${d.name}-smoke-test`, {
+                create: "node --import tsx scripts/smoke-test.ts",
+                environment: { SMOKE_URL: this.inferenceUrl, SMOKE_TIMEOUT_SECONDS: String(d.smokeTest.timeoutSeconds) },
+                triggers: [fingerprint],
+            }, { parent: this, dependsOn: [this.seldonDeployment] });
+        }
+
+        this.registerOutputs({ inferenceUrl: this.inferenceUrl, workloadName: this.workloadName });
+    }
+}
+
+/** The SeldonDeployment: protocol v2, Triton serving the model from the repository, and its autoscaler. */
+export function seldonDeploymentFor(d: DeploymentSettings, a: AutoscalingSettings, namespace: string, modelUri: string,
+    secretName: string, prometheusUrl?: string): SeldonDeployment {
+    const graph: PredictiveUnit = {
+        name: d.modelName,
+        type: "MODEL",
+        implementation: "TRITON_SERVER",
+        modelUri,
+        envSecretRefName: secretName,
+    };
+    if (d.payloadLoggerUrl !== undefined) {
+        // Without a URL the executor posts every request to http://default-broker, which does not exist.
+        graph.logger = { mode: "all", url: d.payloadLoggerUrl };
+    }
+    const component: SeldonPodSpec = {
+        spec: {
+            // Named like the graph node, so Seldon keeps this image and these resources for Triton.
+            containers: [{ name: d.modelName, image: d.tritonImage, resources: d.resources }],
+        },
+    };
+    if (a.mode === "hpa") {
+        component.hpaSpec = hpaSpecFor(d, a);
+    } else if (a.mode === "keda") {
+        if (prometheusUrl === undefined) {
+            throw new Error("autoscaler keda needs a Prometheus URL");
+        }
+        component.kedaSpec = kedaSpecFor(d, a, namespace, prometheusUrl);
+    }
+    return {
+        apiVersion: "machinelearning.seldon.io/v1",
+        kind: "SeldonDeployment",
+        metadata: { name: d.name, namespace },
+        spec: {
+            name: d.name,
+            protocol: "v2",
+            predictors: [{
+                name: PREDICTOR,
+                graph,
+                componentSpecs: [component],
+                ...(a.mode === "none" ? { replicas: a.replicas } : {}),
+            }],
+        },
+    };
+}
+
+/**
+ * CPU utilisation of the Triton container alone (ContainerResource, GA in Kubernetes 1.30): a pod-wide
+ * Resource metric would average in Seldon's executor and the Istio sidecar and dilute the target.
+ */
+export function hpaSpecFor(d: DeploymentSettings, a: AutoscalingSettings): HpaSpec {
+    return {
+        minReplicas: a.minReplicas,
+        maxReplicas: a.maxReplicas,
+        metricsv2: [{
+            type: "ContainerResource",
+            containerResource: {
+                name: "cpu",
+                container: d.modelName,
+                target: { type: "Utilization", averageUtilization: d.hpaCpuUtilization },
+            },
+        }],
+    };
+}
+
+/**
+ * Scale on the deployment's total request rate: with metricType AverageValue the HPA wants
+ * ceil(total / threshold) replicas, i.e. `threshold` requests per second per replica. (The tutorial's
+ * per-pod average halves when a second pod starts, and the deployment flaps.)
+ */
+export function kedaSpecFor(d: DeploymentSettings, a: AutoscalingSettings, namespace: string, prometheusUrl: string): KedaSpec {
+    const metadata: PrometheusTriggerMetadata = {
+        serverAddress: prometheusUrl,
+        query: requestRateQuery(d.name, namespace),
+        threshold: String(d.keda.requestsPerSecond),
+    };
+    return {
+        pollingInterval: d.keda.pollingInterval,
+        minReplicaCount: a.minReplicas,
+        maxReplicaCount: a.maxReplicas,
+        advanced: {
+            horizontalPodAutoscalerConfig: {
+                behavior: { scaleDown: { stabilizationWindowSeconds: d.keda.scaleDownStabilizationSeconds } },
+            },
+        },
+        triggers: [{ type: "prometheus", metricType: "AverageValue", metadata }],
+    };
+}
+
+/** Requests per second to the whole deployment, over every pod, from the executors' metrics. */
+export function requestRateQuery(deployment: string, namespace: string): string {
+    return `sum(rate(seldon_api_executor_client_requests_seconds_count{deployment_name="${deployment}",namespace="${namespace}"}[1m]))`;
+}
+
+/** rclone's S3 remote `s3:` (modelUri `s3://…`) as environment variables for the storage initializer. */
+export function rcloneEnv(c: { provider: string; endpoint?: string; region: string; accessKeyId: string; secretAccessKey: string }): Record<string, string> {
+    return {
+        RCLONE_CONFIG_S3_TYPE: "s3",
+        RCLONE_CONFIG_S3_PROVIDER: c.provider,
+        RCLONE_CONFIG_S3_ENV_AUTH: "false",
+        RCLONE_CONFIG_S3_ACCESS_KEY_ID: c.accessKeyId,
+        RCLONE_CONFIG_S3_SECRET_ACCESS_KEY: c.secretAccessKey,
+        RCLONE_CONFIG_S3_REGION: c.region,
+        ...(c.endpoint !== undefined ? { RCLONE_CONFIG_S3_ENDPOINT: c.endpoint } : {}),
+    };
+}
+
+/** Seldon's executor route through Istio (no `/versions/{v}`: that path answers 404). */
+export function inferencePath(namespace: string, deployment: string, model: string): string {
+    return `/seldon/${namespace}/${deployment}/v2/models/${model}/infer`;
+}
+
+/** Seldon names the Deployment, and its HPA or ScaledObject, `<sdep>-<predictor>-<index>-<container>`. */
+export function seldonWorkloadName(deployment: string, container: string): string {
+    return `${deployment}-${PREDICTOR}-0-${container}`;
+}
+
+/** A stable hash of what is served: the manifest without its scaling fields, and the model files. */
+export function servingFingerprint(manifest: SeldonDeployment, modelFingerprint: string): string {
+    const served = {
+        ...manifest.spec,
+        predictors: manifest.spec.predictors.map(({ replicas: _replicas, ...p }) => ({
+            ...p,
+            componentSpecs: p.componentSpecs?.map(({ hpaSpec: _hpa, kedaSpec: _keda, replicas: _r, ...c }) => c),
+        })),
+    };
+    return crypto.createHash("sha256").update(JSON.stringify({ served, modelFingerprint })).digest("hex");
+}
+
+/** The request body of the curl example and the smoke test. */
+export function sampleRequestBody(): string {
+    return JSON.stringify(sampleRequest());
+}

@@ -1,0 +1,309 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { baseConfig, cifar10Repository, makeRepository, MOCK_ACCOUNT_ID, MOCK_LOAD_BALANCER, ProgramRun, RegisteredResource, ROOT, runProgram } from "./harness";
+
+const SDEP = "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment";
+const SECRET = "kubernetes:core/v1:Secret";
+const COMMAND = "command:local:Command";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const BUCKET = `scalable-serving-dev-${MOCK_ACCOUNT_ID}-models`;
+const PROMETHEUS = "http://seldon-monitoring-prometheus.seldon-monitoring.svc.cluster.local:9090";
+
+const sdep = (run: ProgramRun) => run.get(SDEP, "cifar10").inputs;
+const predictor = (run: ProgramRun) => sdep(run).spec.predictors[0];
+const componentSpec = (run: ProgramRun) => predictor(run).componentSpecs[0];
+
+describe("ModelDeployment", () => {
+    const modes: Record<string, ProgramRun> = {};
+    let repo: string;
+
+    before(async () => {
+        repo = cifar10Repository();
+        for (const mode of ["none", "hpa", "keda"]) {
+            modes[mode] = await runProgram(baseConfig({ autoscaler: mode, modelRepositoryPath: repo }));
+            assert.ifError(modes[mode].error);
+        }
+    });
+
+    describe("rclone Secret", () => {
+        it("configures rclone's s3 remote for AWS with the read-only key and the region", () => {
+            const secret = modes.hpa.get(SECRET, "cifar10-rclone");
+            assert.deepStrictEqual(secret.inputs.metadata, { name: "cifar10-rclone", namespace: "seldon" });
+            assert.strictEqual(secret.inputs.type, "Opaque");
+            assert.deepStrictEqual(secret.inputs.stringData, {
+                RCLONE_CONFIG_S3_TYPE: "s3",
+                RCLONE_CONFIG_S3_PROVIDER: "AWS",
+                RCLONE_CONFIG_S3_ENV_AUTH: "false",
+                RCLONE_CONFIG_S3_ACCESS_KEY_ID: "AKIAMOCKREADERKEY000",
+                RCLONE_CONFIG_S3_SECRET_ACCESS_KEY: "mock-secret-access-key",
+                RCLONE_CONFIG_S3_REGION: "eu-west-1",
+            });
+            assert.deepStrictEqual(secret.secretPaths, ["stringData"]);
+        });
+
+        it("uses an S3-compatible store's provider and endpoint", async () => {
+            const run = await runProgram(baseConfig({ rcloneProvider: "SeaweedFS", s3Endpoint: "http://seaweedfs-s3.seaweedfs.svc.cluster.local:8333" }));
+            assert.ifError(run.error);
+            const data = run.get(SECRET, "cifar10-rclone").inputs.stringData;
+            assert.strictEqual(data.RCLONE_CONFIG_S3_PROVIDER, "SeaweedFS");
+            assert.strictEqual(data.RCLONE_CONFIG_S3_ENDPOINT, "http://seaweedfs-s3.seaweedfs.svc.cluster.local:8333");
+        });
+
+        it("uses an existing key pair when configured", async () => {
+            const run = await runProgram(
+                baseConfig({ readerCredentials: "existing", readerAccessKeyId: "AKIAOWN", readerSecretAccessKey: "own-secret" }),
+                { secrets: ["readerAccessKeyId", "readerSecretAccessKey"] });
+            const data = run.get(SECRET, "cifar10-rclone").inputs.stringData;
+            assert.strictEqual(data.RCLONE_CONFIG_S3_ACCESS_KEY_ID, "AKIAOWN");
+            assert.strictEqual(data.RCLONE_CONFIG_S3_SECRET_ACCESS_KEY, "own-secret");
+        });
+    });
+
+    describe("SeldonDeployment", () => {
+        it("serves the model with Triton over protocol v2 from the model repository", () => {
+            const s = sdep(modes.hpa);
+            assert.strictEqual(s.apiVersion, "machinelearning.seldon.io/v1");
+            assert.strictEqual(s.kind, "SeldonDeployment");
+            assert.deepStrictEqual(s.metadata, { name: "cifar10", namespace: "seldon" });
+            assert.strictEqual(s.spec.name, "cifar10");
+            assert.strictEqual(s.spec.protocol, "v2");
+            assert.strictEqual(s.spec.predictors.length, 1);
+            assert.strictEqual(predictor(modes.hpa).name, "default");
+            assert.deepStrictEqual(predictor(modes.hpa).graph, {
+                name: "cifar10-pytorch",
+                type: "MODEL",
+                implementation: "TRITON_SERVER",
+                modelUri: `s3://${BUCKET}/cifar10-model`,
+                envSecretRefName: "cifar10-rclone",
+            });
+        });
+
+        it("pins a modern Triton in a container named like the graph node, with CPU and memory requests", () => {
+            assert.deepStrictEqual(componentSpec(modes.hpa).spec, {
+                containers: [{
+                    name: "cifar10-pytorch",
+                    image: "nvcr.io/nvidia/tritonserver:25.01-pyt-python-py3",
+                    resources: { requests: { cpu: "500m", memory: "1Gi" } },
+                }],
+            });
+        });
+
+        it("takes image, requests and limits from config", async () => {
+            const run = await runProgram(baseConfig({ tritonImage: "registry.example.com/triton:24.08-py3", modelCpuRequest: "1", modelMemoryRequest: "2Gi", modelCpuLimit: "2", modelMemoryLimit: "3Gi" }));
+            assert.deepStrictEqual(componentSpec(run).spec.containers[0], {
+                name: "cifar10-pytorch",
+                image: "registry.example.com/triton:24.08-py3",
+                resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "3Gi" } },
+            });
+        });
+
+        it("has no payload logger unless a sink is configured", async () => {
+            assert.ok(!("logger" in predictor(modes.hpa).graph));
+            const run = await runProgram(baseConfig({ payloadLoggerUrl: "http://logger.logging.svc.cluster.local:8080" }));
+            assert.deepStrictEqual(predictor(run).graph.logger, { mode: "all", url: "http://logger.logging.svc.cluster.local:8080" });
+        });
+
+        it("takes deployment name, namespace and model from config", async () => {
+            const dir = makeRepository({
+                "resnet/config.pbtxt": "name: \"resnet\"",
+                "resnet/1/model.pt": "x",
+            });
+            const run = await runProgram(baseConfig({ deploymentName: "vision", modelNamespace: "ml", modelName: "resnet", modelRepositoryPath: dir }));
+            assert.ifError(run.error);
+            const s = run.get(SDEP, "vision").inputs;
+            assert.deepStrictEqual(s.metadata, { name: "vision", namespace: "ml" });
+            assert.strictEqual(s.spec.predictors[0].graph.name, "resnet");
+            assert.strictEqual(s.spec.predictors[0].graph.envSecretRefName, "vision-rclone");
+            assert.strictEqual(s.spec.predictors[0].componentSpecs[0].spec.containers[0].name, "resnet");
+            assert.strictEqual(run.outputs.inferenceUrl.value, "http://localhost:8080/seldon/ml/vision/v2/models/resnet/infer");
+            assert.strictEqual(run.outputs.kubernetesDeployment.value, "ml/vision-default-0-resnet");
+        });
+
+        it("waits for the operator, istiod, the gateway, the namespace, its Secret and every uploaded file", () => {
+            const run = modes.hpa;
+            const s = run.get(SDEP, "cifar10");
+            const needs: RegisteredResource[] = [
+                run.get(RELEASE, "seldon-core"),
+                run.get(RELEASE, "istiod"),
+                run.get("kubernetes:networking.istio.io/v1:Gateway", "seldon-gateway"),
+                run.get("kubernetes:core/v1:Namespace", "seldon"),
+                run.get(SECRET, "cifar10-rclone"),
+                ...run.ofType("aws:s3/bucketObjectv2:BucketObjectv2"),
+            ];
+            for (const n of needs) {
+                assert.ok(run.dependsOn(s, n), `the SeldonDeployment must wait for ${n.type} ${n.name}`);
+            }
+            assert.ok(!run.dependsOn(s, run.get(RELEASE, "seldon-monitoring")), "no needless wait for Prometheus");
+        });
+    });
+
+    describe("autoscaler: none", () => {
+        it("fixed replicas, neither hpaSpec nor kedaSpec", async () => {
+            assert.strictEqual(predictor(modes.none).replicas, 1);
+            assert.ok(!("hpaSpec" in componentSpec(modes.none)) && !("kedaSpec" in componentSpec(modes.none)));
+            const run = await runProgram(baseConfig({ autoscaler: "none", replicas: "3" }));
+            assert.strictEqual(predictor(run).replicas, 3);
+        });
+    });
+
+    describe("autoscaler: hpa", () => {
+        it("scales on the Triton container's CPU utilisation (autoscaling/v2 ContainerResource)", () => {
+            assert.deepStrictEqual(componentSpec(modes.hpa).hpaSpec, {
+                minReplicas: 1,
+                maxReplicas: 3,
+                metricsv2: [{
+                    type: "ContainerResource",
+                    containerResource: { name: "cpu", container: "cifar10-pytorch", target: { type: "Utilization", averageUtilization: 50 } },
+                }],
+            });
+            assert.ok(!("kedaSpec" in componentSpec(modes.hpa)));
+            assert.ok(!("replicas" in predictor(modes.hpa)), "replicas belong to the HPA");
+        });
+
+        it("takes min, max and target from config", async () => {
+            const run = await runProgram(baseConfig({ autoscaler: "hpa", minReplicas: "2", maxReplicas: "6", hpaCpuUtilization: "70" }));
+            const hpa = componentSpec(run).hpaSpec;
+            assert.strictEqual(hpa.minReplicas, 2);
+            assert.strictEqual(hpa.maxReplicas, 6);
+            assert.strictEqual(hpa.metricsv2[0].containerResource.target.averageUtilization, 70);
+        });
+    });
+
+    describe("autoscaler: keda", () => {
+        it("scales on the deployment's total request rate from the platform's Prometheus", () => {
+            assert.deepStrictEqual(componentSpec(modes.keda).kedaSpec, {
+                pollingInterval: 15,
+                minReplicaCount: 1,
+                maxReplicaCount: 3,
+                advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 120 } } } },
+                triggers: [{
+                    type: "prometheus",
+                    metricType: "AverageValue",
+                    metadata: {
+                        serverAddress: PROMETHEUS,
+                        query: "sum(rate(seldon_api_executor_client_requests_seconds_count{deployment_name=\"cifar10\",namespace=\"seldon\"}[1m]))",
+                        threshold: "20",
+                    },
+                }],
+            });
+            assert.ok(!("hpaSpec" in componentSpec(modes.keda)));
+            assert.ok(!("replicas" in predictor(modes.keda)));
+        });
+
+        it("never averages per pod and never sets the deprecated metricName", () => {
+            const trigger = componentSpec(modes.keda).kedaSpec.triggers[0];
+            assert.match(trigger.metadata.query, /^sum\(/);
+            assert.ok(!/avg/.test(trigger.metadata.query));
+            assert.ok(!("metricName" in trigger.metadata));
+            for (const value of Object.values(trigger.metadata)) {
+                assert.strictEqual(typeof value, "string", "KEDA trigger metadata is a map of strings");
+            }
+        });
+
+        it("takes min, max, threshold, polling and scale-down from config", async () => {
+            const run = await runProgram(baseConfig({ autoscaler: "keda", minReplicas: "2", maxReplicas: "8", kedaRequestsPerSecond: "35", kedaPollingInterval: "5", kedaScaleDownStabilizationSeconds: "30" }));
+            const keda = componentSpec(run).kedaSpec;
+            assert.strictEqual(keda.minReplicaCount, 2);
+            assert.strictEqual(keda.maxReplicaCount, 8);
+            assert.strictEqual(keda.pollingInterval, 5);
+            assert.strictEqual(keda.triggers[0].metadata.threshold, "35");
+            assert.strictEqual(keda.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds, 30);
+        });
+
+        it("uses an existing Prometheus when configured", async () => {
+            const url = "http://prometheus.observability.svc.cluster.local:9090";
+            const run = await runProgram(baseConfig({ autoscaler: "keda", monitoring: "existing", prometheusUrl: url }));
+            assert.strictEqual(componentSpec(run).kedaSpec.triggers[0].metadata.serverAddress, url);
+        });
+    });
+
+    describe("swapping the autoscaler", () => {
+        const graph = (run: ProgramRun) => new Map(run.resources.map(r => [`${r.type}::${r.name}`, JSON.stringify({ inputs: r.inputs, parent: r.parent, deps: [...r.dependencies].sort(), provider: r.provider })]));
+
+        for (const [from, to] of [["none", "hpa"], ["hpa", "keda"], ["keda", "none"], ["none", "keda"]]) {
+            it(`${from} → ${to} changes the SeldonDeployment and nothing else`, () => {
+                const a = graph(modes[from]);
+                const b = graph(modes[to]);
+                assert.deepStrictEqual([...a.keys()].sort(), [...b.keys()].sort(), "the same resources exist in every mode");
+                const changed = [...a.keys()].filter(k => a.get(k) !== b.get(k));
+                assert.deepStrictEqual(changed, [`${SDEP}::cifar10`]);
+            });
+        }
+
+        it("evaluating the same config twice gives the same inputs", async () => {
+            const again = await runProgram(baseConfig({ autoscaler: "keda", modelRepositoryPath: repo }));
+            assert.deepStrictEqual(graph(again), graph(modes.keda));
+            assert.deepStrictEqual(again.outputs, modes.keda.outputs);
+        });
+    });
+
+    describe("stack outputs", () => {
+        it("the inference URL through the kind port mapping, without /versions/", () => {
+            assert.strictEqual(modes.hpa.outputs.inferenceUrl.value, "http://localhost:8080/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer");
+            assert.ok(!String(modes.hpa.outputs.inferenceUrl.value).includes("/versions/"));
+        });
+
+        it("the inference URL through the load balancer on a cloud cluster", async () => {
+            const run = await runProgram(baseConfig({ clusterFlavour: "cloud" }));
+            assert.strictEqual(run.outputs.inferenceUrl.value, `http://${MOCK_LOAD_BALANCER}/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer`);
+        });
+
+        it("a curl example with a valid V2 request body", () => {
+            const curl = String(modes.hpa.outputs.curlExample.value);
+            assert.ok(curl.startsWith("curl "));
+            assert.ok(curl.endsWith(" http://localhost:8080/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer"));
+            assert.ok(curl.includes("-H 'Content-Type: application/json'"));
+            assert.ok(curl.includes("-d \"$(pulumi stack output inferenceRequest)\""));
+            const body = JSON.parse(String(modes.hpa.outputs.inferenceRequest.value));
+            assert.strictEqual(body.inputs.length, 1);
+            const input = body.inputs[0];
+            assert.deepStrictEqual([input.name, input.datatype, input.shape], ["image__0", "UINT8", [1, 3, 32, 32]]);
+            assert.strictEqual(input.data.length, 3 * 32 * 32);
+            assert.ok(input.data.every((x: number) => Number.isInteger(x) && x >= 0 && x <= 255));
+        });
+
+        it("the names Seldon gives the Deployment and the HPA or ScaledObject", () => {
+            assert.strictEqual(modes.hpa.outputs.seldonDeployment.value, "seldon/cifar10");
+            assert.strictEqual(modes.hpa.outputs.kubernetesDeployment.value, "seldon/cifar10-default-0-cifar10-pytorch");
+            assert.strictEqual(modes.none.outputs.autoscalerObject.value, "none");
+            assert.strictEqual(modes.hpa.outputs.autoscalerObject.value, "seldon/horizontalpodautoscaler/cifar10-default-0-cifar10-pytorch");
+            assert.strictEqual(modes.keda.outputs.autoscalerObject.value, "seldon/scaledobject/cifar10-default-0-cifar10-pytorch");
+            assert.strictEqual(modes.hpa.outputs.watchScaling.value, "kubectl -n seldon get hpa cifar10-default-0-cifar10-pytorch -w");
+            assert.strictEqual(modes.keda.outputs.watchScaling.value, "kubectl -n seldon get hpa keda-hpa-cifar10-default-0-cifar10-pytorch -w");
+        });
+
+        it("no credential in any plain stack output", () => {
+            const plain = JSON.stringify(Object.values(modes.hpa.outputs).filter(o => !o.secret));
+            assert.ok(!plain.includes("mock-secret-access-key") && !plain.includes("AKIAMOCKREADERKEY000"));
+        });
+    });
+
+    describe("smoke test", () => {
+        it("runs the smoke script against the inference URL once the SeldonDeployment exists", () => {
+            const run = modes.hpa;
+            const smoke = run.get(COMMAND, "cifar10-smoke-test");
+            assert.strictEqual(smoke.inputs.create, "node --import tsx scripts/smoke-test.ts");
+            assert.ok(fs.existsSync(path.join(ROOT, "scripts/smoke-test.ts")));
+            assert.deepStrictEqual(smoke.inputs.environment, {
+                SMOKE_URL: "http://localhost:8080/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer",
+                SMOKE_TIMEOUT_SECONDS: "1200",
+            });
+            assert.ok(run.dependsOn(smoke, run.get(SDEP, "cifar10")));
+        });
+
+        it("re-runs when the served model or image changes", async () => {
+            const trigger = (r: ProgramRun) => r.get(COMMAND, "cifar10-smoke-test").inputs.triggers[0];
+            const image = await runProgram(baseConfig({ modelRepositoryPath: repo, tritonImage: "nvcr.io/nvidia/tritonserver:24.08-py3" }));
+            assert.notStrictEqual(trigger(image), trigger(modes.hpa));
+            const model = await runProgram(baseConfig({ modelRepositoryPath: cifar10Repository("retrained weights") }));
+            assert.notStrictEqual(trigger(model), trigger(modes.hpa));
+            assert.strictEqual(trigger(modes.none), trigger(modes.keda), "not when only the autoscaler changes");
+        });
+
+        it("can be switched off", async () => {
+            const run = await runProgram(baseConfig({ smokeTest: "false" }));
+            assert.deepStrictEqual(run.ofType(COMMAND), []);
+        });
+    });
+});
