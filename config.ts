@@ -3,6 +3,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "./lib/charts";
+import { parseDuration, UsageError } from "./loadtest/loadgen";
 import { derivedBucketName, IAM_USER_NAME_MAX, readerUserName } from "./lib/names";
 import { ModelRepositoryError, RepositoryFile, scanModelRepository } from "./lib/tritonRepository";
 
@@ -71,6 +72,12 @@ export const DEFAULTS = {
     s3Endpoint: "",
     smokeTest: true,
     smokeTestTimeoutSeconds: 1200,
+    loadTestEnabled: false,
+    loadTestUsers: 100,
+    loadTestSpawnRate: 10,
+    loadTestRunTime: "180s",
+    // A stock Node image: the load generator needs only Node's built-ins.
+    loadTestImage: "node:22.20.0-alpine3.22",
 };
 
 /** rclone's S3 providers this project knows (case-sensitive: rclone rejects `aws`). */
@@ -136,6 +143,17 @@ export interface DeploymentSettings {
     smokeTest: { enabled: boolean; timeoutSeconds: number };
 }
 
+/** The in-cluster load test Job (the tutorial's Locust run: users, spawn rate, run time). */
+export interface LoadTestSettings {
+    enabled: boolean;
+    users: number;
+    spawnRate: number;
+    /** As given (`180s`), passed to the generator. */
+    runTime: string;
+    runTimeMs: number;
+    image: string;
+}
+
 export interface Settings {
     project: string;
     stack: string;
@@ -147,6 +165,7 @@ export interface Settings {
     modelRepository: ModelRepositorySettings;
     platform: PlatformSettings;
     deployment: DeploymentSettings;
+    loadTest: LoadTestSettings;
 }
 
 /** Every problem found in the stack configuration, reported together. */
@@ -239,6 +258,7 @@ export function loadSettings(): Settings {
 
     const platform = readPlatform(read, project, autoscaler);
     const deployment = readDeployment(read, project, files);
+    const loadTest = readLoadTest(read, project);
 
     read.throwIfProblems();
 
@@ -261,6 +281,36 @@ export function loadSettings(): Settings {
         modelRepository: { path: modelPath, prefix, files, bucketName, region: region!, readerCredentials },
         platform: platform as PlatformSettings,
         deployment: deployment as DeploymentSettings,
+        loadTest: loadTest as LoadTestSettings,
+    };
+}
+
+function readLoadTest(read: ConfigReader, project: string): Partial<LoadTestSettings> {
+    const runTime = read.string("loadTestRunTime", DEFAULTS.loadTestRunTime);
+    let runTimeMs: number | undefined;
+    try {
+        runTimeMs = parseDuration(runTime);
+        if (runTimeMs < 1000) {
+            throw new UsageError("too short");
+        }
+    } catch (e) {
+        if (!(e instanceof UsageError)) {
+            throw e;
+        }
+        read.problem(`${project}:loadTestRunTime = ${JSON.stringify(runTime)} is not a duration of at least 1 s: use e.g. 180s, 3m or 1m30s`);
+    }
+    const spawnRate = read.integer("loadTestSpawnRate", DEFAULTS.loadTestSpawnRate, 1);
+    const image = read.string("loadTestImage", DEFAULTS.loadTestImage);
+    if (!/^[a-z0-9.\-/:_]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$/.test(image) || /:latest$/.test(image)) {
+        read.problem(`${project}:loadTestImage = ${JSON.stringify(image)} is not a pinned image: use <image>:<tag> or @sha256:<digest>, never latest`);
+    }
+    return {
+        enabled: read.boolean("loadTestEnabled", DEFAULTS.loadTestEnabled),
+        users: read.integer("loadTestUsers", DEFAULTS.loadTestUsers, 1),
+        spawnRate,
+        runTime,
+        runTimeMs,
+        image,
     };
 }
 

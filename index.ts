@@ -4,11 +4,13 @@
 //   stack config ─► ModelRepository  S3 bucket with the Triton repository, read-only credentials
 //                ─► Platform         Istio · Seldon Core · metrics-server · Prometheus · KEDA · namespace
 //                ─► ModelDeployment  rclone Secret · SeldonDeployment (none | hpa | keda) · smoke test
+//                ─► LoadTest         optional in-cluster Job that shows the autoscaler at work
 import * as k8s from "@pulumi/kubernetes";
 import { loadSettings } from "./config";
-import { ModelDeployment, sampleRequestBody } from "./components/modelDeployment";
+import { LoadTest } from "./components/loadTest";
+import { inferencePath, ModelDeployment, sampleRequestBody } from "./components/modelDeployment";
 import { ModelRepository } from "./components/modelRepository";
-import { Platform } from "./components/platform";
+import { INGRESS_SERVICE, Platform } from "./components/platform";
 import { repositoryFingerprint } from "./lib/tritonRepository";
 
 // Validates everything before the first resource is registered.
@@ -47,6 +49,20 @@ const model = new ModelDeployment("model", {
 }, { providers: [kubernetes] });
 
 const ns = settings.platform.modelNamespace;
+const inferPath = inferencePath(ns, settings.deployment.name, settings.deployment.modelName);
+
+// Targets the gateway Service from inside the cluster: no port-forward between load and model.
+const loadTestJob = `${settings.deployment.name}-loadtest`;
+const loadTest = settings.loadTest.enabled
+    ? new LoadTest(loadTestJob, {
+        settings: settings.loadTest,
+        namespace: ns,
+        host: `http://${INGRESS_SERVICE.name}.${INGRESS_SERVICE.namespace}.svc.cluster.local`,
+        path: inferPath,
+        dependsOn: [model],
+    }, { providers: [kubernetes] })
+    : undefined;
+
 export const autoscaler = settings.autoscaler;
 export const modelBucket = modelRepository.bucketName;
 export const modelUri = modelRepository.modelUri;
@@ -71,3 +87,7 @@ export const watchScaling = {
     // KEDA drives an HPA of its own, named keda-hpa-<ScaledObject>.
     keda: `kubectl -n ${ns} get hpa keda-hpa-${model.workloadName} -w`,
 }[settings.autoscaler];
+/** The local load test against this deployment (README, "Load test"). */
+export const loadTestCommand = model.inferenceUrl.apply(url =>
+    `npm run loadtest -- --host ${url.slice(0, url.indexOf(inferPath))} --path ${inferPath} --users 100 --spawn-rate 10 --run-time 180s --report reports/${settings.autoscaler} --watch --namespace ${ns} --deployment ${model.workloadName}`);
+export const loadTestLogs = loadTest ? `kubectl -n ${ns} logs -f job/${loadTestJob}` : undefined;

@@ -332,6 +332,29 @@ describe("stack configuration", () => {
         });
     });
 
+    describe("load test", () => {
+        for (const bad of ["soon", "0s", "500ms", "3 minutes"]) {
+            it(`loadTestRunTime rejects ${JSON.stringify(bad)}`, async () => {
+                const message = await configError(baseConfig({ loadTestRunTime: bad }));
+                assertNames(message, `scalable-serving:loadTestRunTime = ${JSON.stringify(bad)}`, "at least 1 s", "180s");
+            });
+        }
+        for (const [key, bad] of [["loadTestUsers", "0"], ["loadTestSpawnRate", "0"]]) {
+            it(`${key} must be at least 1`, async () => {
+                const message = await configError(baseConfig({ [key]: bad }));
+                assertNames(message, `scalable-serving:${key} = 0`, "≥ 1");
+            });
+        }
+        it("loadTestImage must be pinned", async () => {
+            const message = await configError(baseConfig({ loadTestImage: "node:latest" }));
+            assertNames(message, "scalable-serving:loadTestImage = \"node:latest\"", "never latest");
+        });
+        it("loadTestEnabled is a boolean", async () => {
+            const message = await configError(baseConfig({ loadTestEnabled: "on" }));
+            assertNames(message, "scalable-serving:loadTestEnabled = \"on\"", "true or false");
+        });
+    });
+
     it("reports every problem at once", async () => {
         const message = await configError(baseConfig({ autoscaler: "knative", minReplicas: "0", bucketName: "UPPER" }));
         assertNames(message, "scalable-serving:autoscaler", "scalable-serving:minReplicas", "scalable-serving:bucketName");

@@ -1,0 +1,154 @@
+import * as assert from "assert";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import { AddressInfo } from "net";
+import * as k8s from "@kubernetes/client-node";
+import { hpaState, parseQuantity, startWatch } from "../loadtest/watch";
+import { ROOT } from "./harness";
+import { startV2Server } from "./v2server";
+
+/** A fake Kubernetes API on 127.0.0.1 serving one Deployment and its HPAs, replicas growing per request. */
+async function fakeApi(hpas: (n: number) => unknown[]) {
+    let deploymentReads = 0;
+    const paths: string[] = [];
+    const server = http.createServer((req, res) => {
+        paths.push(req.url ?? "");
+        res.setHeader("Content-Type", "application/json");
+        if (req.url === "/apis/apps/v1/namespaces/seldon/deployments/cifar10-default-0-cifar10-pytorch") {
+            const n = deploymentReads++;
+            res.end(JSON.stringify({ kind: "Deployment", apiVersion: "apps/v1", metadata: { name: "cifar10-default-0-cifar10-pytorch" }, status: { replicas: 1 + Math.min(n, 2), readyReplicas: 1 + Math.min(n, 1) } }));
+        } else if (req.url === "/apis/autoscaling/v2/namespaces/seldon/horizontalpodautoscalers") {
+            res.end(JSON.stringify({ kind: "HorizontalPodAutoscalerList", apiVersion: "autoscaling/v2", metadata: {}, items: hpas(deploymentReads) }));
+        } else {
+            res.statusCode = 404;
+            res.end(JSON.stringify({ kind: "Status", status: "Failure", code: 404, message: `no route ${req.url}` }));
+        }
+    });
+    await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+        clusters: [{ name: "fake", server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+        users: [{ name: "fake" }],
+        contexts: [{ name: "fake", cluster: "fake", user: "fake" }],
+        currentContext: "fake",
+    });
+    return { kc, url: kc.getCurrentCluster()!.server, paths, close: () => new Promise<void>(r => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+const cpuHpa = (name: string, target: string, utilisation: number, desired: number) => ({
+    metadata: { name },
+    spec: {
+        scaleTargetRef: { kind: "Deployment", name: target, apiVersion: "apps/v1" },
+        maxReplicas: 3,
+        metrics: [{ type: "ContainerResource", containerResource: { name: "cpu", container: "cifar10-pytorch", target: { type: "Utilization", averageUtilization: 50 } } }],
+    },
+    status: {
+        currentReplicas: 1, desiredReplicas: desired,
+        currentMetrics: [{ type: "ContainerResource", containerResource: { name: "cpu", container: "cifar10-pytorch", current: { averageUtilization: utilisation, averageValue: "400m" } } }],
+    },
+});
+
+describe("watching the scaling (--watch)", () => {
+    it("samples the Deployment's replicas and the HPA that targets it, on the load's time axis", async () => {
+        const api = await fakeApi(n => [
+            cpuHpa("unrelated", "other-deployment", 5, 1),
+            cpuHpa("cifar10-default-0-cifar10-pytorch", "cifar10-default-0-cifar10-pytorch", 40 + 30 * n, Math.min(1 + n, 3)),
+        ]);
+        try {
+            const startedAt = Date.now();
+            const watcher = startWatch({ namespace: "seldon", deployment: "cifar10-default-0-cifar10-pytorch", intervalMs: 100 }, startedAt, api.kc);
+            await new Promise(r => setTimeout(r, 350));
+            const { samples, errors } = await watcher.stop();
+            assert.strictEqual(errors, 0);
+            assert.ok(samples.length >= 4, `${samples.length} samples`);
+            assert.deepStrictEqual(samples.slice(0, 3).map(s => [s.replicas, s.readyReplicas]), [[1, 1], [2, 2], [3, 2]]);
+            assert.ok(samples.every((s, i) => i === 0 || s.t >= samples[i - 1].t), "times increase");
+            assert.ok(samples[0].t < 0.1 && samples[samples.length - 1].t >= 0.3);
+            const hpa = samples[1].hpa!;
+            assert.strictEqual(hpa.name, "cifar10-default-0-cifar10-pytorch");
+            assert.strictEqual(hpa.target, 50);
+            assert.strictEqual(hpa.unit, "% CPU of request");
+            assert.ok(hpa.metric! >= 70, `metric ${hpa.metric}`);
+            assert.ok(api.paths.every(p => p.startsWith("/apis/apps/v1/namespaces/seldon/") || p.startsWith("/apis/autoscaling/v2/namespaces/seldon/")));
+        } finally {
+            await api.close();
+        }
+    });
+
+    it("counts failed samples and keeps the last error", async () => {
+        const api = await fakeApi(() => []);
+        try {
+            const watcher = startWatch({ namespace: "seldon", deployment: "missing", intervalMs: 50 }, Date.now(), api.kc);
+            await new Promise(r => setTimeout(r, 120));
+            const { samples, errors, lastError } = await watcher.stop();
+            assert.deepStrictEqual(samples, []);
+            assert.ok(errors >= 2);
+            assert.match(lastError!, /404/);
+        } finally {
+            await api.close();
+        }
+    });
+
+    it("reads KEDA's external metric (the request rate) and its AverageValue target", () => {
+        const state = hpaState({
+            metadata: { name: "keda-hpa-cifar10-default-0-cifar10-pytorch" },
+            spec: {
+                scaleTargetRef: { kind: "Deployment", name: "cifar10-default-0-cifar10-pytorch" }, maxReplicas: 3,
+                metrics: [{ type: "External", external: { metric: { name: "s0-prometheus" }, target: { type: "AverageValue", averageValue: "20" } } }],
+            },
+            status: {
+                currentReplicas: 2, desiredReplicas: 3,
+                currentMetrics: [{ type: "External", external: { metric: { name: "s0-prometheus" }, current: { averageValue: "20500m" } } }],
+            },
+        } as k8s.V2HorizontalPodAutoscaler);
+        assert.deepStrictEqual(state, {
+            name: "keda-hpa-cifar10-default-0-cifar10-pytorch", currentReplicas: 2, desiredReplicas: 3, metric: 20.5, target: 20, unit: "s0-prometheus (total)",
+        });
+    });
+
+    it("an HPA without metrics yet has replicas only", () => {
+        const state = hpaState({ metadata: { name: "h" }, spec: { maxReplicas: 2, scaleTargetRef: { kind: "Deployment", name: "d" } }, status: { desiredReplicas: 1 } } as k8s.V2HorizontalPodAutoscaler);
+        assert.deepStrictEqual(state, { name: "h", currentReplicas: 0, desiredReplicas: 1, unit: "" });
+    });
+
+    it("parses quantities", () => {
+        assert.deepStrictEqual(["20500m", "3", "1k", "1.5M", "x", undefined].map(parseQuantity), [20.5, 3, 1000, 1500000, undefined, undefined]);
+    });
+
+    it("npm run loadtest -- --watch: replicas and metric land in the report, next to the load", async () => {
+        const api = await fakeApi(n => [cpuHpa("cifar10-default-0-cifar10-pytorch", "cifar10-default-0-cifar10-pytorch", 60, Math.min(1 + n, 3))]);
+        const model = await startV2Server();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadtest-watch-"));
+        fs.writeFileSync(path.join(dir, "kubeconfig"), [
+            "apiVersion: v1", "kind: Config", "current-context: other",
+            "clusters:", `- name: fake`, `  cluster: {server: "${api.url}", insecure-skip-tls-verify: true}`,
+            "users:", "- name: fake", "  user: {}",
+            "contexts:", "- name: fake-ctx", "  context: {cluster: fake, user: fake}", "- name: other", "  context: {cluster: nowhere, user: fake}",
+        ].join("\n"));
+        try {
+            const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve => {
+                const child = spawn(process.execPath, ["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`,
+                    "--users", "2", "--run-time", "1s", "--report", path.join(dir, "report"), "--watch", "--context", "fake-ctx", "--watch-interval", "200ms"],
+                { cwd: ROOT, env: { ...process.env, KUBECONFIG: path.join(dir, "kubeconfig") } });
+                let stdout = "", stderr = "";
+                child.stdout.on("data", d => (stdout += d));
+                child.stderr.on("data", d => (stderr += d));
+                child.on("close", status => resolve({ status, stdout, stderr }));
+            });
+            assert.strictEqual(result.status, 0, result.stderr);
+            assert.match(result.stdout, /replicas of seldon\/cifar10-default-0-cifar10-pytorch: 1 at start, 3 at most/);
+            const report = JSON.parse(fs.readFileSync(path.join(dir, "report", "report.json"), "utf8"));
+            assert.ok(report.requests > 0 && report.scaling.samples.length >= 4);
+            assert.strictEqual(report.scaling.errors, 0);
+            assert.strictEqual(report.scaling.samples[0].hpa.metric, 60);
+            const html = fs.readFileSync(path.join(dir, "report", "report.html"), "utf8");
+            assert.ok(html.includes("Replicas of seldon/cifar10-default-0-cifar10-pytorch"));
+        } finally {
+            await model.close();
+            await api.close();
+        }
+    });
+});
