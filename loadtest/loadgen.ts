@@ -502,14 +502,16 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, c => ({ "&": "&amp;", "<
 /** A line chart over [0, xMax] seconds: the same time axis for every chart of the report. */
 export function lineChart(title: string, unit: string, xMax: number, series: Series[]): string {
     const w = 860, h = 220, left = 56, right = 16, top = 28, bottom = 30;
-    const yMax = Math.max(1, ...series.flatMap(s => s.points.map(p => p[1]))) * 1.1;
+    const step = niceStep(Math.max(1, ...series.flatMap(s => s.points.map(p => p[1]))) / 4);
+    const yMax = step * Math.ceil(Math.max(1, ...series.flatMap(s => s.points.map(p => p[1]))) / step);
     const x = (t: number) => left + (t / Math.max(1, xMax)) * (w - left - right);
     const y = (v: number) => top + (1 - v / yMax) * (h - top - bottom);
     const ticks = (max: number, n: number) => Array.from({ length: n + 1 }, (_, i) => (max * i) / n);
-    const grid = ticks(yMax, 4).map(v =>
+    const grid = ticks(yMax, Math.round(yMax / step)).map(v =>
         `<line x1="${left}" x2="${w - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e5e5"/>` +
         `<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${formatNumber(v)}</text>`).join("");
-    const xTicks = ticks(xMax, 6).map(t =>
+    const xStep = niceStep(Math.max(1, xMax) / 6);
+    const xTicks = ticks(xStep * Math.floor(xMax / xStep), Math.floor(xMax / xStep)).map(t =>
         `<text x="${x(t).toFixed(1)}" y="${h - 10}" text-anchor="middle">${Math.round(t)}s</text>`).join("");
     const lines = series.filter(s => s.points.length > 0).map(s =>
         `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(" ")}"/>`).join("");
@@ -520,12 +522,19 @@ export function lineChart(title: string, unit: string, xMax: number, series: Ser
         `${grid}${xTicks}${legend}${lines}</svg></figure>`;
 }
 
+/** A step of 1, 2 or 5 times a power of ten, at least `raw`. */
+export function niceStep(raw: number): number {
+    const power = 10 ** Math.floor(Math.log10(raw));
+    return [1, 2, 5, 10].map(m => m * power).find(s => s >= raw)!;
+}
+
 function formatNumber(v: number): string {
     return v >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10);
 }
 
 export function reportHtml(r: LoadResult): string {
-    const xMax = Math.max(r.durationS, ...(r.scaling?.samples.map(s => s.t) ?? [0]));
+    // One time axis for every chart, long enough for every point (the last second may be partial).
+    const xMax = Math.max(r.durationS, ...r.timeline.map(p => p.t), ...(r.scaling?.samples.map(s => s.t) ?? [0]));
     const charts = [
         lineChart("Throughput and users", "requests per second, users", xMax, [
             { name: "req/s", color: "#1f77b4", points: r.timeline.map(p => [p.t, p.requests]) },
