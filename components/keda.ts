@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../lib/charts";
-import { namespaceArgs, releaseArgs } from "../lib/helm";
+import { namespacedRelease } from "../lib/helm";
 import { KedaValues } from "../lib/types/helmValues";
 
 export interface KedaArgs {
@@ -14,9 +14,7 @@ export class Keda extends pulumi.ComponentResource {
 
     constructor(name: string, args: KedaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:platform:Keda", name, {}, opts);
-        const ns = new k8s.core.v1.Namespace(CHARTS.keda.namespace, namespaceArgs(CHARTS.keda.namespace), { parent: this });
-        this.release = new k8s.helm.v3.Release(CHARTS.keda.release,
-            releaseArgs(CHARTS.keda, args.version, kedaValues(), ns.metadata.name), { parent: this });
+        this.release = namespacedRelease(this, CHARTS.keda, args.version, kedaValues());
         this.registerOutputs({});
     }
 }

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFlavour } from "../config";
 import { CHARTS, PROMETHEUS_PORT } from "../lib/charts";
-import { namespaceArgs, releaseArgs } from "../lib/helm";
+import { namespacedRelease } from "../lib/helm";
 import { KubePrometheusStackValues } from "../lib/types/helmValues";
 import { PodMonitor } from "../lib/types/prometheusOperator";
 
@@ -21,11 +21,8 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:platform:Monitoring", name, {}, opts);
         const { namespace, release } = CHARTS.monitoring;
-        const ns = new k8s.core.v1.Namespace(namespace, namespaceArgs(namespace), { parent: this });
         // Through Helm: the operator's CRDs are too large for client-side apply.
-        this.release = new k8s.helm.v3.Release(release,
-            releaseArgs(CHARTS.monitoring, args.version, prometheusStackValues(args.flavour), ns.metadata.name),
-            { parent: this });
+        this.release = namespacedRelease(this, CHARTS.monitoring, args.version, prometheusStackValues(args.flavour));
         // Needs the PodMonitor CRD from the release.
         this.podMonitor = new k8s.apiextensions.CustomResource("seldon-podmonitor", seldonPodMonitor(namespace),
             { parent: this, dependsOn: [this.release] });

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFlavour } from "../config";
 import { CHARTS, SELDON_GATEWAY } from "../lib/charts";
-import { namespaceArgs, releaseArgs } from "../lib/helm";
+import { namespacedRelease } from "../lib/helm";
 import { SeldonCoreOperatorValues } from "../lib/types/helmValues";
 
 export interface SeldonCoreArgs {
@@ -23,10 +23,8 @@ export class SeldonCore extends pulumi.ComponentResource {
 
     constructor(name: string, args: SeldonCoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:platform:SeldonCore", name, {}, opts);
-        const ns = new k8s.core.v1.Namespace(CHARTS.seldonCore.namespace, namespaceArgs(CHARTS.seldonCore.namespace), { parent: this });
-        this.operator = new k8s.helm.v3.Release(CHARTS.seldonCore.release,
-            releaseArgs(CHARTS.seldonCore, args.version, seldonCoreValues(args.flavour, args.kedaEnabled), ns.metadata.name),
-            { parent: this, dependsOn: args.crdsFrom });
+        this.operator = namespacedRelease(this, CHARTS.seldonCore, args.version,
+            seldonCoreValues(args.flavour, args.kedaEnabled), args.crdsFrom);
         this.registerOutputs({});
     }
 }

@@ -27,3 +27,10 @@ export function releaseArgs<Values extends object>(
 export function namespaceArgs(name: string, labels: Record<string, string> = {}): k8s.core.v1.NamespaceArgs {
     return { metadata: { name, labels: { "app.kubernetes.io/part-of": "scalable-serving", ...labels } } };
 }
+
+/** An add-on's own namespace and its release in it, both children of `parent`. */
+export function namespacedRelease<Values extends object>(parent: pulumi.Resource, source: ChartSource, version: string,
+    values: Values, dependsOn: pulumi.Input<pulumi.Resource>[] = []): k8s.helm.v3.Release {
+    const ns = new k8s.core.v1.Namespace(source.namespace, namespaceArgs(source.namespace), { parent });
+    return new k8s.helm.v3.Release(source.release, releaseArgs(source, version, values, ns.metadata.name), { parent, dependsOn });
+}
