@@ -40,6 +40,9 @@ export const DEFAULTS = {
     modelPrefix: "cifar10-model",
     bucketName: "",
     readerCredentials: "iam-user" as ReaderCredentialsMode,
+    modelStore: "aws-s3" as ModelStoreKind,
+    modelStoreVersion: CHARTS.modelStore.version,
+    modelStoreSize: "5Gi",
     clusterFlavour: "kind" as ClusterFlavour,
     kubeContext: "",
     modelNamespace: "seldon",
@@ -68,7 +71,7 @@ export const DEFAULTS = {
     kedaPollingInterval: 15,
     kedaScaleDownStabilizationSeconds: 120,
     payloadLoggerUrl: "",
-    rcloneProvider: "AWS",
+    rcloneProvider: "",
     s3Endpoint: "",
     smokeTest: true,
     smokeTestTimeoutSeconds: 1200,
@@ -92,6 +95,28 @@ export type ReaderCredentials =
     | { mode: "iam-user" }
     | { mode: "existing"; accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
 
+export const MODEL_STORES = ["aws-s3", "in-cluster"] as const;
+export type ModelStoreKind = typeof MODEL_STORES[number];
+
+/** Where the model repository is kept: AWS S3, or an S3-compatible store inside the (kind) cluster. */
+export type ModelStoreSettings =
+    | {
+        kind: "aws-s3";
+        /** Bucket name, or undefined to derive `<project>-<stack>-<account id>-models`. */
+        bucketName?: string;
+        /** AWS region of the bucket (the `aws:region` setting). */
+        region: string;
+        readerCredentials: ReaderCredentials;
+    }
+    | {
+        kind: "in-cluster";
+        bucketName: string;
+        /** seaweedfs chart version. */
+        version: string;
+        /** Size of the store's volume. */
+        size: string;
+    };
+
 export interface ModelRepositorySettings {
     /** Absolute path of the Triton model repository folder. */
     path: string;
@@ -99,11 +124,7 @@ export interface ModelRepositorySettings {
     prefix: string;
     /** The files to upload, validated and hashed. */
     files: RepositoryFile[];
-    /** Bucket name, or undefined to derive `<project>-<stack>-<account id>-models`. */
-    bucketName?: string;
-    /** AWS region of the bucket (the `aws:region` setting). */
-    region: string;
-    readerCredentials: ReaderCredentials;
+    store: ModelStoreSettings;
 }
 
 /** An add-on: whether the program installs it, and the chart version it installs. */
@@ -139,7 +160,8 @@ export interface DeploymentSettings {
     keda: { requestsPerSecond: number; pollingInterval: number; scaleDownStabilizationSeconds: number };
     /** Sink of Seldon's payload logger; undefined leaves the logger out. */
     payloadLoggerUrl?: string;
-    rclone: { provider: RcloneProvider; endpoint?: string };
+    /** Overrides of the store's rclone provider and endpoint; unset follows the store. */
+    rclone: { provider?: RcloneProvider; endpoint?: string };
     smokeTest: { enabled: boolean; timeoutSeconds: number };
 }
 
@@ -200,51 +222,6 @@ export function loadSettings(): Settings {
         read.problem(`${project}:modelPrefix = ${JSON.stringify(prefix)} is not a valid key prefix: ${prefixProblem}`);
     }
 
-    const bucketSetting = read.string("bucketName", DEFAULTS.bucketName);
-    let bucketName: string | undefined;
-    if (bucketSetting !== "") {
-        const problem = checkBucketName(bucketSetting);
-        if (problem) {
-            read.problem(`${project}:bucketName = ${JSON.stringify(bucketSetting)} is not a valid S3 bucket name: ${problem}`);
-        }
-        bucketName = bucketSetting;
-    } else {
-        // The derived name must be valid for any account id: check it with a placeholder of the same length.
-        const problem = checkBucketName(derivedBucketName(project, stack, "000000000000"));
-        if (problem) {
-            read.problem(`${project}:bucketName is unset and the name derived from project and stack ` +
-                `(${derivedBucketName(project, stack, "<account id>")}) is not a valid S3 bucket name: ${problem}; ` +
-                "set a bucket name with `pulumi config set bucketName <name>`");
-        }
-    }
-
-    const region = new pulumi.Config("aws").get("region");
-    if (region === undefined || region === "") {
-        read.problem("aws:region is not set: the model repository bucket needs a region " +
-            "(`pulumi config set aws:region eu-west-1`)");
-    } else if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$/.test(region)) {
-        read.problem(`aws:region = ${JSON.stringify(region)} is not an AWS region name (like eu-west-1 or us-east-2)`);
-    }
-
-    const readerMode = read.choice("readerCredentials", READER_CREDENTIALS, DEFAULTS.readerCredentials);
-    let readerCredentials: ReaderCredentials = { mode: "iam-user" };
-    if (readerMode === "iam-user" && readerUserName(project, stack).length > IAM_USER_NAME_MAX) {
-        read.problem(`the stack name ${JSON.stringify(stack)} is too long for the reader's IAM user name ` +
-            `(${readerUserName(project, stack)}, over ${IAM_USER_NAME_MAX} characters): use a shorter stack name ` +
-            "or readerCredentials = existing");
-    }
-    if (readerMode === "existing") {
-        for (const key of SECRET_KEYS) {
-            if (pulumi.runtime.getConfig(`${project}:${key}`) === undefined) {
-                read.problem(`${project}:${key} is not set: readerCredentials = "existing" needs it ` +
-                    `(\`pulumi config set --secret ${key} <value>\`)`);
-            } else if (!isConfigSecret(`${project}:${key}`)) {
-                read.problem(`${project}:${key} is stored in plain text: set it again with ` +
-                    `\`pulumi config set --secret ${key} <value>\``);
-            }
-        }
-    }
-
     const modelPath = path.resolve(PROJECT_ROOT, read.string("modelRepositoryPath", DEFAULTS.modelRepositoryPath));
     let files: RepositoryFile[] = [];
     try {
@@ -257,19 +234,11 @@ export function loadSettings(): Settings {
     }
 
     const platform = readPlatform(read, project, autoscaler);
-    const deployment = readDeployment(read, project, files);
+    const store = readModelStore(read, project, stack, platform.flavour);
+    const deployment = readDeployment(read, project, files, store.kind);
     const loadTest = readLoadTest(read, project);
 
     read.throwIfProblems();
-
-    if (readerMode === "existing") {
-        const config = new pulumi.Config();
-        readerCredentials = {
-            mode: "existing",
-            accessKeyId: config.requireSecret("readerAccessKeyId"),
-            secretAccessKey: config.requireSecret("readerSecretAccessKey"),
-        };
-    }
 
     return {
         project,
@@ -278,7 +247,7 @@ export function loadSettings(): Settings {
         replicas: replicas!,
         minReplicas: minReplicas!,
         maxReplicas: maxReplicas!,
-        modelRepository: { path: modelPath, prefix, files, bucketName, region: region!, readerCredentials },
+        modelRepository: { path: modelPath, prefix, files, store: store.settings() },
         platform: platform as PlatformSettings,
         deployment: deployment as DeploymentSettings,
         loadTest: loadTest as LoadTestSettings,
@@ -318,7 +287,7 @@ const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][0-9]+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Reads the model deployment settings; the model must exist in the repository that is uploaded. */
-function readDeployment(read: ConfigReader, project: string, files: RepositoryFile[]): Partial<DeploymentSettings> {
+function readDeployment(read: ConfigReader, project: string, files: RepositoryFile[], storeKind: ModelStoreKind | undefined): Partial<DeploymentSettings> {
     const name = read.string("deploymentName", DEFAULTS.deploymentName);
     const modelName = read.string("modelName", DEFAULTS.modelName);
     for (const [key, value] of [["deploymentName", name], ["modelName", modelName]]) {
@@ -375,12 +344,14 @@ function readDeployment(read: ConfigReader, project: string, files: RepositoryFi
         read.problem(`${project}:payloadLoggerUrl = ${JSON.stringify(payloadLoggerUrl)} is not an http(s) URL (or leave it empty)`);
     }
 
-    const provider = read.choice("rcloneProvider", RCLONE_PROVIDERS, DEFAULTS.rcloneProvider as RcloneProvider);
+    const providerSetting = read.string("rcloneProvider", DEFAULTS.rcloneProvider);
+    const provider = providerSetting === "" ? undefined : read.choice("rcloneProvider", RCLONE_PROVIDERS, "AWS");
     const endpoint = read.string("s3Endpoint", DEFAULTS.s3Endpoint);
     if (endpoint !== "" && !/^https?:\/\/\S+$/.test(endpoint)) {
         read.problem(`${project}:s3Endpoint = ${JSON.stringify(endpoint)} is not an http(s) URL (or leave it empty for AWS S3)`);
     }
-    if (provider === "AWS" && endpoint !== "") {
+    // Without an override rclone follows the store: AWS for aws-s3.
+    if (endpoint !== "" && (provider ?? (storeKind === "aws-s3" ? "AWS" : undefined)) === "AWS") {
         // With provider AWS rclone forces virtual-host addressing, which S3-compatible endpoints rarely serve.
         read.problem(`${project}:s3Endpoint is set but ${project}:rcloneProvider = "AWS": ` +
             "leave s3Endpoint empty for AWS S3, or set rcloneProvider to the S3-compatible store's provider (Ceph, Minio, SeaweedFS, Other)");
@@ -400,9 +371,85 @@ function readDeployment(read: ConfigReader, project: string, files: RepositoryFi
         hpaCpuUtilization: hpaCpuUtilization!,
         keda: { requestsPerSecond: requestsPerSecond!, pollingInterval: pollingInterval!, scaleDownStabilizationSeconds: scaleDownStabilizationSeconds! },
         payloadLoggerUrl: payloadLoggerUrl === "" ? undefined : payloadLoggerUrl,
-        rclone: { provider: provider!, endpoint: endpoint === "" ? undefined : endpoint },
+        rclone: { provider, endpoint: endpoint === "" ? undefined : endpoint },
         smokeTest: { enabled: smokeTest!, timeoutSeconds: smokeTestTimeoutSeconds! },
     };
+}
+
+/** The bucket of the in-cluster store when `bucketName` is unset (the store is the stack's own). */
+export const IN_CLUSTER_BUCKET = "models";
+
+/**
+ * Reads where the model repository is kept. Returns a function that builds the settings once the
+ * whole configuration is known to be valid (secret config is only read then).
+ */
+function readModelStore(read: ConfigReader, project: string, stack: string, flavour: ClusterFlavour | undefined): { kind?: ModelStoreKind; settings: () => ModelStoreSettings } {
+    const kind = read.choice("modelStore", MODEL_STORES, DEFAULTS.modelStore);
+    const bucketSetting = read.string("bucketName", DEFAULTS.bucketName);
+    if (bucketSetting !== "") {
+        const problem = checkBucketName(bucketSetting);
+        if (problem) {
+            read.problem(`${project}:bucketName = ${JSON.stringify(bucketSetting)} is not a valid S3 bucket name: ${problem}`);
+        }
+    }
+    const readerMode = read.choice("readerCredentials", READER_CREDENTIALS, DEFAULTS.readerCredentials);
+
+    if (kind === "in-cluster") {
+        if (flavour === "cloud") {
+            read.problem(`${project}:modelStore = "in-cluster" is for the kind flavour (the host uploads through a kind ` +
+                `port mapping) but ${project}:clusterFlavour = "cloud": use modelStore aws-s3 on cloud clusters`);
+        }
+        if (readerMode === "existing") {
+            read.problem(`${project}:readerCredentials = "existing" applies to modelStore aws-s3 only: ` +
+                "the in-cluster store makes its own identities");
+        }
+        const version = read.chartVersion("modelStoreVersion", DEFAULTS.modelStoreVersion);
+        const size = read.string("modelStoreSize", DEFAULTS.modelStoreSize);
+        if (!/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)$/.test(size)) {
+            read.problem(`${project}:modelStoreSize = ${JSON.stringify(size)} is not a storage size (like 5Gi or 500Mi)`);
+        }
+        return { kind, settings: () => ({ kind: "in-cluster", bucketName: bucketSetting || IN_CLUSTER_BUCKET, version: version!, size }) };
+    }
+
+    if (bucketSetting === "") {
+        // The derived name must be valid for any account id: check it with a placeholder of the same length.
+        const problem = checkBucketName(derivedBucketName(project, stack, "000000000000"));
+        if (problem) {
+            read.problem(`${project}:bucketName is unset and the name derived from project and stack ` +
+                `(${derivedBucketName(project, stack, "<account id>")}) is not a valid S3 bucket name: ${problem}; ` +
+                "set a bucket name with `pulumi config set bucketName <name>`");
+        }
+    }
+    const region = new pulumi.Config("aws").get("region");
+    if (region === undefined || region === "") {
+        read.problem("aws:region is not set: the model repository bucket needs a region " +
+            "(`pulumi config set aws:region eu-west-1`), or use `modelStore: in-cluster` on kind");
+    } else if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$/.test(region)) {
+        read.problem(`aws:region = ${JSON.stringify(region)} is not an AWS region name (like eu-west-1 or us-east-2)`);
+    }
+    if (readerMode === "iam-user" && readerUserName(project, stack).length > IAM_USER_NAME_MAX) {
+        read.problem(`the stack name ${JSON.stringify(stack)} is too long for the reader's IAM user name ` +
+            `(${readerUserName(project, stack)}, over ${IAM_USER_NAME_MAX} characters): use a shorter stack name ` +
+            "or readerCredentials = existing");
+    }
+    if (readerMode === "existing") {
+        for (const key of SECRET_KEYS) {
+            if (pulumi.runtime.getConfig(`${project}:${key}`) === undefined) {
+                read.problem(`${project}:${key} is not set: readerCredentials = "existing" needs it ` +
+                    `(\`pulumi config set --secret ${key} <value>\`)`);
+            } else if (!isConfigSecret(`${project}:${key}`)) {
+                read.problem(`${project}:${key} is stored in plain text: set it again with ` +
+                    `\`pulumi config set --secret ${key} <value>\``);
+            }
+        }
+    }
+    return { kind, settings: () => {
+        const config = new pulumi.Config();
+        const readerCredentials: ReaderCredentials = readerMode === "existing"
+            ? { mode: "existing", accessKeyId: config.requireSecret("readerAccessKeyId"), secretAccessKey: config.requireSecret("readerSecretAccessKey") }
+            : { mode: "iam-user" };
+        return { kind: "aws-s3", bucketName: bucketSetting === "" ? undefined : bucketSetting, region: region!, readerCredentials };
+    } };
 }
 
 /** Reads the cluster and add-on settings and checks that the chosen autoscaler has what it needs. */

@@ -1,7 +1,8 @@
 // scalable-serving: a trained PyTorch model served by Triton behind Seldon Core and Istio,
 // autoscaled by HPA or KEDA, monitored by Prometheus.
 //
-//   stack config ─► ModelRepository  S3 bucket with the Triton repository, read-only credentials
+//   stack config ─► ModelStore       AWS S3 bucket, or SeaweedFS in the kind cluster; read-only credentials
+//                ─► ModelRepository  the Triton repository uploaded into it, one object per file
 //                ─► Platform         Istio · Seldon Core · metrics-server · Prometheus · KEDA · namespace
 //                ─► ModelDeployment  rclone Secret · SeldonDeployment (none | hpa | keda) · smoke test
 //                ─► LoadTest         optional in-cluster Job that shows the autoscaler at work
@@ -9,21 +10,36 @@ import * as k8s from "@pulumi/kubernetes";
 import { loadSettings } from "./config";
 import { LoadTest } from "./components/loadTest";
 import { inferencePath, ModelDeployment, sampleRequestBody } from "./components/modelDeployment";
+import { InClusterModelStore } from "./components/inClusterModelStore";
 import { ModelRepository } from "./components/modelRepository";
+import { S3ModelStore } from "./components/s3ModelStore";
+import { ModelStore } from "./lib/modelStore";
 import { INGRESS_SERVICE, Platform } from "./components/platform";
 import { repositoryFingerprint } from "./lib/tritonRepository";
 
 // Validates everything before the first resource is registered.
 const settings = loadSettings();
 
-const modelRepository = new ModelRepository("model-repository", {
-    settings: settings.modelRepository,
-    project: settings.project,
-    stack: settings.stack,
-});
-
 // One explicit provider for every Kubernetes object: the configured context, never an ambient one by accident.
 const kubernetes = new k8s.Provider("kubernetes", { context: settings.platform.kubeContext });
+
+const store = settings.modelRepository.store;
+const modelStore: ModelStore = store.kind === "in-cluster"
+    ? new InClusterModelStore("model-store", { bucketName: store.bucketName, version: store.version, size: store.size }, { providers: [kubernetes] })
+    : new S3ModelStore("model-store", {
+        bucketName: store.bucketName,
+        region: store.region,
+        prefix: settings.modelRepository.prefix,
+        readerCredentials: store.readerCredentials,
+        project: settings.project,
+        stack: settings.stack,
+    });
+
+const modelRepository = new ModelRepository("model-repository", {
+    store: modelStore,
+    prefix: settings.modelRepository.prefix,
+    files: settings.modelRepository.files,
+});
 
 const platform = new Platform("platform", { settings: settings.platform }, { providers: [kubernetes] });
 
@@ -37,11 +53,7 @@ const model = new ModelDeployment("model", {
     },
     namespace: settings.platform.modelNamespace,
     modelUri: modelRepository.modelUri,
-    credentials: {
-        accessKeyId: modelRepository.accessKeyId,
-        secretAccessKey: modelRepository.secretAccessKey,
-        region: modelRepository.region,
-    },
+    modelStore,
     prometheusUrl: platform.prometheusUrl,
     ingressBaseUrl: platform.ingressBaseUrl,
     dependsOn: [...platform.servingReady, modelRepository],
@@ -64,9 +76,10 @@ const loadTest = settings.loadTest.enabled
     : undefined;
 
 export const autoscaler = settings.autoscaler;
-export const modelBucket = modelRepository.bucketName;
+export const modelStoreKind = store.kind;
+export const modelBucket = modelStore.bucketName;
 export const modelUri = modelRepository.modelUri;
-export const modelRegion = modelRepository.region;
+export const modelRegion = modelStore.rclone.region;
 export const modelNamespace = platform.modelNamespace.metadata.name;
 export const prometheusUrl = platform.prometheusUrl;
 export const inferenceUrl = model.inferenceUrl;

@@ -3,6 +3,7 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Autoscaler, DeploymentSettings } from "../config";
+import { ModelStore } from "../lib/modelStore";
 import { HpaSpec, KedaSpec, PredictiveUnit, PrometheusTriggerMetadata, SeldonDeployment, SeldonPodSpec } from "../lib/types/seldon";
 import { sampleRequest } from "../lib/v2Protocol";
 
@@ -22,8 +23,8 @@ export interface ModelDeploymentArgs {
     namespace: string;
     /** `s3://<bucket>/<prefix>` of the Triton model repository. */
     modelUri: pulumi.Input<string>;
-    /** Read-only credentials of the model repository (secrets) and its region. */
-    credentials: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string>; region: string };
+    /** The model store's read-only credentials (secrets) and how rclone reaches it. */
+    modelStore: Pick<ModelStore, "reader" | "rclone">;
     /** In-cluster Prometheus, for the KEDA trigger. Required with autoscaling mode `keda`. */
     prometheusUrl?: string;
     /** Where the ingress gateway answers, e.g. `http://localhost:8080`. */
@@ -55,9 +56,14 @@ export class ModelDeployment extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(`${d.name}-rclone`, {
             metadata: { name: `${d.name}-rclone`, namespace },
             type: "Opaque",
-            stringData: pulumi.secret(pulumi.all([args.credentials.accessKeyId, args.credentials.secretAccessKey])
+            stringData: pulumi.secret(pulumi.all([args.modelStore.reader.accessKeyId, args.modelStore.reader.secretAccessKey])
                 .apply(([accessKeyId, secretAccessKey]) => rcloneEnv({
-                    provider: d.rclone.provider, endpoint: d.rclone.endpoint, region: args.credentials.region, accessKeyId, secretAccessKey,
+                    // The store says how rclone reaches it; config may override (another S3-compatible store).
+                    provider: d.rclone.provider ?? args.modelStore.rclone.provider,
+                    endpoint: d.rclone.endpoint ?? args.modelStore.rclone.endpoint,
+                    region: args.modelStore.rclone.region,
+                    accessKeyId,
+                    secretAccessKey,
                 }))),
         }, { parent: this, dependsOn: args.dependsOn });
 

@@ -44,6 +44,11 @@ export const CHARTS = {
     monitoring: { repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "88.5.3", release: "seldon-monitoring", namespace: "seldon-monitoring" },
     /** KEDA; chart version = app version. 2.20 is tested on Kubernetes 1.33-1.35. */
     keda: { repo: "https://kedacore.github.io/charts", chart: "keda", version: "2.20.2", release: "keda", namespace: "keda" },
+    /**
+     * SeaweedFS (Apache-2.0), the in-cluster S3-compatible model store of the local stack: MinIO's
+     * images are gone, Bitnami's frozen, LocalStack needs an account. Chart 4.44.0 = image 4.44.
+     */
+    modelStore: { repo: "https://seaweedfs.github.io/seaweedfs/helm", chart: "seaweedfs", version: "4.44.0", release: "seaweedfs", namespace: "seaweedfs" },
 } satisfies Record<string, ChartSource>;
 
 /** The gateway Seldon's operator binds its VirtualServices to (`<namespace>/<name>`). */
@@ -58,3 +63,12 @@ export const PROMETHEUS_PORT = 9090;
  */
 export const KIND_INGRESS_NODE_PORT = 30080;
 export const KIND_INGRESS_HOST_PORT = 8080;
+
+/** SeaweedFS serves S3 on this port (health at `GET /healthz`). */
+export const MODEL_STORE_S3_PORT = 8333;
+/**
+ * The in-cluster store's fixed nodePort on kind; kind/cluster.yaml maps it to 127.0.0.1:8333 on the
+ * host, where the uploads go.
+ */
+export const KIND_MODEL_STORE_NODE_PORT = 30833;
+export const KIND_MODEL_STORE_HOST_PORT = 8333;

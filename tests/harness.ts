@@ -82,6 +82,11 @@ const mocks: pulumi.runtime.Mocks = {
                 state.status = { loadBalancer: { ingress: [{ hostname: MOCK_LOAD_BALANCER }] } };
                 id = args.id ?? id;
                 break;
+            case "random:index/randomString:RandomString":
+            case "random:index/randomPassword:RandomPassword":
+                // Stable per resource name, like a random value kept in the stack's state.
+                state.result = `mock-${args.name}`.slice(0, args.inputs.length);
+                break;
             case "aws:iam/accessKey:AccessKey":
                 id = "AKIAMOCKREADERKEY000";
                 state.secret = "mock-secret-access-key";

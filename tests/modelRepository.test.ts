@@ -1,16 +1,17 @@
 import * as assert from "assert";
 import * as crypto from "crypto";
 import * as path from "path";
-import { readerPolicy, tlsOnlyBucketPolicy } from "../components/modelRepository";
+import { readerPolicy, tlsOnlyBucketPolicy } from "../components/s3ModelStore";
 import { baseConfig, makeRepository, MOCK_ACCOUNT_ID, ProgramRun, RegisteredResource, runProgram } from "./harness";
 
 const COMPONENT = "scalable-serving:storage:ModelRepository";
+const STORE = "scalable-serving:storage:S3ModelStore";
 const BUCKET = "aws:s3/bucket:Bucket";
 const OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2";
 const DERIVED_BUCKET = `scalable-serving-dev-${MOCK_ACCOUNT_ID}-models`;
 const sha256 = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
 
-describe("ModelRepository", () => {
+describe("ModelRepository on AWS S3 (S3ModelStore)", () => {
     let run: ProgramRun;
     let bucket: RegisteredResource;
     let repoDir: string;
@@ -25,24 +26,24 @@ describe("ModelRepository", () => {
         });
         run = await runProgram(baseConfig({ modelRepositoryPath: repoDir }));
         assert.ifError(run.error);
-        bucket = run.get(BUCKET, "model-repository-bucket");
+        bucket = run.get(BUCKET, "model-store-bucket");
     });
 
     describe("bucket", () => {
         it("gets a name derived from project, stack and account, the same on every run", async () => {
             assert.strictEqual(bucket.inputs.bucket, DERIVED_BUCKET);
             const again = await runProgram(baseConfig({ modelRepositoryPath: repoDir }));
-            assert.strictEqual(again.get(BUCKET, "model-repository-bucket").inputs.bucket, DERIVED_BUCKET);
+            assert.strictEqual(again.get(BUCKET, "model-store-bucket").inputs.bucket, DERIVED_BUCKET);
         });
 
         it("uses the configured name when there is one", async () => {
             const named = await runProgram(baseConfig({ bucketName: "team-models" }));
-            assert.strictEqual(named.get(BUCKET, "model-repository-bucket").inputs.bucket, "team-models");
+            assert.strictEqual(named.get(BUCKET, "model-store-bucket").inputs.bucket, "team-models");
             assert.strictEqual(named.outputs.modelBucket.value, "team-models");
         });
 
         it("blocks every kind of public access", () => {
-            const block = run.get("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "model-repository-public-access");
+            const block = run.get("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "model-store-public-access");
             assert.deepStrictEqual(block.inputs, {
                 bucket: DERIVED_BUCKET,
                 blockPublicAcls: true,
@@ -53,32 +54,32 @@ describe("ModelRepository", () => {
         });
 
         it("enforces owner object ownership (ACLs off)", () => {
-            const ownership = run.get("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "model-repository-ownership");
+            const ownership = run.get("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "model-store-ownership");
             assert.strictEqual(ownership.inputs.bucket, DERIVED_BUCKET);
             assert.deepStrictEqual(ownership.inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
         });
 
         it("encrypts objects at rest by default", () => {
-            const sse = run.get("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "model-repository-encryption");
+            const sse = run.get("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "model-store-encryption");
             assert.strictEqual(sse.inputs.bucket, DERIVED_BUCKET);
             assert.deepStrictEqual(sse.inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }]);
         });
 
         it("keeps object versions", () => {
-            const versioning = run.get("aws:s3/bucketVersioning:BucketVersioning", "model-repository-versioning");
+            const versioning = run.get("aws:s3/bucketVersioning:BucketVersioning", "model-store-versioning");
             assert.strictEqual(versioning.inputs.bucket, DERIVED_BUCKET);
             assert.deepStrictEqual(versioning.inputs.versioningConfiguration, { status: "Enabled" });
         });
 
         it("denies requests without TLS, after the public access block is in place", () => {
-            const policy = run.get("aws:s3/bucketPolicy:BucketPolicy", "model-repository-tls-only");
+            const policy = run.get("aws:s3/bucketPolicy:BucketPolicy", "model-store-tls-only");
             assert.strictEqual(policy.inputs.bucket, DERIVED_BUCKET);
             const doc = JSON.parse(policy.inputs.policy);
             assert.deepStrictEqual(doc, tlsOnlyBucketPolicy(`arn:aws:s3:::${DERIVED_BUCKET}`));
             assert.deepStrictEqual(doc.Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
             assert.strictEqual(doc.Statement[0].Effect, "Deny");
             assert.deepStrictEqual(doc.Statement[0].Resource, [`arn:aws:s3:::${DERIVED_BUCKET}`, `arn:aws:s3:::${DERIVED_BUCKET}/*`]);
-            const block = run.get("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "model-repository-public-access");
+            const block = run.get("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "model-store-public-access");
             assert.ok(run.dependsOn(policy, block), "the bucket policy must wait for the public access block");
         });
     });
@@ -126,8 +127,8 @@ describe("ModelRepository", () => {
         });
 
         it("uploads after encryption and ownership are configured", () => {
-            const sse = run.get("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "model-repository-encryption");
-            const ownership = run.get("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "model-repository-ownership");
+            const sse = run.get("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "model-store-encryption");
+            const ownership = run.get("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "model-store-ownership");
             for (const o of run.ofType(OBJECT)) {
                 assert.ok(run.dependsOn(o, sse), `${o.name} must wait for the encryption configuration`);
                 assert.ok(run.dependsOn(o, ownership), `${o.name} must wait for the ownership controls`);
@@ -146,12 +147,12 @@ describe("ModelRepository", () => {
 
     describe("read access for the cluster", () => {
         it("creates a dedicated IAM user with a deterministic name", () => {
-            const user = run.get("aws:iam/user:User", "model-repository-reader");
+            const user = run.get("aws:iam/user:User", "model-store-reader");
             assert.strictEqual(user.inputs.name, "scalable-serving-dev-model-reader");
         });
 
         it("allows only listing the prefix and reading objects under it", () => {
-            const policy = run.get("aws:iam/userPolicy:UserPolicy", "model-repository-reader-policy");
+            const policy = run.get("aws:iam/userPolicy:UserPolicy", "model-store-reader-policy");
             assert.strictEqual(policy.inputs.user, "scalable-serving-dev-model-reader");
             const doc = JSON.parse(policy.inputs.policy);
             assert.deepStrictEqual(doc, {
@@ -175,7 +176,7 @@ describe("ModelRepository", () => {
         });
 
         it("creates an access key for that user", () => {
-            const key = run.get("aws:iam/accessKey:AccessKey", "model-repository-reader-key");
+            const key = run.get("aws:iam/accessKey:AccessKey", "model-store-reader-key");
             assert.strictEqual(key.inputs.user, "scalable-serving-dev-model-reader");
         });
 
@@ -213,13 +214,20 @@ describe("ModelRepository", () => {
         });
     });
 
-    it("parents every resource to the component", () => {
-        const component = run.get(COMPONENT, "model-repository");
-        const children = run.resources.filter(r => r.type.startsWith("aws:"));
-        assert.ok(children.length >= 10);
-        assert.deepStrictEqual(run.resources.filter(r => r.parent === component.urn), children);
-        for (const child of children) {
-            assert.strictEqual(child.parent, component.urn, `${child.type} ${child.name} is not parented to the component`);
+    it("parents the uploads to the ModelRepository and the bucket and identity to the S3ModelStore", () => {
+        const repository = run.get(COMPONENT, "model-repository");
+        const store = run.get(STORE, "model-store");
+        const uploads = run.ofType(OBJECT);
+        assert.strictEqual(uploads.length, 4);
+        assert.deepStrictEqual(run.resources.filter(r => r.parent === repository.urn), uploads);
+        const storeResources = run.resources.filter(r => r.type.startsWith("aws:") && r.type !== OBJECT);
+        assert.strictEqual(storeResources.length, 9);
+        assert.deepStrictEqual(run.resources.filter(r => r.parent === store.urn), storeResources);
+    });
+
+    it("uploads through the stack's default AWS provider", () => {
+        for (const o of run.ofType(OBJECT)) {
+            assert.ok(o.provider === undefined || o.provider.includes("::default_"), `${o.name} uses ${o.provider}`);
         }
     });
 
@@ -242,5 +250,5 @@ describe("readerPolicy", () => {
 
 /** The outputs registered by the ModelRepository component (what the deployment consumes). */
 function componentOutputs(run: ProgramRun) {
-    return run.componentOutputs(run.get(COMPONENT, "model-repository"));
+    return run.componentOutputs(run.get(STORE, "model-store"));
 }

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { spawn } from "child_process";
-import { smokeTest, SmokeTestError } from "../lib/smokeTest";
+import { PollError } from "../lib/poll";
+import { smokeTest } from "../lib/smokeTest";
 import { probabilitiesOf, sampleRequest } from "../lib/v2Protocol";
 import { ROOT } from "./harness";
 import { startV2Server, validReply } from "./v2server";
@@ -28,7 +29,7 @@ describe("smoke test", () => {
         const server = await startV2Server(() => ({ status: 200, body: { outputs: [{ name: "probs__0", datatype: "FP32", shape: [1, 9], data: Array(9).fill(1 / 9) }] } }));
         try {
             await assert.rejects(smokeTest({ url: server.url, timeoutMs: 5000, intervalMs: 10 }),
-                (e: Error) => e instanceof SmokeTestError && /holds 9 values, expected 10 probabilities/.test(e.message));
+                (e: Error) => e instanceof PollError && /holds 9 values, expected 10 probabilities/.test(e.message));
             assert.strictEqual(server.requests.length, 1);
         } finally {
             await server.close();
@@ -39,7 +40,7 @@ describe("smoke test", () => {
         const server = await startV2Server(() => ({ status: 404, body: "route not found" }));
         try {
             await assert.rejects(smokeTest({ url: server.url, timeoutMs: 300, intervalMs: 50 }),
-                (e: Error) => /did not answer .* within 0 s \(\d+ attempts\); last problem: HTTP 404: route not found/.test(e.message));
+                (e: Error) => /the model at http:\/\/127.0.0.1:\d+\/seldon\/seldon\/cifar10\/v2\/models\/cifar10-pytorch\/infer was not ready within 0 s \(\d+ attempts\); last problem: HTTP 404: route not found/.test(e.message));
             assert.ok(server.requests.length >= 2);
         } finally {
             await server.close();
@@ -78,7 +79,7 @@ describe("smoke test", () => {
             try {
                 const result = await run({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "5" });
                 assert.strictEqual(result.status, 0, result.stderr);
-                assert.match(result.stdout, /smoke test passed/);
+                assert.match(result.stdout, /the model at .* is ready after 1 attempt/);
             } finally {
                 await server.close();
             }

@@ -133,3 +133,28 @@ export interface KedaValues {
         webhooks?: ResourceRequirements;
     };
 }
+
+/** seaweedfs (k8s/charts/seaweedfs/values.yaml): the single-pod all-in-one layout only. */
+export interface SeaweedfsValues {
+    master?: Enabled;
+    volume?: Enabled;
+    filer?: Enabled;
+    allInOne?: {
+        enabled?: boolean;
+        data?: {
+            type?: "persistentVolumeClaim" | "existingClaim" | "hostPath" | "emptyDir";
+            size?: string;
+            storageClass?: string;
+        };
+        s3?: {
+            enabled?: boolean;
+            port?: number;
+            /** Identities from `existingConfigSecret` (key `seaweedfs_s3_config`). */
+            enableAuth?: boolean;
+            existingConfigSecret?: string;
+            /** Created by a post-install hook Job (so: a helm.v3.Release). */
+            createBuckets?: Array<{ name: string }>;
+        };
+        resources?: ResourceRequirements;
+    };
+}

@@ -1,0 +1,158 @@
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { CHARTS, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT } from "../lib/charts";
+import { namespaceArgs, releaseArgs } from "../lib/helm";
+import { ModelStore } from "../lib/modelStore";
+import { SeaweedfsValues } from "../lib/types/helmValues";
+import { SeaweedfsS3Config } from "../lib/types/seaweedfs";
+
+export interface InClusterModelStoreArgs {
+    bucketName: string;
+    /** seaweedfs chart version. */
+    version: string;
+    /** Size of the store's PersistentVolumeClaim. */
+    size: string;
+    /** How long the uploads wait for the S3 endpoint. */
+    readyTimeoutSeconds?: number;
+}
+
+/** The Service in front of SeaweedFS's S3 port: a fixed nodePort for the host, a stable in-cluster name. */
+export const MODEL_STORE_SERVICE = "model-store-s3";
+/** A region for the S3 clients; SeaweedFS accepts any. */
+export const MODEL_STORE_REGION = "us-east-1";
+
+/**
+ * An S3-compatible model store inside the cluster (SeaweedFS, one pod, persistent volume), so the
+ * local stack needs no cloud account. Two identities: one that uploads from the host, one that the
+ * cluster reads with.
+ */
+export class InClusterModelStore extends pulumi.ComponentResource implements ModelStore {
+    public readonly bucketName: pulumi.Output<string>;
+    public readonly uploadProvider: aws.Provider;
+    public readonly uploadsAfter: pulumi.Resource[];
+    public readonly reader: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+    public readonly rclone: { provider: string; region: string; endpoint: string };
+
+    constructor(name: string, args: InClusterModelStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("scalable-serving:storage:InClusterModelStore", name, {}, opts);
+        const { namespace } = CHARTS.modelStore;
+
+        // Generated once, kept in the stack's state as secrets: the same keys on every run.
+        const uploader = accessKeyPair(`${name}-uploader`, this);
+        const reader = accessKeyPair(`${name}-reader`, this);
+
+        // Outside the mesh: the host and the storage initializer talk plain S3 to it.
+        const ns = new k8s.core.v1.Namespace(namespace, namespaceArgs(namespace, { "istio-injection": "disabled" }), { parent: this });
+        const identities = new k8s.core.v1.Secret(`${name}-identities`, {
+            metadata: { name: `${name}-s3-identities`, namespace: ns.metadata.name },
+            type: "Opaque",
+            stringData: {
+                seaweedfs_s3_config: pulumi.secret(pulumi.all([uploader.accessKeyId, uploader.secretAccessKey, reader.accessKeyId, reader.secretAccessKey])
+                    .apply(([uk, us, rk, rs]) => JSON.stringify(seaweedfsIdentities(args.bucketName,
+                        { accessKey: uk, secretKey: us }, { accessKey: rk, secretKey: rs })))),
+            },
+        }, { parent: this });
+
+        // The pod mounts the identities Secret: it must exist first.
+        const release = new k8s.helm.v3.Release(CHARTS.modelStore.release,
+            releaseArgs(CHARTS.modelStore, args.version, seaweedfsValues(args.bucketName, `${name}-s3-identities`, args.size), ns.metadata.name),
+            { parent: this, dependsOn: [identities] });
+
+        const service = new k8s.core.v1.Service(MODEL_STORE_SERVICE, modelStoreService(), { parent: this, dependsOn: [ns] });
+
+        // The chart's readiness probe watches the master port, not S3: wait for S3 itself, from the host.
+        const ready = new command.local.Command(`${name}-s3-ready`, {
+            create: "node --import tsx scripts/wait-for-http.ts",
+            environment: {
+                WAIT_URL: `http://127.0.0.1:${KIND_MODEL_STORE_HOST_PORT}/healthz`,
+                WAIT_TIMEOUT_SECONDS: String(args.readyTimeoutSeconds ?? 300),
+            },
+        }, { parent: this, dependsOn: [release, service] });
+
+        this.uploadProvider = new aws.Provider(`${name}-s3`, {
+            region: MODEL_STORE_REGION,
+            accessKey: uploader.accessKeyId,
+            secretKey: uploader.secretAccessKey,
+            endpoints: [{ s3: `http://127.0.0.1:${KIND_MODEL_STORE_HOST_PORT}` }],
+            s3UsePathStyle: true,
+            // Not AWS: no STS, no account id, no instance metadata, no region list.
+            skipCredentialsValidation: true,
+            skipRequestingAccountId: true,
+            skipMetadataApiCheck: true,
+            skipRegionValidation: true,
+        }, { parent: this });
+
+        // The chart's post-install hook creates the bucket (aws.s3.Bucket cannot: it calls the S3
+        // Control API, which self-hosted stores do not implement).
+        this.bucketName = pulumi.output(args.bucketName);
+        this.uploadsAfter = [ready];
+        this.reader = { accessKeyId: reader.accessKeyId, secretAccessKey: reader.secretAccessKey };
+        this.rclone = {
+            provider: "SeaweedFS",
+            region: MODEL_STORE_REGION,
+            endpoint: `http://${MODEL_STORE_SERVICE}.${namespace}.svc.cluster.local:${MODEL_STORE_S3_PORT}`,
+        };
+        this.registerOutputs({ bucketName: this.bucketName });
+    }
+}
+
+/** An S3 access key pair, generated once (random), both halves secret. */
+function accessKeyPair(name: string, parent: pulumi.Resource) {
+    const id = new random.RandomString(`${name}-access-key-id`, { length: 20, special: false, lower: false }, { parent });
+    const secret = new random.RandomPassword(`${name}-secret-access-key`, { length: 40, special: false }, { parent });
+    return { accessKeyId: pulumi.secret(id.result), secretAccessKey: secret.result };
+}
+
+/** The uploader may do anything with the bucket, the reader only list and read it; nothing else exists. */
+export function seaweedfsIdentities(bucket: string, uploader: { accessKey: string; secretKey: string },
+    reader: { accessKey: string; secretKey: string }): SeaweedfsS3Config {
+    return {
+        identities: [
+            { name: "model-uploader", credentials: [uploader], actions: [`Admin:${bucket}`] },
+            { name: "model-reader", credentials: [reader], actions: [`Read:${bucket}`, `List:${bucket}`] },
+        ],
+    };
+}
+
+/** One pod (master, volume, filer and S3 together) on a PersistentVolumeClaim, with authenticated S3. */
+export function seaweedfsValues(bucket: string, identitiesSecret: string, size: string): SeaweedfsValues {
+    return {
+        // Otherwise the distributed layout runs next to the all-in-one pod.
+        master: { enabled: false },
+        volume: { enabled: false },
+        filer: { enabled: false },
+        allInOne: {
+            enabled: true,
+            // Not the default emptyDir: a restart would empty the bucket while Pulumi still lists its objects.
+            data: { type: "persistentVolumeClaim", size },
+            s3: {
+                enabled: true,
+                port: MODEL_STORE_S3_PORT,
+                enableAuth: true,
+                existingConfigSecret: identitiesSecret,
+                createBuckets: [{ name: bucket }],
+            },
+            resources: { requests: { cpu: "100m", memory: "256Mi" } },
+        },
+    };
+}
+
+/** The S3 port of the all-in-one pod (labels from the chart's all-in-one Deployment) on a fixed nodePort. */
+export function modelStoreService(): k8s.core.v1.ServiceArgs {
+    const { namespace, release, chart } = CHARTS.modelStore;
+    return {
+        metadata: { name: MODEL_STORE_SERVICE, namespace },
+        spec: {
+            type: "NodePort",
+            selector: {
+                "app.kubernetes.io/name": chart,
+                "app.kubernetes.io/instance": release,
+                "app.kubernetes.io/component": "seaweedfs-all-in-one",
+            },
+            ports: [{ name: "s3", port: MODEL_STORE_S3_PORT, targetPort: MODEL_STORE_S3_PORT, nodePort: KIND_MODEL_STORE_NODE_PORT, protocol: "TCP" }],
+        },
+    };
+}
