@@ -69,3 +69,61 @@ describe("project files", () => {
         assert.strictEqual(lock.packages["node_modules/@pulumi/pulumi"].version, pkg.dependencies["@pulumi/pulumi"]);
     });
 });
+
+describe("GitHub workflows", () => {
+    const workflow = (name: string) => parse(read(`.github/workflows/${name}.yml`));
+    const steps = (w: any, job: string) => w.jobs[job].steps as Array<Record<string, any>>;
+
+    it("test: runs the README's test command on pushes and pull requests", () => {
+        const w = workflow("test");
+        assert.deepStrictEqual(Object.keys(w.on).sort(), ["pull_request", "push"]);
+        assert.ok(steps(w, "test").some(s => s.run === "npm test"));
+    });
+
+    it("preview: pulumi preview per stack with the policy pack, the diff as a PR comment, AWS through OIDC", () => {
+        const w = workflow("preview");
+        assert.ok("pull_request" in w.on);
+        assert.strictEqual(w.permissions["id-token"], "write");
+        assert.strictEqual(w.permissions["pull-requests"], "write");
+        const job = w.jobs.preview;
+        assert.match(job.if, /head\.repo\.full_name == github\.repository/, "forks have no secrets: they get the offline plan");
+        assert.strictEqual(job.strategy.matrix.stack, "${{ fromJSON(vars.PREVIEW_STACKS) }}");
+        const pulumi = steps(w, "preview").find(s => String(s.uses).startsWith("pulumi/actions@"))!;
+        assert.deepStrictEqual([pulumi.with.command, pulumi.with["comment-on-pr"], pulumi.with.policyPacks], ["preview", true, "policy"]);
+        assert.strictEqual(pulumi.env.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        assert.strictEqual(pulumi.with["cloud-url"], "${{ secrets.PULUMI_BACKEND_URL }}");
+        const aws = steps(w, "preview").find(s => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"))!;
+        assert.strictEqual(aws.with["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}");
+        assert.ok(steps(w, "preview").some(s => /KUBECONFIG=/.test(s.run ?? "") && s.env?.KUBECONFIG_CONTENT === "${{ secrets.KUBECONFIG }}"));
+    });
+
+    it("deploy: pulumi up on pushes to main, one stack at a time", () => {
+        const w = workflow("deploy");
+        assert.deepStrictEqual(w.on, { push: { branches: ["main"] } });
+        assert.strictEqual(w.jobs.up.strategy["max-parallel"], 1);
+        const pulumi = steps(w, "up").find(s => String(s.uses).startsWith("pulumi/actions@"))!;
+        assert.deepStrictEqual([pulumi.with.command, pulumi.with.policyPacks], ["up", "policy"]);
+    });
+
+    it("plan: the offline plan of base and pull request, diffed, with no secret at all", () => {
+        const text = read(".github/workflows/plan.yml");
+        assert.ok(!/secrets\./.test(text), "forks must be able to run it");
+        const runs = steps(workflow("plan"), "plan").map(s => s.run ?? "").join("\n");
+        assert.match(runs, /npm run --silent plan -- --stack "\$stack" --output "\$RUNNER_TEMP\/head\/\$stack.txt"/);
+        assert.match(runs, /git worktree add "\$RUNNER_TEMP\/base-src"/);
+        assert.match(runs, /diff -u/);
+        assert.match(runs, /GITHUB_STEP_SUMMARY/);
+    });
+
+    it("every action is pinned to a version", () => {
+        for (const name of ["test", "preview", "deploy", "plan"]) {
+            for (const job of Object.values(workflow(name).jobs) as any[]) {
+                for (const s of job.steps) {
+                    if (s.uses) {
+                        assert.match(s.uses, /@v\d+$|@[0-9a-f]{40}$/, `${name}: ${s.uses}`);
+                    }
+                }
+            }
+        }
+    });
+});

@@ -1,0 +1,212 @@
+// The guardrails of scalable-serving, as Pulumi policies. Kept apart from the PolicyPack (index.ts),
+// which starts a policy server when constructed, so that they can be unit-tested without the CLI.
+// Policies see secret values unwrapped: they check where credentials sit, not whether they are marked.
+import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+
+const HELM_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart"];
+const SELDON_DEPLOYMENT = "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment";
+const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
+const EXACT_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+const AWS_ACCESS_KEY_ID = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/;
+const CREDENTIAL_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)/i;
+
+/** Whether an image reference pins a version: a tag other than `latest`, or a digest. */
+export function imageIsPinned(image: string): boolean {
+    if (/@sha256:[0-9a-f]{64}$/.test(image)) {
+        return true;
+    }
+    const name = image.slice(image.lastIndexOf("/") + 1);
+    const colon = name.indexOf(":");
+    return colon > 0 && name.slice(colon + 1) !== "" && name.slice(colon + 1) !== "latest";
+}
+
+/** Every container (`containers`, `initContainers`) at any depth of a resource's properties. */
+export function containersIn(props: unknown, at = ""): Array<{ path: string; container: Record<string, any> }> {
+    if (Array.isArray(props)) {
+        return props.flatMap((x, i) => containersIn(x, `${at}[${i}]`));
+    }
+    if (props === null || typeof props !== "object") {
+        return [];
+    }
+    return Object.entries(props as Record<string, unknown>).flatMap(([k, v]) => {
+        const here = at ? `${at}.${k}` : k;
+        if ((k === "containers" || k === "initContainers") && Array.isArray(v)) {
+            return v.map((c, i) => ({ path: `${here}[${i}]`, container: c as Record<string, any> }));
+        }
+        return containersIn(v, here);
+    });
+}
+
+/** Every string in a resource's properties, with its path. */
+function stringsIn(props: unknown, at = ""): Array<{ path: string; value: string }> {
+    if (typeof props === "string") {
+        return [{ path: at, value: props }];
+    }
+    if (Array.isArray(props)) {
+        return props.flatMap((x, i) => stringsIn(x, `${at}[${i}]`));
+    }
+    if (props !== null && typeof props === "object") {
+        return Object.entries(props as Record<string, unknown>).flatMap(([k, v]) => stringsIn(v, at ? `${at}.${k}` : k));
+    }
+    return [];
+}
+
+export const pinnedVersions: ResourceValidationPolicy = {
+    name: "pinned-chart-and-image-versions",
+    description: "Helm charts are installed at an exact version and container images at a pinned tag or digest, never latest.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (HELM_TYPES.includes(args.type)) {
+            const version = args.props.version;
+            if (typeof version !== "string" || !EXACT_VERSION.test(version)) {
+                report(`Helm ${args.type.split(":").pop()} ${args.name} (chart ${args.props.chart}) has version ${JSON.stringify(version)}: pin an exact chart version.`);
+            }
+        }
+        for (const { path, container } of containersIn(args.props)) {
+            if (typeof container.image === "string" && !imageIsPinned(container.image)) {
+                report(`${args.name}: container ${container.name ?? "?"} (${path}) uses image ${container.image}: pin a tag other than latest, or a digest.`);
+            }
+        }
+    },
+};
+
+const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+const BLOCK_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+
+export const noPublicS3: StackValidationPolicy = {
+    name: "no-public-s3",
+    description: "Every S3 bucket blocks all public access; no public ACL, no bucket policy that allows everyone.",
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const blocks = args.resources.filter(r => r.type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+        for (const bucket of args.resources.filter(r => r.type === "aws:s3/bucket:Bucket" || r.type === "aws:s3/bucketV2:BucketV2")) {
+            const block = blocks.find(b => (b.propertyDependencies.bucket ?? []).some(d => d.urn === bucket.urn) || b.props.bucket === bucket.props.bucket);
+            const open = block ? BLOCK_FLAGS.filter(f => block.props[f] !== true) : BLOCK_FLAGS;
+            if (open.length > 0) {
+                report(`S3 bucket ${bucket.name} does not block public access (${block ? `${open.join(", ")} not true` : "no BucketPublicAccessBlock"}).`, bucket.urn);
+            }
+            if (PUBLIC_ACLS.includes(bucket.props.acl)) {
+                report(`S3 bucket ${bucket.name} has the public ACL ${bucket.props.acl}.`, bucket.urn);
+            }
+        }
+        for (const acl of args.resources.filter(r => r.type === "aws:s3/bucketAclV2:BucketAclV2" || r.type === "aws:s3/bucketAcl:BucketAcl")) {
+            if (PUBLIC_ACLS.includes(acl.props.acl)) {
+                report(`${acl.name} grants the public ACL ${acl.props.acl}.`, acl.urn);
+            }
+        }
+        for (const policy of args.resources.filter(r => r.type === "aws:s3/bucketPolicy:BucketPolicy")) {
+            for (const statement of policyStatements(policy)) {
+                const principal = statement.Principal;
+                const everyone = principal === "*" || (principal && typeof principal === "object" && ([] as unknown[]).concat(principal.AWS).includes("*"));
+                if (statement.Effect === "Allow" && everyone) {
+                    report(`bucket policy ${policy.name} allows everyone (Principal "*").`, policy.urn);
+                }
+            }
+        }
+    },
+};
+
+function policyStatements(policy: PolicyResource): Array<Record<string, any>> {
+    try {
+        const doc = typeof policy.props.policy === "string" ? JSON.parse(policy.props.policy) : policy.props.policy;
+        return ([] as Array<Record<string, any>>).concat(doc?.Statement ?? []);
+    } catch {
+        return [];
+    }
+}
+
+export const autoscaledCpuRequests: ResourceValidationPolicy = {
+    name: "autoscaled-containers-request-cpu",
+    description: "Containers of an autoscaled SeldonDeployment request CPU: utilisation targets and scheduling depend on it.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (args.type !== SELDON_DEPLOYMENT) {
+            return;
+        }
+        for (const predictor of args.props.spec?.predictors ?? []) {
+            for (const component of predictor.componentSpecs ?? []) {
+                if (!component.hpaSpec && !component.kedaSpec) {
+                    continue;
+                }
+                const containers: Array<Record<string, any>> = component.spec?.containers ?? [];
+                if (containers.length === 0) {
+                    report(`${args.name}: predictor ${predictor.name} is autoscaled but declares no container with a CPU request.`);
+                }
+                for (const c of containers) {
+                    if (!c.resources?.requests?.cpu) {
+                        report(`${args.name}: container ${c.name} of autoscaled predictor ${predictor.name} has no CPU request.`);
+                    }
+                }
+                for (const metric of component.hpaSpec?.metricsv2 ?? []) {
+                    const named = metric.containerResource?.container;
+                    if (named && !containers.some(c => c.name === named && c.resources?.requests?.cpu)) {
+                        report(`${args.name}: the HPA measures container ${named}, which is not declared with a CPU request.`);
+                    }
+                }
+            }
+        }
+    },
+};
+
+export const noPlaintextCredentials: ResourceValidationPolicy = {
+    name: "no-plaintext-credentials",
+    description: "Credentials live in Kubernetes Secrets or Pulumi secrets: no AWS key ids in plain properties, no literal credential env vars or ConfigMap entries.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (args.type === "kubernetes:core/v1:Secret") {
+            return;
+        }
+        for (const { path, value } of stringsIn(args.props)) {
+            if (AWS_ACCESS_KEY_ID.test(value)) {
+                report(`${args.name}: ${path} holds what looks like an AWS access key id in plain text: keep it in a Secret.`);
+            }
+        }
+        if (args.type === "kubernetes:core/v1:ConfigMap") {
+            for (const key of Object.keys(args.props.data ?? {}).filter(k => CREDENTIAL_NAME.test(k))) {
+                report(`${args.name}: ConfigMap entry ${key} looks like a credential: use a Secret.`);
+            }
+        }
+        for (const { path, container } of containersIn(args.props)) {
+            for (const env of container.env ?? []) {
+                if (CREDENTIAL_NAME.test(env.name ?? "") && typeof env.value === "string" && env.value !== "") {
+                    report(`${args.name}: ${path} sets ${env.name} as a literal value: use valueFrom.secretKeyRef.`);
+                }
+            }
+        }
+        if (args.type === "command:local:Command") {
+            for (const key of Object.keys(args.props.environment ?? {}).filter(k => CREDENTIAL_NAME.test(k))) {
+                report(`${args.name}: environment variable ${key} passes a credential to a local command.`);
+            }
+        }
+    },
+};
+
+const AVERAGING = /\bavg(_over_time)?\s*(\(|\bby\b|\bwithout\b)/;
+
+export const kedaTotalRate: ResourceValidationPolicy = {
+    name: "keda-scales-on-total-rate",
+    description: "A KEDA Prometheus trigger with metricType AverageValue must query a total (sum), not a per-pod average that falls as pods are added.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const triggerLists: unknown[][] = [];
+        if (args.type === SELDON_DEPLOYMENT) {
+            for (const predictor of args.props.spec?.predictors ?? []) {
+                for (const component of predictor.componentSpecs ?? []) {
+                    triggerLists.push(component.kedaSpec?.triggers ?? []);
+                }
+            }
+        } else if (args.type === SCALED_OBJECT) {
+            triggerLists.push(args.props.spec?.triggers ?? []);
+        }
+        for (const trigger of triggerLists.flat() as Array<Record<string, any>>) {
+            const metricType = trigger.metricType ?? "AverageValue";
+            if (trigger.type === "prometheus" && metricType === "AverageValue" && AVERAGING.test(trigger.metadata?.query ?? "")) {
+                report(`${args.name}: the Prometheus trigger averages per pod (${trigger.metadata.query}) under metricType AverageValue: ` +
+                    "the HPA divides by the threshold regardless of the replica count, so a second pod halves the signal and the " +
+                    "deployment flaps. Query the total with sum(...).");
+            }
+        }
+    },
+};
+
+export const policies = [pinnedVersions, noPublicS3, autoscaledCpuRequests, noPlaintextCredentials, kedaTotalRate];

@@ -1,0 +1,182 @@
+import * as assert from "assert";
+import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { autoscaledCpuRequests, imageIsPinned, kedaTotalRate, noPlaintextCredentials, noPublicS3, pinnedVersions, policies } from "../policy/policies";
+import { baseConfig, ProgramRun, RegisteredResource, runProgram } from "./harness";
+
+/** The arguments the policy runtime would pass for one resource. */
+function resourceArgs(type: string, name: string, props: Record<string, any>): ResourceValidationArgs {
+    return {
+        type, name, props, urn: `urn:pulumi:test::scalable-serving::${type}::${name}`, opts: {} as any, stackTags: new Map(),
+        isType: () => false, asType: () => undefined, getConfig: () => ({}) as any,
+        notApplicable: (reason?: string) => { throw new Error(`not applicable: ${reason}`); },
+    } as unknown as ResourceValidationArgs;
+}
+
+function validate(policy: ResourceValidationPolicy, type: string, props: Record<string, any>, name = "r"): string[] {
+    const violations: string[] = [];
+    (policy.validateResource as any)(resourceArgs(type, name, props), (m: string) => violations.push(m));
+    return violations;
+}
+
+/** The stack as the policy runtime sees it, from a program run. */
+function stackArgs(resources: Array<Pick<RegisteredResource, "type" | "name" | "urn" | "inputs"> & { propertyDependencies?: Record<string, string[]> }>): StackValidationArgs {
+    const byUrn = new Map<string, PolicyResource>();
+    const list = resources.map(r => {
+        const pr = { type: r.type, name: r.name, urn: r.urn, props: r.inputs, opts: {}, dependencies: [], propertyDependencies: {} } as unknown as PolicyResource;
+        byUrn.set(r.urn, pr);
+        return pr;
+    });
+    resources.forEach((r, i) => {
+        list[i].propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies ?? {})
+            .map(([k, urns]) => [k, urns.map(u => byUrn.get(u)).filter((x): x is PolicyResource => x !== undefined)]));
+    });
+    return { resources: list, getConfig: () => ({}) as any, stackTags: new Map() } as unknown as StackValidationArgs;
+}
+
+function validateStack(policy: StackValidationPolicy, args: StackValidationArgs): string[] {
+    const violations: string[] = [];
+    (policy.validateStack as any)(args, (m: string) => violations.push(m));
+    return violations;
+}
+
+function allViolations(run: ProgramRun): string[] {
+    const found: string[] = [];
+    for (const policy of policies) {
+        if ("validateResource" in policy && policy.validateResource) {
+            for (const r of run.resources) {
+                found.push(...validate(policy as ResourceValidationPolicy, r.type, r.inputs, r.name));
+            }
+        } else {
+            found.push(...validateStack(policy as StackValidationPolicy, stackArgs(run.resources)));
+        }
+    }
+    return found;
+}
+
+describe("policy pack", () => {
+    describe("this program passes every policy", () => {
+        for (const [label, config] of [
+            ["aws-s3, hpa", { autoscaler: "hpa" }],
+            ["aws-s3, keda, cloud, load test", { autoscaler: "keda", clusterFlavour: "cloud", loadTestEnabled: "true" }],
+            ["aws-s3, none, existing reader keys", { autoscaler: "none", readerCredentials: "existing", readerAccessKeyId: "AKIAABCDEFGHIJKLMNOP", readerSecretAccessKey: "s" }],
+            ["in-cluster, keda", { autoscaler: "keda", modelStore: "in-cluster" }],
+        ] as const) {
+            it(label, async () => {
+                const run = await runProgram(baseConfig(config), { secrets: ["readerAccessKeyId", "readerSecretAccessKey"] });
+                assert.ifError(run.error);
+                assert.deepStrictEqual(allViolations(run), []);
+            });
+        }
+    });
+
+    describe("pinned-chart-and-image-versions", () => {
+        const release = (version?: string) => validate(pinnedVersions, "kubernetes:helm.sh/v3:Release", { chart: "keda", ...(version ? { version } : {}) }, "keda");
+        it("rejects a Helm release without an exact version", () => {
+            for (const bad of [undefined, "latest", "^2.20.0", "2.20", "~2.20.2", ">=2"]) {
+                assert.strictEqual(release(bad).length, 1, `version ${bad}`);
+            }
+            assert.match(release("latest")[0], /keda \(chart keda\) has version "latest": pin an exact chart version/);
+            assert.deepStrictEqual(release("2.20.2"), []);
+        });
+        it("rejects unpinned container images anywhere in a resource", () => {
+            const violations = validate(pinnedVersions, "kubernetes:batch/v1:Job", {
+                spec: { template: { spec: { initContainers: [{ name: "init", image: "busybox" }], containers: [{ name: "main", image: "node:latest" }, { name: "ok", image: "node:22.20.0-alpine3.22" }] } } },
+            }, "job");
+            assert.strictEqual(violations.length, 2);
+            assert.match(violations[0], /container init .* uses image busybox/);
+            assert.match(violations[1], /container main .* uses image node:latest/);
+        });
+        it("recognises tags and digests, also behind registry ports", () => {
+            assert.ok(imageIsPinned("nvcr.io/nvidia/tritonserver:25.01-pyt-python-py3"));
+            assert.ok(imageIsPinned(`registry.local:5000/triton@sha256:${"a".repeat(64)}`));
+            assert.ok(!imageIsPinned("registry.local:5000/triton"));
+            assert.ok(!imageIsPinned("triton:latest"));
+        });
+        it("checks the Triton image of a SeldonDeployment", () => {
+            const violations = validate(pinnedVersions, "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment", {
+                spec: { predictors: [{ componentSpecs: [{ spec: { containers: [{ name: "m", image: "nvcr.io/nvidia/tritonserver" }] } }] }] },
+            });
+            assert.strictEqual(violations.length, 1);
+        });
+    });
+
+    describe("no-public-s3", () => {
+        const bucket = { type: "aws:s3/bucket:Bucket", name: "b", urn: "urn:b", inputs: { bucket: "models" } };
+        const block = (flags: Partial<Record<string, boolean>>) => ({
+            type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", name: "pab", urn: "urn:pab",
+            inputs: { bucket: "models", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true, ...flags },
+            propertyDependencies: { bucket: ["urn:b"] },
+        });
+        it("requires a full public access block for every bucket", () => {
+            assert.deepStrictEqual(validateStack(noPublicS3, stackArgs([bucket, block({})])), []);
+            assert.match(validateStack(noPublicS3, stackArgs([bucket]))[0], /S3 bucket b does not block public access \(no BucketPublicAccessBlock\)/);
+            assert.match(validateStack(noPublicS3, stackArgs([bucket, block({ restrictPublicBuckets: false })]))[0], /restrictPublicBuckets not true/);
+        });
+        it("matches the block to its bucket through the dependency, even when names are unknown", () => {
+            const unnamed = { ...bucket, inputs: {} };
+            const b = block({});
+            (b.inputs as any).bucket = undefined;
+            assert.deepStrictEqual(validateStack(noPublicS3, stackArgs([unnamed, b])), []);
+        });
+        it("rejects public ACLs and bucket policies that allow everyone", () => {
+            const acl = { type: "aws:s3/bucketAclV2:BucketAclV2", name: "acl", urn: "urn:acl", inputs: { acl: "public-read" } };
+            const allowAll = { type: "aws:s3/bucketPolicy:BucketPolicy", name: "pol", urn: "urn:pol", inputs: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject" }] }) } };
+            const denyInsecure = { type: "aws:s3/bucketPolicy:BucketPolicy", name: "tls", urn: "urn:tls", inputs: { policy: JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*" }] }) } };
+            const violations = validateStack(noPublicS3, stackArgs([bucket, block({}), acl, allowAll, denyInsecure]));
+            assert.deepStrictEqual(violations, ["acl grants the public ACL public-read.", "bucket policy pol allows everyone (Principal \"*\")."]);
+        });
+    });
+
+    describe("autoscaled-containers-request-cpu", () => {
+        const sdep = (component: Record<string, any>) => validate(autoscaledCpuRequests, "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment",
+            { spec: { predictors: [{ name: "default", componentSpecs: [component] }] } }, "cifar10");
+        const hpa = { maxReplicas: 3, metricsv2: [{ type: "ContainerResource", containerResource: { name: "cpu", container: "model", target: { type: "Utilization", averageUtilization: 50 } } }] };
+        it("rejects autoscaled containers without a CPU request", () => {
+            assert.match(sdep({ hpaSpec: hpa, spec: { containers: [{ name: "model", resources: { requests: { memory: "1Gi" } } }] } })[0], /container model of autoscaled predictor default has no CPU request/);
+            assert.match(sdep({ kedaSpec: { triggers: [] } })[0], /declares no container with a CPU request/);
+        });
+        it("rejects an HPA that measures a container not declared with a CPU request", () => {
+            const violations = sdep({ hpaSpec: hpa, spec: { containers: [{ name: "other", resources: { requests: { cpu: "1" } } }] } });
+            assert.deepStrictEqual(violations, ["cifar10: the HPA measures container model, which is not declared with a CPU request."]);
+        });
+        it("accepts requests, and fixed replicas without them", () => {
+            assert.deepStrictEqual(sdep({ hpaSpec: hpa, spec: { containers: [{ name: "model", resources: { requests: { cpu: "500m" } } }] } }), []);
+            assert.deepStrictEqual(sdep({ spec: { containers: [{ name: "model" }] } }), []);
+        });
+    });
+
+    describe("no-plaintext-credentials", () => {
+        it("finds AWS key ids in plain properties, but not in Kubernetes Secrets", () => {
+            assert.match(validate(noPlaintextCredentials, "kubernetes:core/v1:ConfigMap", { data: { config: "key=AKIAABCDEFGHIJKLMNOP" } }, "cm")[0], /data.config holds what looks like an AWS access key id/);
+            assert.deepStrictEqual(validate(noPlaintextCredentials, "kubernetes:core/v1:Secret", { stringData: { KEY: "AKIAABCDEFGHIJKLMNOP" } }), []);
+        });
+        it("rejects literal credential env vars and ConfigMap entries, accepts secretKeyRef", () => {
+            const job = { spec: { template: { spec: { containers: [{ name: "c", env: [{ name: "AWS_SECRET_ACCESS_KEY", value: "x" }, { name: "API_TOKEN", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }, { name: "LOG_LEVEL", value: "info" }] }] } } } };
+            const violations = validate(noPlaintextCredentials, "kubernetes:batch/v1:Job", job, "job");
+            assert.deepStrictEqual(violations, ["job: spec.template.spec.containers[0] sets AWS_SECRET_ACCESS_KEY as a literal value: use valueFrom.secretKeyRef."]);
+            assert.match(validate(noPlaintextCredentials, "kubernetes:core/v1:ConfigMap", { data: { db_password: "x" } }, "cm")[0], /ConfigMap entry db_password looks like a credential/);
+            assert.match(validate(noPlaintextCredentials, "command:local:Command", { environment: { GITHUB_TOKEN: "x" } }, "cmd")[0], /environment variable GITHUB_TOKEN/);
+        });
+    });
+
+    describe("keda-scales-on-total-rate", () => {
+        const trigger = (query: string, metricType?: string) => validate(kedaTotalRate, "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment", {
+            spec: { predictors: [{ componentSpecs: [{ kedaSpec: { triggers: [{ type: "prometheus", ...(metricType ? { metricType } : {}), metadata: { query, threshold: "20" } }] } }] }] },
+        }, "cifar10");
+        it("rejects the tutorial's per-pod average under AverageValue (the default)", () => {
+            const tutorial = "avg(rate(seldon_api_executor_client_requests_seconds_count{deployment_name=~\"cifar10\"}[1m]))";
+            assert.match(trigger(tutorial)[0], /averages per pod .* Query the total with sum/);
+            assert.strictEqual(trigger(tutorial, "AverageValue").length, 1);
+            assert.strictEqual(trigger("avg by (pod) (rate(x[1m]))").length, 1);
+            assert.strictEqual(trigger("avg_over_time(x[5m])").length, 1);
+        });
+        it("accepts totals, and averages under metricType Value", () => {
+            assert.deepStrictEqual(trigger("sum(rate(seldon_api_executor_client_requests_seconds_count{deployment_name=\"cifar10\"}[1m]))"), []);
+            assert.deepStrictEqual(trigger("avg(up)", "Value"), []);
+        });
+        it("checks ScaledObjects too", () => {
+            const violations = validate(kedaTotalRate, "kubernetes:keda.sh/v1alpha1:ScaledObject", { spec: { triggers: [{ type: "prometheus", metadata: { query: "avg(x)" } }] } });
+            assert.strictEqual(violations.length, 1);
+        });
+    });
+});
