@@ -1,5 +1,6 @@
 // The test harness: evaluates the whole program (lib/evaluate.ts) with mocks that answer like the
 // real providers would, and builds the stack configs and model repositories the tests need.
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -82,3 +83,24 @@ export function baseConfig(overrides: Record<string, string> = {}): Record<strin
     return { "aws:region": "eu-west-1", modelRepositoryPath: cifar10Repository(), ...overrides };
 }
 
+
+export interface ProcessResult {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/**
+ * Runs `node <args>` from the project folder (or `cwd`), asynchronously so that a test server in this
+ * process keeps answering, and collects its exit status and output.
+ */
+export function runNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessResult> {
+    return new Promise(resolve => {
+        const child = spawn(process.execPath, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", d => (stdout += d));
+        child.stderr.on("data", d => (stderr += d));
+        child.on("close", status => resolve({ status, stdout, stderr }));
+    });
+}

@@ -1,9 +1,8 @@
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { baseConfig, ProgramRun, RegisteredResource, ROOT, runProgram } from "./harness";
+import { baseConfig, ProgramRun, RegisteredResource, ROOT, runNode, runProgram } from "./harness";
 import { startV2Server } from "./v2server";
 
 const STORE = "scalable-serving:storage:InClusterModelStore";
@@ -238,13 +237,7 @@ describe("in-cluster model store (SeaweedFS)", () => {
 });
 
 describe("scripts/wait-for-http.ts (the S3 health gate)", () => {
-    const run = (env: Record<string, string>) => new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve => {
-        const child = spawn(process.execPath, ["--import", "tsx", "scripts/wait-for-http.ts"], { cwd: ROOT, env: { ...process.env, ...env } });
-        let stdout = "", stderr = "";
-        child.stdout.on("data", d => (stdout += d));
-        child.stderr.on("data", d => (stderr += d));
-        child.on("close", status => resolve({ status, stdout, stderr }));
-    });
+    const run = (env: Record<string, string>) => runNode(["--import", "tsx", "scripts/wait-for-http.ts"], { env: { ...process.env, ...env } });
 
     it("waits until the endpoint answers 2xx", async () => {
         const server = await startV2Server(n => (n < 1 ? { status: 503, body: "starting" } : { status: 200, body: "ok" }));

@@ -1,20 +1,11 @@
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { applyOverrides, MASK, plan, PlanError, readStackConfig, withBuildableModel } from "../lib/plan";
-import { cifar10Repository, ROOT } from "./harness";
+import { cifar10Repository, ROOT, runNode } from "./harness";
 
-function cli(args: string[]) {
-    return new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve => {
-        const child = spawn(process.execPath, ["--import", "tsx", "scripts/plan.ts", ...args], { cwd: ROOT });
-        let stdout = "", stderr = "";
-        child.stdout.on("data", d => (stdout += d));
-        child.stderr.on("data", d => (stderr += d));
-        child.on("close", status => resolve({ status, stdout, stderr }));
-    });
-}
+const cli = (args: string[]) => runNode(["--import", "tsx", "scripts/plan.ts", ...args]);
 
 /** The lines of a section (`## Title …` up to the next `## `). */
 function section(text: string, title: string): string {

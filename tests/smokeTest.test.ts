@@ -1,9 +1,8 @@
 import * as assert from "assert";
-import { spawn } from "child_process";
 import { PollError } from "../lib/poll";
 import { smokeTest } from "../lib/smokeTest";
 import { probabilitiesOf, sampleRequest } from "../lib/v2Protocol";
-import { ROOT } from "./harness";
+import { runNode } from "./harness";
 import { startV2Server, validReply } from "./v2server";
 
 describe("smoke test", () => {
@@ -64,15 +63,7 @@ describe("smoke test", () => {
     });
 
     describe("scripts/smoke-test.ts, as Pulumi runs it", () => {
-        // An asynchronous child, so that the test server in this process keeps answering.
-        const run = (env: Record<string, string>) => new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve => {
-            const child = spawn(process.execPath, ["--import", "tsx", "scripts/smoke-test.ts"], { cwd: ROOT, env: { ...process.env, ...env } });
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", d => (stdout += d));
-            child.stderr.on("data", d => (stderr += d));
-            child.on("close", status => resolve({ status, stdout, stderr }));
-        });
+        const run = (env: Record<string, string>) => runNode(["--import", "tsx", "scripts/smoke-test.ts"], { env: { ...process.env, ...env } });
 
         it("exits 0 when the model answers", async () => {
             const server = await startV2Server();

@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
@@ -7,7 +6,7 @@ import * as path from "path";
 import { AddressInfo } from "net";
 import * as k8s from "@kubernetes/client-node";
 import { hpaState, parseQuantity, startWatch } from "../loadtest/watch";
-import { ROOT } from "./harness";
+import { runNode } from "./harness";
 import { startV2Server } from "./v2server";
 
 /** A fake Kubernetes API on 127.0.0.1 serving one Deployment and its HPAs, replicas growing per request. */
@@ -129,15 +128,9 @@ describe("watching the scaling (--watch)", () => {
             "contexts:", "- name: fake-ctx", "  context: {cluster: fake, user: fake}", "- name: other", "  context: {cluster: nowhere, user: fake}",
         ].join("\n"));
         try {
-            const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve => {
-                const child = spawn(process.execPath, ["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`,
-                    "--users", "2", "--run-time", "1s", "--report", path.join(dir, "report"), "--watch", "--context", "fake-ctx", "--watch-interval", "200ms"],
-                { cwd: ROOT, env: { ...process.env, KUBECONFIG: path.join(dir, "kubeconfig") } });
-                let stdout = "", stderr = "";
-                child.stdout.on("data", d => (stdout += d));
-                child.stderr.on("data", d => (stderr += d));
-                child.on("close", status => resolve({ status, stdout, stderr }));
-            });
+            const result = await runNode(["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`,
+                "--users", "2", "--run-time", "1s", "--report", path.join(dir, "report"), "--watch", "--context", "fake-ctx", "--watch-interval", "200ms"],
+            { env: { ...process.env, KUBECONFIG: path.join(dir, "kubeconfig") } });
             assert.strictEqual(result.status, 0, result.stderr);
             assert.match(result.stdout, /replicas of seldon\/cifar10-default-0-cifar10-pytorch: 1 at start, 3 at most/);
             const report = JSON.parse(fs.readFileSync(path.join(dir, "report", "report.json"), "utf8"));
