@@ -4,6 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "./lib/charts";
 import { parseDuration, UsageError } from "./loadtest/loadgen";
+import { imageIsPinned } from "./lib/images";
 import { derivedBucketName, IAM_USER_NAME_MAX, readerUserName } from "./lib/names";
 import { ModelRepositoryError, RepositoryFile, scanModelRepository } from "./lib/tritonRepository";
 
@@ -259,27 +260,21 @@ function readLoadTest(read: ConfigReader, project: string): Partial<LoadTestSett
     let runTimeMs: number | undefined;
     try {
         runTimeMs = parseDuration(runTime);
-        if (runTimeMs < 1000) {
-            throw new UsageError("too short");
-        }
     } catch (e) {
         if (!(e instanceof UsageError)) {
             throw e;
         }
-        read.problem(`${project}:loadTestRunTime = ${JSON.stringify(runTime)} is not a duration of at least 1 s: use e.g. 180s, 3m or 1m30s`);
     }
-    const spawnRate = read.integer("loadTestSpawnRate", DEFAULTS.loadTestSpawnRate, 1);
-    const image = read.string("loadTestImage", DEFAULTS.loadTestImage);
-    if (!/^[a-z0-9.\-/:_]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$/.test(image) || /:latest$/.test(image)) {
-        read.problem(`${project}:loadTestImage = ${JSON.stringify(image)} is not a pinned image: use <image>:<tag> or @sha256:<digest>, never latest`);
+    if (runTimeMs === undefined || runTimeMs < 1000) {
+        read.problem(`${project}:loadTestRunTime = ${JSON.stringify(runTime)} is not a duration of at least 1 s: use e.g. 180s, 3m or 1m30s`);
     }
     return {
         enabled: read.boolean("loadTestEnabled", DEFAULTS.loadTestEnabled),
         users: read.integer("loadTestUsers", DEFAULTS.loadTestUsers, 1),
-        spawnRate,
+        spawnRate: read.integer("loadTestSpawnRate", DEFAULTS.loadTestSpawnRate, 1),
         runTime,
         runTimeMs,
-        image,
+        image: read.pinnedImage("loadTestImage", DEFAULTS.loadTestImage),
     };
 }
 
@@ -308,11 +303,7 @@ function readDeployment(read: ConfigReader, project: string, files: RepositoryFi
             `use one of ${models.join(", ")} (Triton serves the folder named like the model)`);
     }
 
-    const tritonImage = read.string("tritonImage", DEFAULTS.tritonImage);
-    if (!/^[a-z0-9.\-/:_]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$/.test(tritonImage) || /:latest$/.test(tritonImage) || !tritonImage.includes("/")) {
-        read.problem(`${project}:tritonImage = ${JSON.stringify(tritonImage)} is not a pinned image: use <registry>/<repository>:<tag> ` +
-            "or @sha256:<digest>, never latest");
-    }
+    const tritonImage = read.pinnedImage("tritonImage", DEFAULTS.tritonImage);
 
     const quantity = (key: "modelCpuRequest" | "modelMemoryRequest" | "modelCpuLimit" | "modelMemoryLimit", optional: boolean) => {
         const value = read.string(key, DEFAULTS[key]);
@@ -616,6 +607,16 @@ class ConfigReader {
             return undefined;
         }
         return value as T;
+    }
+
+    /** A container image pinned to a tag (not `latest`) or a digest, so every run deploys the same image. */
+    pinnedImage(key: string, fallback: string): string {
+        const value = this.string(key, fallback);
+        if (!/^[a-z0-9][a-z0-9.\-/:_@]*$/.test(value) || !imageIsPinned(value)) {
+            this.problem(`${this.project}:${key} = ${JSON.stringify(value)} is not a pinned image: use <image>:<tag> or ` +
+                "<image>@sha256:<digest>, never latest");
+        }
+        return value;
     }
 
     boolean(key: string, fallback: boolean): boolean | undefined {

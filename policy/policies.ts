@@ -1,6 +1,7 @@
 // The guardrails of scalable-serving, as Pulumi policies. Kept apart from the PolicyPack (index.ts),
 // which starts a policy server when constructed, so that they can be unit-tested without the CLI.
 // Policies see secret values unwrapped: they check where credentials sit, not whether they are marked.
+import { imageIsPinned } from "../lib/images";
 import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
 const HELM_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart"];
@@ -9,16 +10,6 @@ const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
 const EXACT_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 const AWS_ACCESS_KEY_ID = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/;
 const CREDENTIAL_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)/i;
-
-/** Whether an image reference pins a version: a tag other than `latest`, or a digest. */
-export function imageIsPinned(image: string): boolean {
-    if (/@sha256:[0-9a-f]{64}$/.test(image)) {
-        return true;
-    }
-    const name = image.slice(image.lastIndexOf("/") + 1);
-    const colon = name.indexOf(":");
-    return colon > 0 && name.slice(colon + 1) !== "" && name.slice(colon + 1) !== "latest";
-}
 
 /** Every container (`containers`, `initContainers`) at any depth of a resource's properties. */
 export function containersIn(props: unknown, at = ""): Array<{ path: string; container: Record<string, any> }> {

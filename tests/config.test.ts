@@ -280,7 +280,7 @@ describe("stack configuration", () => {
             const message = await configError(baseConfig({ deploymentName: "d".repeat(40) }));
             assertNames(message, "too long together", "at most 63");
         });
-        for (const bad of ["tritonserver:24.08-py3", "nvcr.io/nvidia/tritonserver", "nvcr.io/nvidia/tritonserver:latest"]) {
+        for (const bad of ["nvcr.io/nvidia/tritonserver:", "nvcr.io/nvidia/tritonserver", "nvcr.io/nvidia/tritonserver:latest", "Triton:1"]) {
             it(`tritonImage rejects ${bad}`, async () => {
                 const message = await configError(baseConfig({ tritonImage: bad }));
                 assertNames(message, "scalable-serving:tritonImage", JSON.stringify(bad), "pinned image", "never latest");

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { autoscaledCpuRequests, imageIsPinned, kedaTotalRate, noPlaintextCredentials, noPublicS3, pinnedVersions, policies } from "../policy/policies";
+import { imageIsPinned } from "../lib/images";
+import { autoscaledCpuRequests, kedaTotalRate, noPlaintextCredentials, noPublicS3, pinnedVersions, policies } from "../policy/policies";
 import { baseConfig, ProgramRun, RegisteredResource, runProgram } from "./harness";
 
 /** The arguments the policy runtime would pass for one resource. */
