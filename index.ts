@@ -7,14 +7,14 @@
 //                ─► ModelDeployment  rclone Secret · SeldonDeployment (none | hpa | keda) · smoke test
 //                ─► LoadTest         optional in-cluster Job that shows the autoscaler at work
 import * as k8s from "@pulumi/kubernetes";
-import { loadSettings } from "./config";
+import { InClusterModelStore } from "./components/inClusterModelStore";
 import { LoadTest } from "./components/loadTest";
 import { inferencePath, ModelDeployment, sampleRequestBody } from "./components/modelDeployment";
-import { InClusterModelStore } from "./components/inClusterModelStore";
 import { ModelRepository } from "./components/modelRepository";
-import { S3ModelStore } from "./components/s3ModelStore";
-import { ModelStore } from "./lib/modelStore";
 import { INGRESS_SERVICE, Platform } from "./components/platform";
+import { S3ModelStore } from "./components/s3ModelStore";
+import { loadSettings } from "./config";
+import { ModelStore } from "./lib/modelStore";
 import { repositoryFingerprint } from "./lib/tritonRepository";
 
 // Validates everything before the first resource is registered.
@@ -60,17 +60,13 @@ const model = new ModelDeployment("model", {
     modelFingerprint: repositoryFingerprint(settings.modelRepository.files),
 }, { providers: [kubernetes] });
 
-const ns = settings.platform.modelNamespace;
-const inferPath = inferencePath(ns, settings.deployment.name, settings.deployment.modelName);
-
 // Targets the gateway Service from inside the cluster: no port-forward between load and model.
-const loadTestJob = `${settings.deployment.name}-loadtest`;
 const loadTest = settings.loadTest.enabled
-    ? new LoadTest(loadTestJob, {
+    ? new LoadTest(`${settings.deployment.name}-loadtest`, {
         settings: settings.loadTest,
-        namespace: ns,
+        namespace: settings.platform.modelNamespace,
         host: `http://${INGRESS_SERVICE.name}.${INGRESS_SERVICE.namespace}.svc.cluster.local`,
-        path: inferPath,
+        path: inferencePath(settings.platform.modelNamespace, settings.deployment.name, settings.deployment.modelName),
         dependsOn: [model],
     }, { providers: [kubernetes] })
     : undefined;
@@ -84,23 +80,10 @@ export const modelNamespace = platform.modelNamespace.metadata.name;
 export const prometheusUrl = platform.prometheusUrl;
 export const inferenceUrl = model.inferenceUrl;
 export const inferenceRequest = sampleRequestBody();
-export const curlExample = model.inferenceUrl.apply(url =>
-    `curl -sS -X POST -H 'Content-Type: application/json' -d "$(pulumi stack output inferenceRequest)" ${url}`);
-export const seldonDeployment = `${ns}/${settings.deployment.name}`;
-/** The Deployment Seldon creates, and the autoscaler object that scales it. */
-export const kubernetesDeployment = `${ns}/${model.workloadName}`;
-export const autoscalerObject = {
-    none: "none",
-    hpa: `${ns}/horizontalpodautoscaler/${model.workloadName}`,
-    keda: `${ns}/scaledobject/${model.workloadName}`,
-}[settings.autoscaler];
-export const watchScaling = {
-    none: `kubectl -n ${ns} get pods -w`,
-    hpa: `kubectl -n ${ns} get hpa ${model.workloadName} -w`,
-    // KEDA drives an HPA of its own, named keda-hpa-<ScaledObject>.
-    keda: `kubectl -n ${ns} get hpa keda-hpa-${model.workloadName} -w`,
-}[settings.autoscaler];
-/** The local load test against this deployment (README, "Load test"). */
-export const loadTestCommand = model.inferenceUrl.apply(url =>
-    `npm run loadtest -- --host ${url.slice(0, url.indexOf(inferPath))} --path ${inferPath} --users 100 --spawn-rate 10 --run-time 180s --report reports/${settings.autoscaler} --watch --namespace ${ns} --deployment ${model.workloadName}`);
-export const loadTestLogs = loadTest ? `kubectl -n ${ns} logs -f job/${loadTestJob}` : undefined;
+export const curlExample = model.curlExample;
+export const seldonDeployment = `${settings.platform.modelNamespace}/${settings.deployment.name}`;
+export const kubernetesDeployment = `${settings.platform.modelNamespace}/${model.workloadName}`;
+export const autoscalerObject = model.autoscalerObject;
+export const watchScaling = model.watchScaling;
+export const loadTestCommand = model.loadTestCommand;
+export const loadTestLogs = loadTest?.logsCommand;

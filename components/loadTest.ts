@@ -28,6 +28,8 @@ export const LOADGEN_SOURCE = path.join(__dirname, "..", "loadtest", "loadgen.ts
  */
 export class LoadTest extends pulumi.ComponentResource {
     public readonly job: kx.Job;
+    /** Where the Job's summary goes. */
+    public readonly logsCommand: string;
 
     constructor(name: string, args: LoadTestArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:serving:LoadTest", name, {}, opts);
@@ -58,6 +60,7 @@ export class LoadTest extends pulumi.ComponentResource {
             dependsOn: args.dependsOn,
             customTimeouts: { create: `${waitSeconds}s`, update: `${waitSeconds}s` },
         });
+        this.logsCommand = `kubectl -n ${args.namespace} logs -f job/${name}`;
         this.registerOutputs({});
     }
 }

@@ -48,6 +48,14 @@ export class ModelDeployment extends pulumi.ComponentResource {
     public readonly inferenceUrl: pulumi.Output<string>;
     /** The Deployment Seldon creates; its HPA or ScaledObject has the same name. */
     public readonly workloadName: string;
+    /** A ready-to-run curl of the model with a valid V2 request (the body from `pulumi stack output inferenceRequest`). */
+    public readonly curlExample: pulumi.Output<string>;
+    /** `<namespace>/<kind>/<name>` of the object that scales the model, or `none`. */
+    public readonly autoscalerObject: string;
+    /** The `kubectl … -w` command that shows the scaling in the current mode. */
+    public readonly watchScaling: string;
+    /** The local load test against this deployment, with a report and --watch (README, "Load test"). */
+    public readonly loadTestCommand: pulumi.Output<string>;
 
     constructor(name: string, args: ModelDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:serving:ModelDeployment", name, {}, opts);
@@ -77,7 +85,21 @@ export class ModelDeployment extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [...args.dependsOn, secret] });
 
         this.workloadName = seldonWorkloadName(d.name, d.modelName);
-        this.inferenceUrl = pulumi.interpolate`${args.ingressBaseUrl}${inferencePath(namespace, d.name, d.modelName)}`;
+        const path = inferencePath(namespace, d.name, d.modelName);
+        this.inferenceUrl = pulumi.interpolate`${args.ingressBaseUrl}${path}`;
+        this.curlExample = pulumi.interpolate`curl -sS -X POST -H 'Content-Type: application/json' -d "$(pulumi stack output inferenceRequest)" ${this.inferenceUrl}`;
+        this.autoscalerObject = {
+            none: "none",
+            hpa: `${namespace}/horizontalpodautoscaler/${this.workloadName}`,
+            keda: `${namespace}/scaledobject/${this.workloadName}`,
+        }[args.autoscaling.mode];
+        this.watchScaling = {
+            none: `kubectl -n ${namespace} get pods -w`,
+            hpa: `kubectl -n ${namespace} get hpa ${this.workloadName} -w`,
+            // KEDA drives an HPA of its own, named keda-hpa-<ScaledObject>.
+            keda: `kubectl -n ${namespace} get hpa keda-hpa-${this.workloadName} -w`,
+        }[args.autoscaling.mode];
+        this.loadTestCommand = pulumi.interpolate`npm run loadtest -- --host ${args.ingressBaseUrl} --path ${path} --users 100 --spawn-rate 10 --run-time 180s --report reports/${args.autoscaling.mode} --watch --namespace ${namespace} --deployment ${this.workloadName}`;
 
         if (d.smokeTest.enabled) {
             // Re-run when what is served changes (image, model, resources), not when only the autoscaler

@@ -273,6 +273,12 @@ describe("ModelDeployment", () => {
             assert.strictEqual(modes.keda.outputs.watchScaling.value, "kubectl -n seldon get hpa keda-hpa-cifar10-default-0-cifar10-pytorch -w");
         });
 
+        it("the local load test command for this stack, its report named after the mode", () => {
+            assert.strictEqual(modes.keda.outputs.loadTestCommand.value,
+                "npm run loadtest -- --host http://localhost:8080 --path /seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer " +
+                "--users 100 --spawn-rate 10 --run-time 180s --report reports/keda --watch --namespace seldon --deployment cifar10-default-0-cifar10-pytorch");
+        });
+
         it("no credential in any plain stack output", () => {
             const plain = JSON.stringify(Object.values(modes.hpa.outputs).filter(o => !o.secret));
             assert.ok(!plain.includes("mock-secret-access-key") && !plain.includes("AKIAMOCKREADERKEY000"));
