@@ -2,7 +2,7 @@
 // settings to the components. Invalid settings stop the program before any resource is registered.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS } from "./lib/charts";
+import { ChartPin, CHARTS } from "./lib/charts";
 import { parseDuration, UsageError } from "./loadtest/loadgen";
 import { imageIsPinned } from "./lib/images";
 import { derivedBucketName, IAM_USER_NAME_MAX, readerUserName } from "./lib/names";
@@ -43,21 +43,27 @@ export const DEFAULTS = {
     readerCredentials: "iam-user" as ReaderCredentialsMode,
     modelStore: "aws-s3" as ModelStoreKind,
     modelStoreVersion: CHARTS.modelStore.version,
+    modelStoreRepository: CHARTS.modelStore.repo,
     modelStoreSize: "5Gi",
     clusterFlavour: "kind" as ClusterFlavour,
     kubeContext: "",
     modelNamespace: "seldon",
     istio: "install" as RequiredAddonMode,
     istioVersion: CHARTS.istioBase.version,
+    istioRepository: CHARTS.istioBase.repo,
     seldonCore: "install" as RequiredAddonMode,
     seldonCoreVersion: CHARTS.seldonCore.version,
+    seldonCoreRepository: CHARTS.seldonCore.repo,
     metricsServer: "install" as AddonMode,
     metricsServerVersion: CHARTS.metricsServer.version,
+    metricsServerRepository: CHARTS.metricsServer.repo,
     monitoring: "install" as AddonMode,
     monitoringVersion: CHARTS.monitoring.version,
+    monitoringRepository: CHARTS.monitoring.repo,
     prometheusUrl: "",
     keda: "install" as AddonMode,
     kedaVersion: CHARTS.keda.version,
+    kedaRepository: CHARTS.keda.repo,
     deploymentName: "cifar10",
     modelName: "cifar10-pytorch",
     // A modern Triton: the operator's default (21.08) cannot load TorchScript saved by current PyTorch.
@@ -112,8 +118,8 @@ export type ModelStoreSettings =
     | {
         kind: "in-cluster";
         bucketName: string;
-        /** seaweedfs chart version. */
-        version: string;
+        /** seaweedfs chart version and repository. */
+        pin: ChartPin;
         /** Size of the store's volume. */
         size: string;
     };
@@ -128,10 +134,9 @@ export interface ModelRepositorySettings {
     store: ModelStoreSettings;
 }
 
-/** An add-on: whether the program installs it, and the chart version it installs. */
-export interface AddonSettings<Mode extends string = AddonMode> {
+/** An add-on: whether the program installs it, and which chart version from which repository. */
+export interface AddonSettings<Mode extends string = AddonMode> extends ChartPin {
     mode: Mode;
-    version: string;
 }
 
 export interface PlatformSettings {
@@ -395,11 +400,12 @@ function readModelStore(read: ConfigReader, project: string, stack: string, flav
                 "the in-cluster store makes its own identities");
         }
         const version = read.chartVersion("modelStoreVersion", DEFAULTS.modelStoreVersion);
+        const repository = read.chartRepository("modelStoreRepository", DEFAULTS.modelStoreRepository);
         const size = read.string("modelStoreSize", DEFAULTS.modelStoreSize);
         if (!/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)$/.test(size)) {
             read.problem(`${project}:modelStoreSize = ${JSON.stringify(size)} is not a storage size (like 5Gi or 500Mi)`);
         }
-        return { kind, settings: () => ({ kind: "in-cluster", bucketName: bucketSetting || IN_CLUSTER_BUCKET, version: version!, size }) };
+        return { kind, settings: () => ({ kind: "in-cluster", bucketName: bucketSetting || IN_CLUSTER_BUCKET, pin: { version: version!, repository }, size }) };
     }
 
     if (bucketSetting === "") {
@@ -456,9 +462,10 @@ function readPlatform(read: ConfigReader, project: string, autoscaler: Autoscale
             `use a namespace other than ${RESERVED_NAMESPACES.join(", ")}`);
     }
 
-    const addon = <M extends string>(key: keyof typeof DEFAULTS & string, modes: readonly M[], fallback: M) => ({
+    const addon = <M extends string>(key: "istio" | "seldonCore" | "metricsServer" | "monitoring" | "keda", modes: readonly M[], fallback: M) => ({
         mode: read.choice(key, modes, fallback),
-        version: read.chartVersion(`${key}Version`, DEFAULTS[`${key}Version` as keyof typeof DEFAULTS] as string),
+        version: read.chartVersion(`${key}Version`, DEFAULTS[`${key}Version`]),
+        repository: read.chartRepository(`${key}Repository`, DEFAULTS[`${key}Repository`]),
     });
     const istio = addon("istio", REQUIRED_ADDON_MODES, DEFAULTS.istio);
     const seldonCore = addon("seldonCore", REQUIRED_ADDON_MODES, DEFAULTS.seldonCore);
@@ -638,6 +645,16 @@ class ConfigReader {
             this.problem(`${this.project}:${key} = ${JSON.stringify(value)} is not an exact chart version: ` +
                 `pin one like ${fallback} (no ranges, no "latest")`);
             return undefined;
+        }
+        return value;
+    }
+
+    /** A Helm chart repository: an https:// repository or an oci:// registry (a mirror, say). */
+    chartRepository(key: string, fallback: string): string {
+        const value = this.string(key, fallback);
+        if (!/^(https?|oci):\/\/[^\s/]+(\/\S*)?$/.test(value)) {
+            this.problem(`${this.project}:${key} = ${JSON.stringify(value)} is not a chart repository: use an https:// repository ` +
+                "URL or an oci:// registry path");
         }
         return value;
     }

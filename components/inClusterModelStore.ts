@@ -3,7 +3,7 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CHARTS, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT } from "../lib/charts";
+import { ChartPin, CHARTS, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT } from "../lib/charts";
 import { namespaceArgs, releaseArgs } from "../lib/helm";
 import { ModelStore } from "../lib/modelStore";
 import { SeaweedfsValues } from "../lib/types/helmValues";
@@ -11,8 +11,8 @@ import { SeaweedfsS3Config } from "../lib/types/seaweedfs";
 
 export interface InClusterModelStoreArgs {
     bucketName: string;
-    /** seaweedfs chart version. */
-    version: string;
+    /** seaweedfs chart version and repository. */
+    pin: ChartPin;
     /** Size of the store's PersistentVolumeClaim. */
     size: string;
     /** How long the uploads wait for the S3 endpoint. */
@@ -58,7 +58,7 @@ export class InClusterModelStore extends pulumi.ComponentResource implements Mod
 
         // The pod mounts the identities Secret: it must exist first.
         const release = new k8s.helm.v3.Release(CHARTS.modelStore.release,
-            releaseArgs(CHARTS.modelStore, args.version, seaweedfsValues(args.bucketName, `${name}-s3-identities`, args.size), ns.metadata.name),
+            releaseArgs(CHARTS.modelStore, args.pin, seaweedfsValues(args.bucketName, `${name}-s3-identities`, args.size), ns.metadata.name),
             { parent: this, dependsOn: [identities] });
 
         const service = new k8s.core.v1.Service(MODEL_STORE_SERVICE, modelStoreService(), { parent: this, dependsOn: [ns] });

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFlavour, RequiredAddonMode } from "../config";
-import { CHARTS, ISTIO_NAMESPACE, KIND_INGRESS_NODE_PORT, SELDON_GATEWAY } from "../lib/charts";
+import { ChartPin, CHARTS, ISTIO_NAMESPACE, KIND_INGRESS_NODE_PORT, SELDON_GATEWAY } from "../lib/charts";
 import { namespaceArgs, releaseArgs } from "../lib/helm";
 import { IstioBaseValues, IstiodValues, IstioGatewayValues } from "../lib/types/helmValues";
 import { Gateway } from "../lib/types/istio";
@@ -10,7 +10,8 @@ export interface IstioArgs {
     flavour: ClusterFlavour;
     /** install: base, istiod and the ingress gateway; existing: only the seldon-gateway Gateway. */
     mode: RequiredAddonMode;
-    version: string;
+    /** Version and repository of the base, istiod and gateway charts (one Istio release). */
+    pin: ChartPin;
 }
 
 /** Istio: CRDs, control plane, the `istio-ingressgateway` and the Gateway that Seldon routes through. */
@@ -27,13 +28,13 @@ export class Istio extends pulumi.ComponentResource {
         if (args.mode === "install") {
             const ns = new k8s.core.v1.Namespace(ISTIO_NAMESPACE, namespaceArgs(ISTIO_NAMESPACE), { parent: this });
             this.crds = new k8s.helm.v3.Release(CHARTS.istioBase.release,
-                releaseArgs(CHARTS.istioBase, args.version, istioBaseValues(), ns.metadata.name), { parent: this });
+                releaseArgs(CHARTS.istioBase, args.pin, istioBaseValues(), ns.metadata.name), { parent: this });
             this.controlPlane = new k8s.helm.v3.Release(CHARTS.istiod.release,
-                releaseArgs(CHARTS.istiod, args.version, istiodValues(args.flavour), ns.metadata.name),
+                releaseArgs(CHARTS.istiod, args.pin, istiodValues(args.flavour), ns.metadata.name),
                 { parent: this, dependsOn: [this.crds] });
             // istiod injects the gateway's proxy image: it must be running before the gateway starts.
             this.ingressGateway = new k8s.helm.v3.Release(CHARTS.istioGateway.release,
-                releaseArgs(CHARTS.istioGateway, args.version, ingressGatewayValues(args.flavour), ns.metadata.name),
+                releaseArgs(CHARTS.istioGateway, args.pin, ingressGatewayValues(args.flavour), ns.metadata.name),
                 { parent: this, dependsOn: [this.controlPlane] });
         }
         // Needs the Gateway CRD, and istiod to validate it.

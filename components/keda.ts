@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS } from "../lib/charts";
+import { ChartPin, CHARTS } from "../lib/charts";
 import { namespacedRelease } from "../lib/helm";
 import { KedaValues } from "../lib/types/helmValues";
 
 export interface KedaArgs {
-    version: string;
+    /** Chart version and repository. */
+    pin: ChartPin;
 }
 
 /** KEDA: ScaledObjects and the external metrics API (external.metrics.k8s.io). */
@@ -14,7 +15,7 @@ export class Keda extends pulumi.ComponentResource {
 
     constructor(name: string, args: KedaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:platform:Keda", name, {}, opts);
-        this.release = namespacedRelease(this, CHARTS.keda, args.version, kedaValues());
+        this.release = namespacedRelease(this, CHARTS.keda, args.pin, kedaValues());
         this.registerOutputs({});
     }
 }

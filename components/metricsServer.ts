@@ -1,13 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFlavour } from "../config";
-import { CHARTS } from "../lib/charts";
+import { ChartPin, CHARTS } from "../lib/charts";
 import { releaseArgs } from "../lib/helm";
 import { MetricsServerValues } from "../lib/types/helmValues";
 
 export interface MetricsServerArgs {
     flavour: ClusterFlavour;
-    version: string;
+    /** Chart version and repository. */
+    pin: ChartPin;
 }
 
 /** metrics-server: the resource metrics API (metrics.k8s.io) that CPU-based HPAs read. */
@@ -18,7 +19,7 @@ export class MetricsServer extends pulumi.ComponentResource {
         super("scalable-serving:platform:MetricsServer", name, {}, opts);
         // kube-system always exists: no namespace to create.
         this.release = new k8s.helm.v3.Release(CHARTS.metricsServer.release,
-            releaseArgs(CHARTS.metricsServer, args.version, metricsServerValues(args.flavour), CHARTS.metricsServer.namespace),
+            releaseArgs(CHARTS.metricsServer, args.pin, metricsServerValues(args.flavour), CHARTS.metricsServer.namespace),
             { parent: this });
         this.registerOutputs({});
     }

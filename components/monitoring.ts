@@ -1,14 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFlavour } from "../config";
-import { CHARTS, PROMETHEUS_PORT } from "../lib/charts";
+import { ChartPin, CHARTS, PROMETHEUS_PORT } from "../lib/charts";
 import { namespacedRelease } from "../lib/helm";
 import { KubePrometheusStackValues } from "../lib/types/helmValues";
 import { PodMonitor } from "../lib/types/prometheusOperator";
 
 export interface MonitoringArgs {
     flavour: ClusterFlavour;
-    version: string;
+    /** Chart version and repository. */
+    pin: ChartPin;
 }
 
 /** Prometheus (kube-prometheus-stack) and the PodMonitor that scrapes Seldon's executors. */
@@ -22,7 +23,7 @@ export class Monitoring extends pulumi.ComponentResource {
         super("scalable-serving:platform:Monitoring", name, {}, opts);
         const { namespace, release } = CHARTS.monitoring;
         // Through Helm: the operator's CRDs are too large for client-side apply.
-        this.release = namespacedRelease(this, CHARTS.monitoring, args.version, prometheusStackValues(args.flavour));
+        this.release = namespacedRelease(this, CHARTS.monitoring, args.pin, prometheusStackValues(args.flavour));
         // Needs the PodMonitor CRD from the release.
         this.podMonitor = new k8s.apiextensions.CustomResource("seldon-podmonitor", seldonPodMonitor(namespace),
             { parent: this, dependsOn: [this.release] });

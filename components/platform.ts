@@ -39,20 +39,20 @@ export class Platform extends pulumi.ComponentResource {
         super("scalable-serving:platform:Platform", name, {}, opts);
         const s = args.settings;
 
-        this.istio = new Istio("istio", { flavour: s.flavour, mode: s.istio.mode, version: s.istio.version }, { parent: this });
+        this.istio = new Istio("istio", { flavour: s.flavour, mode: s.istio.mode, pin: s.istio }, { parent: this });
         if (s.metricsServer.mode === "install") {
-            this.metricsServer = new MetricsServer("metrics-server", { flavour: s.flavour, version: s.metricsServer.version }, { parent: this });
+            this.metricsServer = new MetricsServer("metrics-server", { flavour: s.flavour, pin: s.metricsServer }, { parent: this });
         }
         if (s.monitoring.mode === "install") {
-            this.monitoring = new Monitoring("monitoring", { flavour: s.flavour, version: s.monitoring.version }, { parent: this });
+            this.monitoring = new Monitoring("monitoring", { flavour: s.flavour, pin: s.monitoring }, { parent: this });
         }
         if (s.keda.mode === "install") {
-            this.keda = new Keda("keda", { version: s.keda.version }, { parent: this });
+            this.keda = new Keda("keda", { pin: s.keda }, { parent: this });
         }
         if (s.seldonCore.mode === "install") {
             this.seldonCore = new SeldonCore("seldon-core", {
                 flavour: s.flavour,
-                version: s.seldonCore.version,
+                pin: s.seldonCore,
                 kedaEnabled: s.keda.mode !== "none",
                 crdsFrom: [this.istio.crds, this.keda?.release].filter((r): r is k8s.helm.v3.Release => r !== undefined),
             }, { parent: this });

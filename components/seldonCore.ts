@@ -1,13 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFlavour } from "../config";
-import { CHARTS, SELDON_GATEWAY } from "../lib/charts";
+import { ChartPin, CHARTS, SELDON_GATEWAY } from "../lib/charts";
 import { namespacedRelease } from "../lib/helm";
 import { SeldonCoreOperatorValues } from "../lib/types/helmValues";
 
 export interface SeldonCoreArgs {
     flavour: ClusterFlavour;
-    version: string;
+    /** Chart version and repository. */
+    pin: ChartPin;
     /** Whether KEDA is in the cluster: the operator then turns kedaSpecs into ScaledObjects. */
     kedaEnabled: boolean;
     /**
@@ -23,7 +24,7 @@ export class SeldonCore extends pulumi.ComponentResource {
 
     constructor(name: string, args: SeldonCoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:platform:SeldonCore", name, {}, opts);
-        this.operator = namespacedRelease(this, CHARTS.seldonCore, args.version,
+        this.operator = namespacedRelease(this, CHARTS.seldonCore, args.pin,
             seldonCoreValues(args.flavour, args.kedaEnabled), args.crdsFrom);
         this.registerOutputs({});
     }

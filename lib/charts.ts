@@ -1,5 +1,7 @@
 // Every Helm chart the platform installs: repository, chart, pinned version, release name and
-// namespace, each next to the upstream fact behind it. Versions are overridable by stack config.
+// namespace, each next to the upstream fact behind it. Versions and repositories are overridable by
+// stack config (ChartPin); names and namespaces are not, because other wiring is derived from them
+// (the Seldon gateway reference, the Prometheus URL, the store's Service).
 
 export interface ChartSource {
     /** Helm repository URL. */
@@ -11,6 +13,12 @@ export interface ChartSource {
     /** Helm release name: explicit, so Pulumi adds no random suffix and names derived from it stay stable. */
     release: string;
     namespace: string;
+}
+
+/** Which version of a chart to install, from which repository (https:// or oci://). */
+export interface ChartPin {
+    version: string;
+    repository: string;
 }
 
 // Istio charts share one version, equal to the Istio version. 1.30 supports Kubernetes 1.32-1.36

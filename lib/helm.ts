@@ -1,20 +1,22 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartSource } from "./charts";
+import { ChartPin, ChartSource } from "./charts";
 
 /**
  * The arguments of a `helm.v3.Release` for one of the platform's charts. A Release (not a client-side
  * Chart) because the charts generate certificates and run hooks at install time.
  */
 export function releaseArgs<Values extends object>(
-    source: ChartSource, version: string, values: Values, namespace: pulumi.Input<string>): k8s.helm.v3.ReleaseArgs {
+    source: ChartSource, pin: ChartPin, values: Values, namespace: pulumi.Input<string>): k8s.helm.v3.ReleaseArgs {
+    // An OCI registry names the chart by URL; a classic repository by name within the repository.
+    const oci = pin.repository.startsWith("oci://");
     return {
         // An explicit name: without it Pulumi appends a random suffix, and names derived from the
         // release (gateway labels, the Prometheus service) would change.
         name: source.release,
-        chart: source.chart,
-        version,
-        repositoryOpts: { repo: source.repo },
+        chart: oci ? `${pin.repository.replace(/\/+$/, "")}/${source.chart}` : source.chart,
+        version: pin.version,
+        ...(oci ? {} : { repositoryOpts: { repo: pin.repository } }),
         namespace,
         values,
         // Helm waits for the workloads to become ready; a failed install leaves nothing behind.
@@ -29,8 +31,8 @@ export function namespaceArgs(name: string, labels: Record<string, string> = {})
 }
 
 /** An add-on's own namespace and its release in it, both children of `parent`. */
-export function namespacedRelease<Values extends object>(parent: pulumi.Resource, source: ChartSource, version: string,
+export function namespacedRelease<Values extends object>(parent: pulumi.Resource, source: ChartSource, pin: ChartPin,
     values: Values, dependsOn: pulumi.Input<pulumi.Resource>[] = []): k8s.helm.v3.Release {
     const ns = new k8s.core.v1.Namespace(source.namespace, namespaceArgs(source.namespace), { parent });
-    return new k8s.helm.v3.Release(source.release, releaseArgs(source, version, values, ns.metadata.name), { parent, dependsOn });
+    return new k8s.helm.v3.Release(source.release, releaseArgs(source, pin, values, ns.metadata.name), { parent, dependsOn });
 }

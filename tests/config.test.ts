@@ -226,6 +226,13 @@ describe("stack configuration", () => {
                 assertNames(message, "scalable-serving:modelNamespace", why);
             });
         }
+        for (const key of ["istioRepository", "seldonCoreRepository", "metricsServerRepository", "monitoringRepository", "kedaRepository", "modelStoreRepository"]) {
+            it(`${key} must be an https:// or oci:// repository`, async () => {
+                const store: Record<string, string> = key === "modelStoreRepository" ? { modelStore: "in-cluster" } : {};
+                const message = await configError(baseConfig({ ...store, [key]: "charts.example.com" }));
+                assertNames(message, `scalable-serving:${key} = "charts.example.com"`, "https://", "oci://");
+            });
+        }
         it("prometheusUrl must be an http(s) URL", async () => {
             const message = await configError(baseConfig({ monitoring: "existing", prometheusUrl: "prometheus:9090" }));
             assertNames(message, "scalable-serving:prometheusUrl", "\"prometheus:9090\"", "http(s) URL");

@@ -165,10 +165,11 @@ describe("in-cluster model store (SeaweedFS)", () => {
         assert.strictEqual(run.get(SDEP, "cifar10").inputs.spec.predictors[0].graph.modelUri, "s3://models/cifar10-model");
     });
 
-    it("takes bucket, chart version and volume size from config", async () => {
-        const custom = await runProgram(localConfig({ bucketName: "team-models", modelStoreVersion: "4.43.0", modelStoreSize: "20Gi" }));
+    it("takes bucket, chart version and repository, and volume size from config", async () => {
+        const custom = await runProgram(localConfig({ bucketName: "team-models", modelStoreVersion: "4.43.0", modelStoreSize: "20Gi", modelStoreRepository: "https://mirror.example.com/seaweedfs" }));
         const release = custom.get(RELEASE, "seaweedfs").inputs;
         assert.strictEqual(release.version, "4.43.0");
+        assert.deepStrictEqual(release.repositoryOpts, { repo: "https://mirror.example.com/seaweedfs" });
         assert.strictEqual(release.values.allInOne.data.size, "20Gi");
         assert.deepStrictEqual(release.values.allInOne.s3.createBuckets, [{ name: "team-models" }]);
         assert.strictEqual(custom.outputs.modelUri.value, "s3://team-models/cifar10-model");

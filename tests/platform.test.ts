@@ -63,6 +63,18 @@ describe("Platform", () => {
             assert.strictEqual(release(run, "seldon-core").inputs.version, "1.18.2");
         });
 
+        it("takes chart repositories from config: a mirror, or an OCI registry", async () => {
+            const run = await runProgram(baseConfig({ istioRepository: "https://charts.mirror.example.com/istio", kedaRepository: "oci://registry.example.com/charts/" }));
+            assert.ifError(run.error);
+            for (const name of ["istio-base", "istiod", "istio-ingressgateway"]) {
+                assert.deepStrictEqual(release(run, name).inputs.repositoryOpts, { repo: "https://charts.mirror.example.com/istio" });
+            }
+            const keda = release(run, "keda").inputs;
+            assert.strictEqual(keda.chart, "oci://registry.example.com/charts/keda");
+            assert.strictEqual(keda.repositoryOpts, undefined, "an OCI chart is named by URL, without a repository");
+            assert.strictEqual(keda.version, "2.20.2");
+        });
+
         it("creates the add-on namespaces (not kube-system) and the models' namespace with sidecar injection", () => {
             const namespaces = Object.fromEntries(kind.ofType(NAMESPACE).map(n => [n.inputs.metadata.name, n.inputs.metadata.labels]));
             assert.deepStrictEqual(Object.keys(namespaces).sort(), ["istio-system", "keda", "seldon", "seldon-monitoring", "seldon-system"]);
