@@ -349,7 +349,8 @@ function readDeployment(read: ConfigReader, project: string, files: RepositoryFi
     // Without an override rclone follows the store: AWS for aws-s3.
     if (endpoint !== "" && (provider ?? (storeKind === "aws-s3" ? "AWS" : undefined)) === "AWS") {
         // With provider AWS rclone forces virtual-host addressing, which S3-compatible endpoints rarely serve.
-        read.problem(`${project}:s3Endpoint is set but ${project}:rcloneProvider = "AWS": ` +
+        const from = provider === "AWS" ? `${project}:rcloneProvider = "AWS"` : `the aws-s3 store's rclone provider is AWS`;
+        read.problem(`${project}:s3Endpoint is set but ${from}: ` +
             "leave s3Endpoint empty for AWS S3, or set rcloneProvider to the S3-compatible store's provider (Ceph, Minio, SeaweedFS, Other)");
     }
 

@@ -52,6 +52,7 @@ const model = new ModelDeployment("model", {
         maxReplicas: settings.maxReplicas,
     },
     namespace: settings.platform.modelNamespace,
+    namespaceResource: platform.modelNamespace,
     modelUri: modelRepository.modelUri,
     modelStore,
     prometheusUrl: platform.prometheusUrl,

@@ -21,6 +21,8 @@ export interface ModelDeploymentArgs {
     autoscaling: AutoscalingSettings;
     /** The models' namespace (created by the platform). */
     namespace: string;
+    /** The Namespace resource: all the rclone Secret waits for. */
+    namespaceResource: pulumi.Resource;
     /** `s3://<bucket>/<prefix>` of the Triton model repository. */
     modelUri: pulumi.Input<string>;
     /** The model store's read-only credentials (secrets) and how rclone reaches it. */
@@ -73,7 +75,7 @@ export class ModelDeployment extends pulumi.ComponentResource {
                     accessKeyId,
                     secretAccessKey,
                 }))),
-        }, { parent: this, dependsOn: args.dependsOn });
+        }, { parent: this, dependsOn: [args.namespaceResource] });
 
         const manifest = pulumi.output(args.modelUri).apply(modelUri =>
             seldonDeploymentFor(d, args.autoscaling, namespace, modelUri, `${d.name}-rclone`, args.prometheusUrl));

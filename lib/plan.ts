@@ -5,9 +5,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { PROJECT, ProgramRun, RegisteredResource, ROOT, runProgram } from "./evaluate";
-import { ModelRepositoryError, scanModelRepository } from "./tritonRepository";
+import { unbuiltModels } from "./tritonRepository";
 
 /** Shown instead of every secret value. */
 export const MASK = "[secret]";
@@ -58,7 +58,6 @@ export function readStackConfig(stack: string, root = ROOT): StackConfig {
         const stacks = fs.readdirSync(root).map(f => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean);
         throw new PlanError(`no stack ${JSON.stringify(stack)}: there is no Pulumi.${stack}.yaml (stacks: ${stacks.join(", ") || "none"})`);
     }
-    const { parse } = require("yaml") as typeof import("yaml");
     const config = (parse(fs.readFileSync(file, "utf8"))?.config ?? {}) as Record<string, unknown>;
     const values: Record<string, string> = {};
     const secrets: string[] = [];
@@ -78,14 +77,18 @@ export class PlanError extends Error {}
 /** Applies `--set key=value` overrides; a key without a namespace is the project's. */
 export function applyOverrides(config: StackConfig, sets: string[]): StackConfig {
     const values = { ...config.values };
+    const overridden = new Set<string>();
     for (const set of sets) {
         const m = /^([A-Za-z0-9_.:-]+)=(.*)$/s.exec(set);
         if (!m) {
             throw new PlanError(`--set ${JSON.stringify(set)} is not key=value`);
         }
-        values[m[1].includes(":") ? m[1] : `${PROJECT}:${m[1]}`] = m[2];
+        const key = m[1].includes(":") ? m[1] : `${PROJECT}:${m[1]}`;
+        values[key] = m[2];
+        overridden.add(key);
     }
-    return { values, secrets: config.secrets.filter(k => !sets.some(s => s.startsWith(`${k}=`) || `${PROJECT}:${s}`.startsWith(`${k}=`))) };
+    // A value given on the command line is plain: it is no longer the stack's secret.
+    return { values, secrets: config.secrets.filter(k => !overridden.has(k)) };
 }
 
 /**
@@ -95,23 +98,17 @@ export function applyOverrides(config: StackConfig, sets: string[]): StackConfig
 export function withBuildableModel(config: StackConfig): { config: StackConfig; note?: string } {
     const key = `${PROJECT}:modelRepositoryPath`;
     const dir = path.resolve(ROOT, config.values[key] ?? "model/cifar10-model");
-    try {
-        scanModelRepository(dir, "plan");
+    // A missing folder is left to the program's validation, which says what is wrong.
+    const unbuilt = fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? unbuiltModels(dir) : [];
+    if (unbuilt.length === 0) {
         return { config };
-    } catch (e) {
-        if (!(e instanceof ModelRepositoryError) || !fs.existsSync(dir)) {
-            return { config };
-        }
     }
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), "plan-model-"));
     fs.cpSync(dir, copy, { recursive: true });
-    const missing: string[] = [];
-    for (const model of fs.readdirSync(copy)) {
-        if (fs.existsSync(path.join(copy, model, "config.pbtxt")) && !fs.existsSync(path.join(copy, model, "1"))) {
-            fs.mkdirSync(path.join(copy, model, "1"));
-            fs.writeFileSync(path.join(copy, model, "1", "model.ts"), "placeholder: the model is not built\n");
-            missing.push(`${model}/1/model.ts`);
-        }
+    const missing = unbuilt.map(model => `${model}/1/model.ts`);
+    for (const file of missing) {
+        fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+        fs.writeFileSync(path.join(copy, file), "placeholder: the model is not built\n");
     }
     return {
         config: { ...config, values: { ...config.values, [key]: copy } },

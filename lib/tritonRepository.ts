@@ -29,22 +29,15 @@ export function scanModelRepository(root: string, prefix: string): RepositoryFil
     if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
         throw new ModelRepositoryError(`model repository folder ${root} does not exist`);
     }
-    const models = fs.readdirSync(root, { withFileTypes: true })
-        .filter(e => e.isDirectory() && !e.name.startsWith(".") && fs.existsSync(path.join(root, e.name, "config.pbtxt")))
-        .map(e => e.name)
-        .sort();
+    const models = modelsIn(root);
     if (models.length === 0) {
         throw new ModelRepositoryError(`model repository folder ${root} holds no model (no <model>/config.pbtxt)`);
     }
-    for (const model of models) {
-        const versions = fs.readdirSync(path.join(root, model), { withFileTypes: true })
-            .filter(e => e.isDirectory() && /^[0-9]+$/.test(e.name))
-            .filter(e => listFiles(path.join(root, model, e.name)).length > 0);
-        if (versions.length === 0) {
-            throw new ModelRepositoryError(
-                `model ${model} in ${root} has a config.pbtxt but no version folder with a model file ` +
-                `(expected ${model}/1/model.ts): ${BUILD_HINT}`);
-        }
+    const [unbuilt] = unbuiltModels(root, models);
+    if (unbuilt !== undefined) {
+        throw new ModelRepositoryError(
+            `model ${unbuilt} in ${root} has a config.pbtxt but no version folder with a model file ` +
+            `(expected ${unbuilt}/1/model.ts): ${BUILD_HINT}`);
     }
     return listFiles(root)
         .map(file => {
@@ -57,6 +50,19 @@ export function scanModelRepository(root: string, prefix: string): RepositoryFil
             };
         })
         .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** The models of a repository (default: every `<model>/config.pbtxt`) that have no numeric version folder holding a file. */
+export function unbuiltModels(root: string, models = modelsIn(root)): string[] {
+    return models.filter(model => !fs.readdirSync(path.join(root, model), { withFileTypes: true })
+        .some(e => e.isDirectory() && /^[0-9]+$/.test(e.name) && listFiles(path.join(root, model, e.name)).length > 0));
+}
+
+function modelsIn(root: string): string[] {
+    return fs.readdirSync(root, { withFileTypes: true })
+        .filter(e => e.isDirectory() && !e.name.startsWith(".") && fs.existsSync(path.join(root, e.name, "config.pbtxt")))
+        .map(e => e.name)
+        .sort();
 }
 
 function listFiles(dir: string): string[] {

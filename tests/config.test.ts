@@ -325,9 +325,13 @@ describe("stack configuration", () => {
             const message = await configError(baseConfig({ rcloneProvider: "aws" }));
             assertNames(message, "scalable-serving:rcloneProvider = \"aws\"", "AWS | Ceph | Minio | SeaweedFS | Other");
         });
-        it("an endpoint never goes with provider AWS", async () => {
-            const message = await configError(baseConfig({ s3Endpoint: "http://minio:9000" }));
-            assertNames(message, "scalable-serving:s3Endpoint is set", "rcloneProvider = \"AWS\"");
+        it("an endpoint never goes with provider AWS, whether set or the store's", async () => {
+            const explicit = await configError(baseConfig({ s3Endpoint: "http://minio:9000", rcloneProvider: "AWS", modelStore: "in-cluster" }));
+            assertNames(explicit, "scalable-serving:s3Endpoint is set but scalable-serving:rcloneProvider = \"AWS\"");
+            const derived = await configError(baseConfig({ s3Endpoint: "http://minio:9000" }));
+            assertNames(derived, "scalable-serving:s3Endpoint is set but the aws-s3 store's rclone provider is AWS");
+            const run = await runProgram(baseConfig({ s3Endpoint: "http://minio:9000", rcloneProvider: "Minio" }));
+            assert.ifError(run.error);
         });
         it("smokeTest is a boolean", async () => {
             const message = await configError(baseConfig({ smokeTest: "yes" }));

@@ -136,6 +136,15 @@ describe("ModelDeployment", () => {
             }
             assert.ok(!run.dependsOn(s, run.get(RELEASE, "seldon-monitoring")), "no needless wait for Prometheus");
         });
+
+        it("creates the rclone Secret as soon as its namespace exists", () => {
+            const run = modes.hpa;
+            const secret = run.get(SECRET, "cifar10-rclone");
+            assert.ok(run.dependsOn(secret, run.get("kubernetes:core/v1:Namespace", "seldon")));
+            for (const other of [run.get(RELEASE, "seldon-core"), run.get(RELEASE, "istiod"), ...run.ofType("aws:s3/bucketObjectv2:BucketObjectv2")]) {
+                assert.ok(!run.dependsOn(secret, other), `the Secret need not wait for ${other.type} ${other.name}`);
+            }
+        });
     });
 
     describe("autoscaler: none", () => {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { applyOverrides, MASK, plan, PlanError, readStackConfig, withBuildableModel } from "../lib/plan";
-import { cifar10Repository, ROOT, runNode } from "./harness";
+import { cifar10Repository, makeRepository, ROOT, runNode } from "./harness";
 
 const cli = (args: string[]) => runNode(["--import", "tsx", "scripts/plan.ts", ...args]);
 
@@ -137,6 +137,27 @@ describe("offline plan (npm run plan)", () => {
         assert.match(text, /aws:s3\/bucket:Bucket model-store-bucket .*bucket=scalable-serving-prod-<account-id>-models/);
         assert.match(text, /inferenceUrl: http:\/\/<load-balancer-address>\/seldon\/seldon\/cifar10\/v2\/models\/cifar10-pytorch\/infer/);
         assert.ok(!text.includes("v1:ghi:jkl"));
+    });
+
+    it("plans a placeholder for every unbuilt model, also one with an empty version folder", () => {
+        const repo = makeRepository({
+            "a/config.pbtxt": "name: \"a\"",
+            "a/1/.gitkeep": "",
+            "b/config.pbtxt": "name: \"b\"",
+            "c/config.pbtxt": "name: \"c\"",
+            "c/2/model.pt": "built",
+        });
+        const { config, note } = withBuildableModel({ values: { "scalable-serving:modelRepositoryPath": repo }, secrets: [] });
+        assert.strictEqual(note, "the model is not built: planned with a placeholder for a/1/model.ts, b/1/model.ts (its real hash will differ)");
+        const copy = config.values["scalable-serving:modelRepositoryPath"];
+        assert.notStrictEqual(copy, repo, "the user's folder is left as it is");
+        assert.ok(fs.existsSync(path.join(copy, "a/1/model.ts")) && fs.existsSync(path.join(copy, "b/1/model.ts")));
+        assert.ok(!fs.existsSync(path.join(copy, "c/1")) && !fs.existsSync(path.join(repo, "a/1/model.ts")));
+    });
+
+    it("--set drops the secret mark of the key it overrides, and only of that key", () => {
+        const config = applyOverrides({ values: { "scalable-serving:a": MASK, "scalable-serving:b": MASK }, secrets: ["scalable-serving:a", "scalable-serving:b"] }, ["a=plain"]);
+        assert.deepStrictEqual(config, { values: { "scalable-serving:a": "plain", "scalable-serving:b": MASK }, secrets: ["scalable-serving:b"] });
     });
 
     it("uses a built model as it is", () => {
