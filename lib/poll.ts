@@ -1,5 +1,7 @@
-// Retries an HTTP check until it passes, fails for good, or a deadline passes. Used by the post-deploy
-// smoke test and by the gate that waits for the in-cluster S3 store.
+// Retries a check until it passes, fails for good, or a deadline passes. Used by the post-deploy smoke
+// test and by the gate that waits for the in-cluster S3 store. Every attempt is bounded by what is
+// left of the overall deadline, so the whole wait ends by the deadline plus one request at most.
+import { httpRequest, HttpFailure } from "./httpRequest";
 
 /** What one attempt found: done (with a value), still waiting (why), or failed for good (why). */
 export type Attempt<T> = { done: true; value: T } | { done: false; waiting: string } | { done: false; fatal: string };
@@ -15,14 +17,17 @@ export interface PollOptions {
     what: string;
 }
 
-/** Calls `attempt` until it is done; rejects with a PollError that says what went wrong last. */
-export async function pollUntil<T>(attempt: () => Promise<Attempt<T>>, opts: PollOptions): Promise<T> {
+/**
+ * Calls `attempt(budgetMs)` until it is done; rejects with a PollError that says what went wrong last.
+ * `budgetMs` is what is left of the overall deadline: an attempt must not take longer.
+ */
+export async function pollUntil<T>(attempt: (budgetMs: number) => Promise<Attempt<T>>, opts: PollOptions): Promise<T> {
     const interval = opts.intervalMs ?? 5000;
     const deadline = Date.now() + opts.timeoutMs;
     let attempts = 0;
     for (;;) {
         attempts++;
-        const result = await attempt();
+        const result = await attempt(Math.max(1, deadline - Date.now()));
         if (result.done) {
             opts.log?.(`${opts.what} is ready after ${attempts} attempt(s)`);
             return result.value;
@@ -30,7 +35,7 @@ export async function pollUntil<T>(attempt: () => Promise<Attempt<T>>, opts: Pol
         if ("fatal" in result) {
             throw new PollError(`${opts.what}: ${result.fatal}`);
         }
-        if (Date.now() + interval > deadline) {
+        if (Date.now() + interval >= deadline) {
             throw new PollError(`${opts.what} was not ready within ${Math.round(opts.timeoutMs / 1000)} s ` +
                 `(${attempts} attempts); last problem: ${result.waiting}`);
         }
@@ -39,24 +44,48 @@ export async function pollUntil<T>(attempt: () => Promise<Attempt<T>>, opts: Pol
     }
 }
 
-/** Describes a failed fetch: `request timed out`, or the message with the network error code. */
-export function describeFetchError(e: unknown): string {
-    if ((e as Error).name === "TimeoutError") {
-        return "request timed out";
-    }
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    return `${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ""}`;
-}
-
 /** Waits until `GET url` answers 2xx. */
-export function waitForHttp(url: string, opts: Omit<PollOptions, "what">): Promise<number> {
-    return pollUntil<number>(async () => {
+export function waitForHttp(url: string, opts: Omit<PollOptions, "what"> & { requestTimeoutMs?: number }): Promise<number> {
+    const target = new URL(url);
+    return pollUntil<number>(async budgetMs => {
         try {
-            const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-            await res.arrayBuffer();
-            return res.ok ? { done: true, value: res.status } : { done: false, waiting: `HTTP ${res.status}` };
+            const res = await httpRequest(target, { timeoutMs: Math.min(opts.requestTimeoutMs ?? 5000, budgetMs), maxBytes: 64 * 1024 });
+            return res.status >= 200 && res.status < 300 ? { done: true, value: res.status } : { done: false, waiting: `HTTP ${res.status}` };
         } catch (e) {
-            return { done: false, waiting: describeFetchError(e) };
+            return { done: false, waiting: describeFailure(e) };
         }
     }, { ...opts, what: url });
+}
+
+/** The message of an HttpFailure; anything else is a bug and is rethrown. */
+export function describeFailure(e: unknown): string {
+    if (e instanceof HttpFailure) {
+        return e.message;
+    }
+    throw e;
+}
+
+/**
+ * Runs a probe as a process's whole job: exit status 0 only once `probe` resolved, 1 with a message on
+ * any other way out, including a process that would otherwise end while still waiting.
+ */
+export function runProbe(name: string, probe: () => Promise<void>, hint?: string): void {
+    let succeeded = false;
+    const failed = (message: string) => {
+        console.error(`${name} FAILED: ${message}`);
+        if (hint) {
+            console.error(hint);
+        }
+        process.exit(1);
+    };
+    // Nothing left to wait for and no success seen: a pending promise that can never settle.
+    process.on("beforeExit", () => {
+        if (!succeeded) {
+            failed("the check ended without an answer (a request neither completed nor failed)");
+        }
+    });
+    probe().then(() => {
+        succeeded = true;
+        process.exit(0);
+    }, e => failed((e as Error).message));
 }

@@ -1,9 +1,35 @@
 import * as assert from "assert";
 import { PollError } from "../lib/poll";
 import { smokeTest } from "../lib/smokeTest";
-import { probabilitiesOf, sampleRequest } from "../lib/v2Protocol";
+import { checkAnswer, probabilitiesOf, sampleRequest } from "../lib/v2Protocol";
 import { runNode } from "./harness";
+import { Misbehaviour, notListeningUrl, startMisbehavingServer } from "./misbehaving";
 import { startV2Server, validReply } from "./v2server";
+
+const INFER = "/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer";
+const reply = (output: Record<string, unknown>) => ({ outputs: [{ name: "probs__0", datatype: "FP32", shape: [1, 10], data: Array(10).fill(0.1), ...output }] });
+
+/** Servers that never give an answer, and the last problem the smoke test must report for each. */
+const NO_ANSWER: Array<[Misbehaviour, RegExp]> = [
+    ["accept-then-close", /server closed the connection without answering/],
+    ["accept-then-hang", /no complete answer within \d+ ms/],
+    ["server-error", /HTTP 503: no healthy upstream/],
+    ["reset", /ECONNRESET/],
+    ["trickle", /no complete answer within \d+ ms/],
+    ["endless", /larger than 65536 bytes/],
+];
+
+/** Answers that arrive but are wrong, and what the smoke test must say about each. */
+const WRONG_ANSWERS: Array<[string, unknown, RegExp]> = [
+    ["a wrong shape", reply({ shape: [10] }), /shape \[10\], expected \[1,10\]/],
+    ["a wrong datatype", reply({ datatype: "FP64" }), /datatype "FP64", expected FP32/],
+    ["NaN (as Triton writes it)", JSON.stringify(reply({})).replace("0.1,", "NaN,"), /non-finite numbers/],
+    ["null (NaN as JSON.stringify writes it)", reply({ data: [null, ...Array(9).fill(1 / 9)] }), /probs__0\[0\] = null is not a probability/],
+    ["nine values", reply({ data: Array(9).fill(1 / 9) }), /holds 9 values, expected 10/],
+    ["values that do not sum to 1", reply({ data: Array(10).fill(0.5) }), /does not sum to 1/],
+    ["no probs__0", { outputs: [{ name: "logits", datatype: "FP32", shape: [1, 10], data: Array(10).fill(0.1) }] }, /no output probs__0 \(outputs: logits\)/],
+    ["HTML", "<html>ok</html>", /not JSON/],
+];
 
 describe("smoke test", () => {
     it("retries while the model starts, then accepts 10 probabilities", async () => {
@@ -16,7 +42,7 @@ describe("smoke test", () => {
             assert.ok(lines.some(l => l.includes("HTTP 503")));
             for (const r of server.requests) {
                 assert.strictEqual(r.method, "POST");
-                assert.strictEqual(r.url, "/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer");
+                assert.strictEqual(r.url, INFER);
                 assert.deepStrictEqual(r.body, sampleRequest());
             }
         } finally {
@@ -24,43 +50,38 @@ describe("smoke test", () => {
         }
     });
 
-    it("fails at once when the model answers without 10 probabilities", async () => {
-        const server = await startV2Server(() => ({ status: 200, body: { outputs: [{ name: "probs__0", datatype: "FP32", shape: [1, 9], data: Array(9).fill(1 / 9) }] } }));
-        try {
-            await assert.rejects(smokeTest({ url: server.url, timeoutMs: 5000, intervalMs: 10 }),
-                (e: Error) => e instanceof PollError && /holds 9 values, expected 10 probabilities/.test(e.message));
-            assert.strictEqual(server.requests.length, 1);
-        } finally {
-            await server.close();
-        }
+    for (const [how, problem] of NO_ANSWER) {
+        it(`never passes against a server that does ${how}: fails at the deadline with the last problem`, async () => {
+            const server = await startMisbehavingServer(how, INFER);
+            try {
+                const lines: string[] = [];
+                await assert.rejects(smokeTest({ url: server.url, timeoutMs: 600, intervalMs: 50, requestTimeoutMs: 1000, log: l => lines.push(l) }),
+                    (e: Error) => e instanceof PollError && /was not ready within \d+ s \(\d+ attempts\); last problem: /.test(e.message) &&
+                        [e.message, ...lines].some(l => problem.test(l)));
+                assert.ok(server.connections() >= 1);
+            } finally {
+                await server.close();
+            }
+        });
+    }
+
+    it("never passes when nothing listens", async () => {
+        const url = await notListeningUrl(INFER);
+        await assert.rejects(smokeTest({ url, timeoutMs: 200, intervalMs: 50 }), /last problem: .*ECONNREFUSED/);
     });
 
-    it("fails with the last problem when the model never becomes ready", async () => {
-        const server = await startV2Server(() => ({ status: 404, body: "route not found" }));
-        try {
-            await assert.rejects(smokeTest({ url: server.url, timeoutMs: 300, intervalMs: 50 }),
-                (e: Error) => /the model at http:\/\/127.0.0.1:\d+\/seldon\/seldon\/cifar10\/v2\/models\/cifar10-pytorch\/infer was not ready within 0 s \(\d+ attempts\); last problem: HTTP 404: route not found/.test(e.message));
-            assert.ok(server.requests.length >= 2);
-        } finally {
-            await server.close();
-        }
-    });
-
-    it("reports a refused connection", async () => {
-        const server = await startV2Server();
-        const url = server.url;
-        await server.close();
-        await assert.rejects(smokeTest({ url, timeoutMs: 200, intervalMs: 50 }), /last problem: fetch failed \(ECONNREFUSED\)/);
-    });
-
-    it("fails on a reply that is not JSON", async () => {
-        const server = await startV2Server(() => ({ status: 200, body: "<html>ok</html>" }));
-        try {
-            await assert.rejects(smokeTest({ url: server.url, timeoutMs: 1000, intervalMs: 10 }), /not JSON/);
-        } finally {
-            await server.close();
-        }
-    });
+    for (const [what, body, problem] of WRONG_ANSWERS) {
+        it(`fails at once on an answer with ${what}, saying what was wrong`, async () => {
+            const server = await startV2Server(() => ({ status: 200, body }));
+            try {
+                await assert.rejects(smokeTest({ url: server.url, timeoutMs: 5000, intervalMs: 10 }),
+                    (e: Error) => e instanceof PollError && /answered HTTP 200, but /.test(e.message) && problem.test(e.message));
+                assert.strictEqual(server.requests.length, 1);
+            } finally {
+                await server.close();
+            }
+        });
+    }
 
     describe("scripts/smoke-test.ts, as Pulumi runs it", () => {
         const run = (env: Record<string, string>) => runNode(["--import", "tsx", "scripts/smoke-test.ts"], { env: { ...process.env, ...env } });
@@ -76,26 +97,82 @@ describe("smoke test", () => {
             }
         });
 
-        it("exits 1 with a clear message when it does not", async () => {
-            const server = await startV2Server(() => ({ status: 200, body: { outputs: [] } }));
+        // The Node 20 fetch defect: a proxy that accepts and closes made the old script exit 0.
+        for (const how of ["accept-then-close", "accept-then-hang"] as const) {
+            it(`exits 1 against a server that does ${how}`, async () => {
+                const server = await startMisbehavingServer(how, INFER);
+                try {
+                    const result = await run({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "1" });
+                    assert.strictEqual(result.status, 1, result.stdout);
+                    assert.match(result.stderr, /smoke test FAILED: the model at .* was not ready within 1 s/);
+                } finally {
+                    await server.close();
+                }
+            });
+        }
+
+        it("exits 1 with a clear message when the answer is wrong", async () => {
+            const server = await startV2Server(() => ({ status: 200, body: reply({ datatype: "INT64" }) }));
             try {
                 const result = await run({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "5" });
                 assert.strictEqual(result.status, 1);
-                assert.match(result.stderr, /smoke test FAILED: .*no output probs__0/);
+                assert.match(result.stderr, /smoke test FAILED: .*datatype "INT64", expected FP32/);
             } finally {
                 await server.close();
             }
         });
 
-        it("exits 1 without a URL", async () => {
-            const result = await run({ SMOKE_URL: "" });
-            assert.strictEqual(result.status, 1);
-            assert.match(result.stderr, /SMOKE_URL/);
+        it("exits 1 without a URL, or with a timeout that is not a positive number", async () => {
+            const noUrl = await run({ SMOKE_URL: "" });
+            assert.strictEqual(noUrl.status, 1);
+            assert.match(noUrl.stderr, /SMOKE_URL = "" is not an http\(s\) URL/);
+            const badTimeout = await run({ SMOKE_URL: "http://127.0.0.1:1/", SMOKE_TIMEOUT_SECONDS: "-5" });
+            assert.strictEqual(badTimeout.status, 1);
+            assert.match(badTimeout.stderr, /SMOKE_TIMEOUT_SECONDS = "-5" is not a positive number of seconds/);
         });
+    });
+
+    it("a probe process whose work can never settle exits 1, not 0", async () => {
+        const result = await runNode(["--import", "tsx", "-e", "require('./lib/poll').runProbe('probe', () => new Promise(() => {}))"]);
+        assert.strictEqual(result.status, 1, result.stdout + result.stderr);
+        assert.match(result.stderr, /probe FAILED: the check ended without an answer/);
     });
 });
 
-describe("V2 protocol", () => {
+describe("the store's health gate (scripts/wait-for-http.ts)", () => {
+    const run = (env: Record<string, string>) => runNode(["--import", "tsx", "scripts/wait-for-http.ts"], { env: { ...process.env, ...env } });
+
+    it("exits 0 once the URL answers 2xx", async () => {
+        const server = await startV2Server(() => ({ status: 200, body: "ok" }));
+        try {
+            const result = await run({ WAIT_URL: server.url, WAIT_TIMEOUT_SECONDS: "5" });
+            assert.strictEqual(result.status, 0, result.stderr);
+        } finally {
+            await server.close();
+        }
+    });
+
+    for (const how of ["accept-then-close", "accept-then-hang", "server-error"] as const) {
+        it(`exits 1 against a server that does ${how}`, async () => {
+            const server = await startMisbehavingServer(how, "/healthz");
+            try {
+                const result = await run({ WAIT_URL: server.url, WAIT_TIMEOUT_SECONDS: "1" });
+                assert.strictEqual(result.status, 1, result.stdout);
+                assert.match(result.stderr, /wait-for-http FAILED: .*\/healthz was not ready within 1 s/);
+            } finally {
+                await server.close();
+            }
+        });
+    }
+
+    it("exits 1 when nothing listens", async () => {
+        const result = await run({ WAIT_URL: await notListeningUrl("/healthz"), WAIT_TIMEOUT_SECONDS: "1" });
+        assert.strictEqual(result.status, 1);
+        assert.match(result.stderr, /ECONNREFUSED/);
+    });
+});
+
+describe("V2 protocol: what a valid answer is", () => {
     it("the sample request is one UINT8 image of shape [1,3,32,32], the same every time", () => {
         const r = sampleRequest();
         assert.deepStrictEqual(r, sampleRequest());
@@ -105,22 +182,22 @@ describe("V2 protocol", () => {
         assert.ok(new Set(r.inputs[0].data).size > 200, "not a constant image");
     });
 
-    it("accepts 10 probabilities, flat or nested", () => {
+    it("accepts 10 FP32 probabilities of shape [1, 10], flat or nested", () => {
         assert.deepStrictEqual(probabilitiesOf(validReply()), { ok: true, probabilities: Array(10).fill(0.1) });
-        const nested = { outputs: [{ name: "probs__0", datatype: "FP32", shape: [1, 10], data: [Array(10).fill(0.1)] }] };
-        assert.strictEqual(probabilitiesOf(nested).ok, true);
+        assert.strictEqual(probabilitiesOf(reply({ data: [Array(10).fill(0.1)] })).ok, true);
+        assert.strictEqual(checkAnswer(JSON.stringify(reply({ data: [0.9995, ...Array(9).fill(0)] }))).ok, true, "within the tolerance");
     });
 
-    for (const [why, reply, problem] of [
-        ["no outputs", {}, "no outputs"],
-        ["wrong output", { outputs: [{ name: "logits", data: [] }] }, "no output probs__0 (outputs: logits)"],
-        ["not probabilities", { outputs: [{ name: "probs__0", data: Array(10).fill(2) }] }, "expected 10 probabilities"],
-        ["not normalised", { outputs: [{ name: "probs__0", data: Array(10).fill(0.5) }] }, "does not sum to 1"],
-    ] as const) {
-        it(`rejects a reply with ${why}`, () => {
-            const result = probabilitiesOf(reply);
-            assert.strictEqual(result.ok, false);
-            assert.ok(!result.ok && result.problem.includes(problem), JSON.stringify(result));
+    for (const [what, body, problem] of WRONG_ANSWERS) {
+        it(`rejects ${what}`, () => {
+            const result = checkAnswer(typeof body === "string" ? body : JSON.stringify(body));
+            assert.ok(!result.ok && problem.test(result.problem), JSON.stringify(result));
+        });
+    }
+    for (const [what, data] of [["a negative value", [-0.1, 0.2, ...Array(8).fill(0.1125)]], ["a value above 1", [1.5, ...Array(9).fill(0)]], ["a string", ["0.1", ...Array(9).fill(0.1)]]] as const) {
+        it(`rejects ${what}`, () => {
+            const result = probabilitiesOf(reply({ data }));
+            assert.ok(!result.ok && /is not a probability/.test(result.problem), JSON.stringify(result));
         });
     }
 });
