@@ -1,10 +1,9 @@
 import * as crypto from "crypto";
-import * as fs from "fs";
 import * as path from "path";
+import * as esbuild from "esbuild";
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
-import * as ts from "typescript";
 import { LoadTestSettings } from "../config";
 
 export interface LoadTestArgs {
@@ -19,8 +18,17 @@ export interface LoadTestArgs {
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
-/** Where the generator's source lives; the Job runs it transpiled, in a stock Node image. */
-export const LOADGEN_SOURCE = path.join(__dirname, "..", "loadtest", "loadgen.ts");
+/** The project folder: the bundle names its sources relative to it, the same on every machine. */
+const ROOT = path.join(__dirname, "..");
+/** The Job's entry point; the Job runs it bundled with what it imports, in a stock Node image. */
+export const LOADGEN_ENTRY = path.join(ROOT, "loadtest", "job.ts");
+
+/** Hard deadline of one request of the generator, and so its grace after the run time. */
+export const REQUEST_TIMEOUT_SECONDS = 10;
+/** Time for the Job's pod to be scheduled and its Node image pulled before the load starts. */
+export const STARTUP_ALLOWANCE_SECONDS = 300;
+/** The `node` user of the official Node images. */
+const NODE_IMAGE_UID = 1000;
 
 /**
  * The load test inside the cluster: a Job that runs the load generator against the ingress gateway
@@ -43,18 +51,29 @@ export class LoadTest extends pulumi.ComponentResource {
 
         const pod = new kx.PodBuilder({
             restartPolicy: "Never",
+            // It talks to the gateway only: no Kubernetes API credentials in the pod.
+            automountServiceAccountToken: false,
+            securityContext: {
+                runAsNonRoot: true,
+                runAsUser: NODE_IMAGE_UID,
+                runAsGroup: NODE_IMAGE_UID,
+                seccompProfile: { type: "RuntimeDefault" },
+            },
             containers: [{
                 name: "loadgen",
                 image: args.settings.image,
                 command: loadTestCommand(args),
                 volumeMounts: [configMap.mount("/loadtest")],
                 resources: { requests: { cpu: "500m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+                // It writes nothing: the summary goes to the log.
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
             }],
         });
-        const spec = pod.asJobSpec({ backoffLimit: 0 }).apply(s => loadTestJobSpec(s, scriptSha));
+        const activeDeadlineSeconds = loadTestDeadlineSeconds(args.settings);
+        const spec = pod.asJobSpec({ backoffLimit: 0, activeDeadlineSeconds }).apply(s => loadTestJobSpec(s, scriptSha));
 
-        // Pulumi waits for the Job to finish: allow the run time plus the spawn and a margin.
-        const waitSeconds = Math.ceil(args.settings.runTimeMs / 1000 + args.settings.users / args.settings.spawnRate) + 300;
+        // Pulumi waits for the Job to finish; Kubernetes stops it first, at its active deadline.
+        const waitSeconds = activeDeadlineSeconds + 60;
         this.job = new kx.Job(name, { metadata: { name, namespace: args.namespace }, spec }, {
             parent: this,
             dependsOn: args.dependsOn,
@@ -69,7 +88,16 @@ export class LoadTest extends pulumi.ComponentResource {
 export function loadTestCommand(args: Pick<LoadTestArgs, "settings" | "host" | "path">): string[] {
     const s = args.settings;
     return ["node", "/loadtest/loadgen.js", "--host", args.host, "--path", args.path,
-        "--users", String(s.users), "--spawn-rate", String(s.spawnRate), "--run-time", s.runTime];
+        "--users", String(s.users), "--spawn-rate", String(s.spawnRate), "--run-time", s.runTime,
+        "--timeout", `${REQUEST_TIMEOUT_SECONDS}s`];
+}
+
+/**
+ * The Job's active deadline: the run time, the generator's grace after it (one request deadline),
+ * and the pod's start (scheduling, image pull). A run that hangs anyway is stopped by Kubernetes.
+ */
+export function loadTestDeadlineSeconds(s: Pick<LoadTestSettings, "runTimeMs">): number {
+    return Math.ceil(s.runTimeMs / 1000) + REQUEST_TIMEOUT_SECONDS + STARTUP_ALLOWANCE_SECONDS;
 }
 
 /**
@@ -92,11 +120,20 @@ export function loadTestJobSpec(spec: k8s.types.input.batch.v1.JobSpec, scriptSh
     };
 }
 
-/** loadtest/loadgen.ts as CommonJS for `node` in the Job (it imports only Node's built-ins). */
+/**
+ * loadtest/job.ts bundled with what it imports into one CommonJS script that needs only Node's
+ * built-ins. The same sources give the same bytes (esbuild is deterministic), so previews stay quiet.
+ */
 export function loadGeneratorScript(): string {
-    const source = fs.readFileSync(LOADGEN_SOURCE, "utf8");
-    return ts.transpileModule(source, {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-        fileName: "loadgen.ts",
-    }).outputText;
+    const result = esbuild.buildSync({
+        entryPoints: [LOADGEN_ENTRY],
+        absWorkingDir: ROOT,
+        bundle: true,
+        platform: "node",
+        format: "cjs",
+        target: "node20",
+        write: false,
+        logLevel: "silent",
+    });
+    return result.outputFiles[0].text;
 }

@@ -2,9 +2,9 @@
 import { main } from "./loadgen";
 import { startWatch } from "./watch";
 
+// Exit explicitly: a hanging API connection of --watch must not keep the process alive after the run.
 main(process.argv.slice(2), { startWatch: (opts, startedAt) => startWatch(opts, startedAt) })
-    .then(code => { process.exitCode = code; })
-    .catch(e => {
+    .then(code => process.exit(code), e => {
         console.error(`loadgen: ${(e as Error).stack ?? e}`);
-        process.exitCode = 1;
+        process.exit(1);
     });

@@ -2,12 +2,15 @@
 // spawned at R users/s, each sending an inference request with a random UINT8 [1,3,32,32] image and
 // waiting a random 10-100 ms between requests, for a given run time.
 //
-// Self-contained on purpose: it imports only Node's built-ins, so the same file runs locally
-// (`npm run loadtest`) and, transpiled to JavaScript, in a stock Node image inside the cluster.
+// Node's built-ins and the project's own built-ins-only modules, nothing else: the same code runs
+// locally (`npm run loadtest`) and, bundled into one script (loadtest/job.ts), in a stock Node image
+// inside the cluster. It sends the smoke test's request shape and accepts the same answers.
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as path from "node:path";
+import { httpRequest, HttpFailure } from "../lib/httpRequest";
+import { checkAnswer, MAX_REPLY_BYTES } from "../lib/v2Protocol";
 
 export interface LoadOptions {
     /** Base URL of the ingress, e.g. http://localhost:8080. */
@@ -20,7 +23,7 @@ export interface LoadOptions {
     runTimeMs: number;
     minWaitMs: number;
     maxWaitMs: number;
-    /** Timeout of one request. */
+    /** Hard deadline of one request (connect to last byte); also the grace after the run time. */
     timeoutMs: number;
     /** Folder for report.json and report.html; none when undefined. */
     reportDir?: string;
@@ -46,11 +49,28 @@ export interface ScalingSample {
     hpa?: { name: string; currentReplicas: number; desiredReplicas: number; metric?: number; target?: number; unit: string };
 }
 
-export interface Watcher {
-    stop(): Promise<{ samples: ScalingSample[]; errors: number; lastError?: string }>;
+/** What the watcher saw: its samples, and the samples it failed to take, by error message. */
+export interface WatchResult {
+    samples: ScalingSample[];
+    errors: number;
+    /** Failed samples by what went wrong (first line of the error). */
+    errorsByMessage: Record<string, number>;
+    lastError?: string;
 }
 
-export type StartWatch = (opts: WatchOptions, startedAt: number) => Watcher;
+export interface Watcher {
+    /** Takes a last sample and returns them all; ends within a bounded time, whatever the API server does. */
+    stop(): Promise<WatchResult>;
+}
+
+/** Checks that the context, namespace and Deployment exist, then starts sampling; rejects with a WatchError otherwise. */
+export type StartWatch = (opts: WatchOptions, startedAt: () => number) => Promise<Watcher>;
+
+/** --watch cannot follow what it was asked to (no such context, namespace or Deployment, or no API server). */
+export class WatchError extends Error {}
+
+/** The shortest --watch-interval: the HPA itself only acts every 15 s. */
+export const MIN_WATCH_INTERVAL_MS = 1000;
 
 /** One second of the run. */
 export interface TimelinePoint {
@@ -83,7 +103,9 @@ export interface LoadResult {
     /** Latency of successful requests, ms. */
     latencyMs: LatencySummary | null;
     timeline: TimelinePoint[];
-    scaling?: { samples: ScalingSample[]; errors: number; lastError?: string; namespace: string; deployment: string };
+    scaling?: WatchResult & { namespace: string; deployment: string };
+    /** Set when a signal stopped the run before its run time: what was measured until then. */
+    interrupted?: "SIGINT" | "SIGTERM";
 }
 
 export class UsageError extends Error {}
@@ -102,6 +124,16 @@ export const DEFAULTS = {
     watchInterval: "5s",
 };
 
+/** Exit codes of the command line (also in the README). */
+export const EXIT = {
+    ok: 0,
+    noSuccess: 1,
+    usage: 2,
+    watchTarget: 3,
+    SIGINT: 130,
+    SIGTERM: 143,
+} as const;
+
 export const USAGE = `Usage: loadgen [options]
   --host URL            ingress base URL (default ${DEFAULTS.host})
   --path PATH           the model's infer path (default ${DEFAULTS.path})
@@ -110,14 +142,25 @@ export const USAGE = `Usage: loadgen [options]
   --run-time T          how long to send load: 180s, 3m, 1m30s (default ${DEFAULTS.runTime})
   --min-wait MS         shortest pause between a user's requests, ms (default ${DEFAULTS.minWait})
   --max-wait MS         longest pause between a user's requests, ms (default ${DEFAULTS.maxWait})
-  --timeout T           timeout of one request (default ${DEFAULTS.timeout})
+  --timeout T           hard deadline of one request, connect to last byte (default ${DEFAULTS.timeout});
+                        the run ends at most this long after --run-time
   --report DIR          write DIR/report.json and DIR/report.html
   --quiet               no progress line
   --watch               follow the Deployment and its HPA through the Kubernetes API (local only)
   --context NAME        kubeconfig context for --watch (default: the current context)
   --namespace NS        namespace of the model (default ${DEFAULTS.namespace})
   --deployment NAME     Deployment Seldon created for the model (default ${DEFAULTS.deployment})
-  --watch-interval T    time between samples of --watch (default ${DEFAULTS.watchInterval})`;
+  --watch-interval T    time between samples of --watch, at least ${MIN_WATCH_INTERVAL_MS / 1000}s (default ${DEFAULTS.watchInterval})
+
+Ctrl-C (SIGINT) or SIGTERM stops the load, then prints the summary and writes the reports of what was
+measured; a second signal quits at once.
+
+Exit status:
+  ${EXIT.ok}    the run ended and at least one request got a valid answer
+  ${EXIT.noSuccess}    no request got a valid answer (or the generator failed)
+  ${EXIT.usage}    bad arguments; nothing was sent
+  ${EXIT.watchTarget}    --watch cannot find its context, namespace or Deployment; nothing was sent
+  ${EXIT.SIGINT}  stopped by SIGINT (Ctrl-C), ${EXIT.SIGTERM} by SIGTERM, after the summary and reports`;
 
 /** Parses `180s`, `3m`, `1m30s`, `500ms`, `1h` or a bare number of seconds into milliseconds. */
 export function parseDuration(text: string, name = "duration"): number {
@@ -219,11 +262,15 @@ export function parseArgs(argv: string[]): LoadOptions {
         progress: flags.has("quiet") ? "none" : process.stdout.isTTY ? "tty" : "lines",
     };
     if (flags.has("watch")) {
+        const intervalMs = parseDuration(str("watch-interval", DEFAULTS.watchInterval), "--watch-interval");
+        if (intervalMs < MIN_WATCH_INTERVAL_MS) {
+            throw new UsageError(`--watch-interval ${JSON.stringify(str("watch-interval", ""))} is too short: use at least ${MIN_WATCH_INTERVAL_MS / 1000}s`);
+        }
         options.watch = {
             context: flags.get("context") as string | undefined,
             namespace: str("namespace", DEFAULTS.namespace),
             deployment: str("deployment", DEFAULTS.deployment),
-            intervalMs: parseDuration(str("watch-interval", DEFAULTS.watchInterval), "--watch-interval"),
+            intervalMs,
         };
     } else {
         for (const k of ["context", "namespace", "deployment", "watch-interval"]) {
@@ -280,72 +327,79 @@ interface Outcome {
     cause?: string;
 }
 
-/** Sends one request; resolves with whether it succeeded, and why not. Never rejects. */
-function send(url: URL, agent: http.Agent, body: string, timeoutMs: number): Promise<Outcome> {
-    const client = url.protocol === "https:" ? https : http;
-    return new Promise(resolve => {
-        let settled = false;
-        const done = (o: Outcome) => {
-            if (!settled) {
-                settled = true;
-                resolve(o);
-            }
-        };
-        const req = client.request(url, {
+/** Sends one request with a hard deadline and a bounded reply; resolves with the outcome, never rejects. */
+async function send(url: URL, agent: http.Agent, body: string, timeoutMs: number): Promise<Outcome> {
+    try {
+        const res = await httpRequest(url, {
             method: "POST",
             agent,
-            headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
-        }, res => {
-            const chunks: Buffer[] = [];
-            res.on("data", c => chunks.push(c));
-            res.on("error", e => done({ ok: false, cause: `connection: ${(e as NodeJS.ErrnoException).code ?? e.message}` }));
-            res.on("end", () => {
-                if (res.statusCode !== 200) {
-                    done({ ok: false, cause: `HTTP ${res.statusCode}` });
-                    return;
-                }
-                done(validReply(Buffer.concat(chunks).toString("utf8")) ? { ok: true } : { ok: false, cause: "invalid reply" });
-            });
+            headers: { "Content-Type": "application/json" },
+            body,
+            timeoutMs,
+            maxBytes: MAX_REPLY_BYTES,
         });
-        req.setTimeout(timeoutMs, () => {
-            done({ ok: false, cause: "timeout" });
-            req.destroy();
-        });
-        req.on("error", e => done({ ok: false, cause: `connection: ${(e as NodeJS.ErrnoException).code ?? e.message}` }));
-        req.end(body);
-    });
-}
-
-/** A reply with 10 class probabilities in output probs__0. */
-function validReply(text: string): boolean {
-    try {
-        const reply = JSON.parse(text);
-        const out = reply?.outputs?.find((o: { name?: string }) => o?.name === "probs__0");
-        const data = out?.data?.flat?.(Infinity);
-        return Array.isArray(data) && data.length === 10;
-    } catch {
-        return false;
+        if (res.status !== 200) {
+            return { ok: false, cause: `HTTP ${res.status}` };
+        }
+        return checkAnswer(res.body).ok ? { ok: true } : { ok: false, cause: "invalid reply" };
+    } catch (e) {
+        if (e instanceof HttpFailure) {
+            return { ok: false, cause: e.cause };
+        }
+        throw e;
     }
 }
 
-/** Runs the load. `onTick` sees every finished second; `startWatch` follows the scaling meanwhile. */
+/**
+ * Runs the load. `onTick` sees every finished second; `watcher` follows the scaling meanwhile (started
+ * by the caller, so that a wrong target stops the run before any load). Aborting `signal` stops the
+ * load at once: requests in flight are cut and not counted, and the result covers what was measured.
+ * Without a signal the run ends by `runTimeMs + timeoutMs` (every request has a hard deadline).
+ */
 export async function runLoad(opts: LoadOptions, hooks: {
     onTick?: (point: TimelinePoint, totals: { requests: number; failures: number }) => void;
-    startWatch?: StartWatch;
+    watcher?: Watcher;
     random?: () => number;
+    signal?: AbortSignal;
+    /** The load's time zero, if the caller needs it before (the watcher's time axis). */
+    startedAt?: number;
 } = {}): Promise<LoadResult> {
     const random = hooks.random ?? Math.random;
     const url = new URL(opts.host + opts.path);
     const agent = new (url.protocol === "https:" ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: opts.users });
-    const start = Date.now();
-    const deadline = start + opts.runTimeMs;
+    const start = hooks.startedAt ?? Date.now();
+    let deadline = start + opts.runTimeMs;
+    let stopped = false;
+    const wakeUps = new Set<() => void>();
+    const stop = () => {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        deadline = Math.min(deadline, Date.now());
+        // Cut what is in flight (not counted: it was not measured) and wake every sleeper.
+        agent.destroy();
+        wakeUps.forEach(wake => wake());
+    };
+    if (hooks.signal?.aborted) {
+        stop();
+    }
+    hooks.signal?.addEventListener("abort", stop, { once: true });
+    const sleep = (ms: number) => new Promise<void>(resolve => {
+        const wake = () => {
+            clearTimeout(timer);
+            wakeUps.delete(wake);
+            resolve();
+        };
+        const timer = setTimeout(wake, ms);
+        wakeUps.add(wake);
+    });
     const buckets: Bucket[] = [];
     const failuresByCause: Record<string, number> = {};
     const latencies: number[] = [];
     let requests = 0;
     let failures = 0;
     let activeUsers = 0;
-    const watcher = opts.watch && hooks.startWatch ? hooks.startWatch(opts.watch, start) : undefined;
 
     const bucketAt = (ms: number) => {
         const i = Math.floor((ms - start) / 1000);
@@ -386,6 +440,9 @@ export async function runLoad(opts: LoadOptions, hooks: {
                 const t0 = performance.now();
                 const outcome = await send(url, agent, body, opts.timeoutMs);
                 const latency = performance.now() - t0;
+                if (stopped && !outcome.ok) {
+                    break; // cut by the stop, not a failure of the server
+                }
                 // Counted in the second it completes: that second is still open, so no request is lost.
                 const b = bucketAt(Date.now());
                 b.requests++;
@@ -402,7 +459,7 @@ export async function runLoad(opts: LoadOptions, hooks: {
                 if (Date.now() + wait >= deadline) {
                     break;
                 }
-                await new Promise(resolve => setTimeout(resolve, wait));
+                await sleep(wait);
             }
         } finally {
             activeUsers--;
@@ -421,19 +478,21 @@ export async function runLoad(opts: LoadOptions, hooks: {
                 resolve();
                 return;
             }
-            const nextAt = start + (spawned * 1000) / opts.spawnRate;
-            setTimeout(spawnNext, Math.max(0, nextAt - Date.now()));
+            // A slow spawn rate never waits past the end of the run.
+            const nextAt = Math.min(start + (spawned * 1000) / opts.spawnRate, deadline);
+            sleep(Math.max(0, nextAt - Date.now())).then(spawnNext);
         };
         spawnNext();
     });
     await Promise.all(users);
+    hooks.signal?.removeEventListener("abort", stop);
     clearInterval(ticker);
     agent.destroy();
     const durationS = (Date.now() - start) / 1000;
     while (closed < buckets.length) {
         closeSecond(closed++);
     }
-    const scaling = watcher ? await watcher.stop() : undefined;
+    const scaling = hooks.watcher ? await hooks.watcher.stop() : undefined;
     const { watch: _w, progress: _p, ...options } = opts;
     return {
         options,
@@ -446,6 +505,7 @@ export async function runLoad(opts: LoadOptions, hooks: {
         latencyMs: summarise(latencies),
         timeline,
         ...(scaling && opts.watch ? { scaling: { ...scaling, namespace: opts.watch.namespace, deployment: opts.watch.deployment } } : {}),
+        ...(stopped && hooks.signal?.reason ? { interrupted: hooks.signal.reason as "SIGINT" | "SIGTERM" } : {}),
     };
 }
 
@@ -476,7 +536,13 @@ export function summaryTable(r: LoadResult): string {
         const reps = r.scaling.samples.map(s => s.replicas);
         lines.push(`replicas of ${r.scaling.namespace}/${r.scaling.deployment}: ` +
             (reps.length ? `${reps[0]} at start, ${Math.max(...reps)} at most, ${reps[reps.length - 1]} at the end` : "no sample") +
-            (r.scaling.errors ? ` (${r.scaling.errors} failed samples; last: ${r.scaling.lastError})` : ""));
+            (r.scaling.errors ? ` (${r.scaling.errors} failed samples)` : ""));
+        for (const [message, count] of Object.entries(r.scaling.errorsByMessage).sort((a, b) => b[1] - a[1])) {
+            lines.push(`  watch error ×${count}: ${message}`);
+        }
+    }
+    if (r.interrupted) {
+        lines.push(`stopped early by ${r.interrupted} after ${r.durationS} s of ${r.options.runTimeMs / 1000} s: these are the numbers until then`);
     }
     return lines.join("\n");
 }
@@ -564,6 +630,7 @@ export function reportHtml(r: LoadResult): string {
     }
     const l = r.latencyMs;
     const causes = Object.entries(r.failuresByCause).map(([c, n]) => `<li>${escapeHtml(c)}: ${n}</li>`).join("");
+    const watchErrors = Object.entries(r.scaling?.errorsByMessage ?? {}).map(([m, n]) => `<li>${escapeHtml(m)}: ${n}</li>`).join("");
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Load test ${escapeHtml(r.startedAt)}</title>
 <style>body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}figure{margin:1.5em 0}figcaption{font-weight:bold}</style>
@@ -573,14 +640,16 @@ export function reportHtml(r: LoadResult): string {
 waits ${r.options.minWaitMs}-${r.options.maxWaitMs} ms, started ${escapeHtml(r.startedAt)}, ran ${r.durationS} s.</p>
 <table><tr><th>requests</th><th>failures</th><th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>
 <tr><td>${r.requests}</td><td>${r.failures}</td><td>${r.rps}</td><td>${l?.p50 ?? "-"}</td><td>${l?.p90 ?? "-"}</td><td>${l?.p95 ?? "-"}</td><td>${l?.p99 ?? "-"}</td><td>${l?.max ?? "-"}</td></tr></table>
+${r.interrupted ? `<p><strong>Stopped early by ${r.interrupted}</strong> after ${r.durationS} s of ${r.options.runTimeMs / 1000} s: the numbers cover the run until then.</p>` : ""}
 ${causes ? `<h2>Failures by cause</h2><ul>${causes}</ul>` : ""}
+${watchErrors ? `<h2>Watch errors</h2><p>${r.scaling!.errors} of the samples of ${escapeHtml(`${r.scaling!.namespace}/${r.scaling!.deployment}`)} failed; the charts lack those points.</p><ul>${watchErrors}</ul>` : ""}
 ${charts.join("\n")}
 </body></html>
 `;
 }
 
-/** The command line: parse, run, print, report. Returns the exit code. */
-export async function main(argv: string[], deps: { startWatch?: StartWatch } = {}): Promise<number> {
+/** The command line: parse, check the watch target, run, print, report. Returns the exit code. */
+export async function main(argv: string[], deps: { startWatch?: StartWatch; signals?: NodeJS.EventEmitter } = {}): Promise<number> {
     let opts: LoadOptions;
     try {
         opts = parseArgs(argv);
@@ -593,23 +662,62 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch } = {
                 console.error(`loadgen: ${e.message}`);
             }
             console.error(USAGE);
-            return e.message ? 2 : 0;
+            return e.message ? EXIT.usage : EXIT.ok;
         }
         throw e;
     }
+    // The watcher's time axis is the load's: both count from the moment the load starts.
+    let startedAt = Date.now();
+    let watcher: Watcher | undefined;
+    if (opts.watch && deps.startWatch) {
+        try {
+            watcher = await deps.startWatch(opts.watch, () => startedAt);
+        } catch (e) {
+            if (e instanceof WatchError) {
+                console.error(`loadgen: --watch: ${e.message}`);
+                console.error("Nothing was sent. Check --context, --namespace and --deployment (`pulumi stack output kubernetesDeployment`).");
+                return EXIT.watchTarget;
+            }
+            throw e;
+        }
+    }
+
+    // First signal: stop the load and report what was measured; a second one quits at once.
+    const signals = deps.signals ?? process;
+    const interrupt = new AbortController();
+    const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
+        if (interrupt.signal.aborted) {
+            process.exit(EXIT[name]);
+        }
+        console.error(`\nloadgen: ${name}: stopping the load; the summary and reports follow (again to quit at once)`);
+        interrupt.abort(name);
+    };
+    const handlers = { SIGINT: onSignal("SIGINT"), SIGTERM: onSignal("SIGTERM") };
+    signals.on("SIGINT", handlers.SIGINT);
+    signals.on("SIGTERM", handlers.SIGTERM);
+
     console.log(`load: ${opts.users} users at ${opts.spawnRate}/s for ${opts.runTimeMs / 1000} s against ${opts.host}${opts.path}`);
     let lastLine = 0;
-    const result = await runLoad(opts, {
-        startWatch: deps.startWatch,
-        onTick: (point, totals) => {
-            if (opts.progress === "tty") {
-                process.stdout.write(`\r${progressLine(point, totals)}\x1b[K`);
-            } else if (opts.progress === "lines" && point.t - lastLine >= 10) {
-                lastLine = point.t;
-                console.log(progressLine(point, totals));
-            }
-        },
-    });
+    let result: LoadResult;
+    try {
+        startedAt = Date.now();
+        result = await runLoad(opts, {
+            watcher,
+            signal: interrupt.signal,
+            startedAt,
+            onTick: (point, totals) => {
+                if (opts.progress === "tty") {
+                    process.stdout.write(`\r${progressLine(point, totals)}\x1b[K`);
+                } else if (opts.progress === "lines" && point.t - lastLine >= 10) {
+                    lastLine = point.t;
+                    console.log(progressLine(point, totals));
+                }
+            },
+        });
+    } finally {
+        signals.off("SIGINT", handlers.SIGINT);
+        signals.off("SIGTERM", handlers.SIGTERM);
+    }
     if (opts.progress === "tty") {
         process.stdout.write("\n");
     }
@@ -618,10 +726,9 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch } = {
         const written = writeReports(opts.reportDir, result);
         console.log(`report: ${written.json}, ${written.html}`);
     }
+    if (result.interrupted) {
+        return EXIT[result.interrupted];
+    }
     // A run in which nothing succeeded is a failed run; some failures under load are a result.
-    return result.requests > 0 && result.failures < result.requests ? 0 : 1;
-}
-
-if (require.main === module) {
-    main(process.argv.slice(2)).then(code => { process.exitCode = code; });
+    return result.requests > result.failures ? EXIT.ok : EXIT.noSuccess;
 }

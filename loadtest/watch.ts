@@ -2,24 +2,58 @@
 // its ScaledObject) through the Kubernetes API while the load runs: replicas and the autoscaler's
 // current metric, on the load's time axis.
 import * as k8s from "@kubernetes/client-node";
-import { ScalingSample, Watcher, WatchOptions } from "./loadgen";
+import { ScalingSample, Watcher, WatchError, WatchOptions, WatchResult } from "./loadgen";
 
-/** Starts sampling every `opts.intervalMs`; `stop()` takes a last sample and returns them all. */
-export function startWatch(opts: WatchOptions, startedAt: number, kubeConfig?: k8s.KubeConfig): Watcher {
+/** Deadline of one API call: a slow or hanging API server costs at most this per sample. */
+export const API_TIMEOUT_MS = 5000;
+
+/**
+ * Checks that the context, the namespace and the Deployment exist (rejecting with a WatchError that
+ * says which does not), then samples every `opts.intervalMs`. `stop()` takes a last sample and
+ * returns them all, within about two API deadlines whatever the API server does.
+ */
+export async function startWatch(opts: WatchOptions, startedAt: () => number, kubeConfig?: k8s.KubeConfig,
+    apiTimeoutMs = API_TIMEOUT_MS): Promise<Watcher> {
     const kc = kubeConfig ?? defaultKubeConfig(opts.context);
+    const context = kc.getCurrentContext();
     const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
     const autoscaling = kc.makeApiClient(k8s.AutoscalingV2Api);
+    const call = <T>(what: (options: k8s.ConfigurationOptions) => Promise<T>) => withDeadline(what, apiTimeoutMs);
+
+    // Before any load: is the target there? A wrong one would only show up as failed samples.
+    const where = `in context ${JSON.stringify(context)} (${kc.getCurrentCluster()?.server ?? "no server"})`;
+    try {
+        await call(options => core.readNamespace({ name: opts.namespace }, options));
+    } catch (e) {
+        throw new WatchError(statusOf(e) === 404
+            ? `namespace ${JSON.stringify(opts.namespace)} does not exist ${where}`
+            : `cannot read namespace ${JSON.stringify(opts.namespace)} ${where}: ${firstLine(e)}`);
+    }
+    try {
+        await call(options => apps.readNamespacedDeployment({ name: opts.deployment, namespace: opts.namespace }, options));
+    } catch (e) {
+        if (statusOf(e) !== 404) {
+            throw new WatchError(`cannot read Deployment ${opts.namespace}/${opts.deployment} ${where}: ${firstLine(e)}`);
+        }
+        const names = await call(options => apps.listNamespacedDeployment({ namespace: opts.namespace }, options))
+            .then(list => list.items.map(d => d.metadata?.name ?? "").filter(Boolean), () => []);
+        throw new WatchError(`Deployment ${JSON.stringify(opts.deployment)} does not exist in namespace ${opts.namespace} ${where}` +
+            `; Deployments there: ${names.join(", ") || "none"}`);
+    }
+
     const samples: ScalingSample[] = [];
+    const errorsByMessage: Record<string, number> = {};
     let errors = 0;
     let lastError: string | undefined;
 
     const sample = async () => {
         try {
-            const t = Math.round((Date.now() - startedAt) / 100) / 10;
             const [deployment, hpas] = await Promise.all([
-                apps.readNamespacedDeployment({ name: opts.deployment, namespace: opts.namespace }),
-                autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: opts.namespace }),
+                call(options => apps.readNamespacedDeployment({ name: opts.deployment, namespace: opts.namespace }, options)),
+                call(options => autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: opts.namespace }, options)),
             ]);
+            const t = Math.round((Date.now() - startedAt()) / 100) / 10;
             const hpa = hpas.items.find(h => h.spec?.scaleTargetRef?.kind === "Deployment" && h.spec.scaleTargetRef.name === opts.deployment);
             samples.push({
                 t,
@@ -29,27 +63,82 @@ export function startWatch(opts: WatchOptions, startedAt: number, kubeConfig?: k
             });
         } catch (e) {
             errors++;
-            lastError = (e as Error).message.split("\n")[0];
+            lastError = firstLine(e);
+            errorsByMessage[lastError] = (errorsByMessage[lastError] ?? 0) + 1;
         }
     };
 
+    // Samples never overlap: a slow API server delays the next one instead of piling calls up.
     let running = sample();
     const timer = setInterval(() => { running = running.then(sample); }, opts.intervalMs);
     return {
-        async stop() {
+        async stop(): Promise<WatchResult> {
             clearInterval(timer);
+            // Every call has a deadline, so this ends; the last sample shows the state at the end of the load.
+            running = running.then(sample);
             await running;
-            await sample();
-            return { samples, errors, ...(lastError ? { lastError } : {}) };
+            return { samples, errors, errorsByMessage, ...(lastError ? { lastError } : {}) };
         },
     };
 }
 
+/**
+ * Runs one API call with a deadline: the request is aborted when it passes (so no socket is left
+ * open), and a ref'd timer rejects even if the client ignored the abort.
+ */
+export function withDeadline<T>(what: (options: k8s.ConfigurationOptions) => Promise<T>, timeoutMs: number): Promise<T> {
+    const abort = new AbortController();
+    // The object API takes the generated client's Observable middleware (not its promise form).
+    const options: k8s.ConfigurationOptions = {
+        middleware: [{
+            pre: (context: k8s.RequestContext) => {
+                context.setSignal(abort.signal);
+                return new k8s.Observable(Promise.resolve(context));
+            },
+            post: (context: k8s.ResponseContext) => new k8s.Observable(Promise.resolve(context)),
+        }],
+        middlewareMergeStrategy: "append",
+    };
+    return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+            abort.abort();
+            reject(new Error(`the API server did not answer within ${timeoutMs} ms`));
+        }, timeoutMs);
+        what(options).then(value => {
+            clearTimeout(timer);
+            resolve(value);
+        }, e => {
+            clearTimeout(timer);
+            reject(e);
+        });
+    });
+}
+
+function statusOf(e: unknown): number | undefined {
+    return (e as { code?: number }).code;
+}
+
+function firstLine(e: unknown): string {
+    const status = statusOf(e);
+    const message = (e as Error).message?.split("\n")[0] ?? String(e);
+    return status !== undefined && !message.includes(String(status)) ? `HTTP ${status}: ${message}` : message;
+}
+
 function defaultKubeConfig(context?: string): k8s.KubeConfig {
     const kc = new k8s.KubeConfig();
-    kc.loadFromDefault();
+    try {
+        kc.loadFromDefault();
+    } catch (e) {
+        throw new WatchError(`cannot load the kubeconfig: ${firstLine(e)}`);
+    }
     if (context) {
+        if (!kc.getContexts().some(c => c.name === context)) {
+            throw new WatchError(`no context ${JSON.stringify(context)} in the kubeconfig; contexts: ` +
+                `${kc.getContexts().map(c => c.name).join(", ") || "none"} (kind's is kind-scalable-serving)`);
+        }
         kc.setCurrentContext(context);
+    } else if (!kc.getCurrentContext()) {
+        throw new WatchError("the kubeconfig has no current context: pass --context");
     }
     return kc;
 }

@@ -25,17 +25,34 @@ describe("in-cluster load test", () => {
         assert.strictEqual(off.outputs.loadTestLogs.value, undefined);
     });
 
-    it("ships the generator, transpiled, in a ConfigMap", () => {
+    it("ships the generator, bundled into one script, in a ConfigMap", () => {
         const cm = run.get(CONFIG_MAP, "cifar10-loadtest-script").inputs;
         assert.deepStrictEqual(cm.metadata, { name: "cifar10-loadtest-script", namespace: "seldon" });
         assert.deepStrictEqual(Object.keys(cm.data), ["loadgen.js"]);
         assert.strictEqual(cm.data["loadgen.js"], loadGeneratorScript());
     });
 
-    it("the script needs only Node's built-ins", () => {
-        const required = [...loadGeneratorScript().matchAll(/require\("([^"]+)"\)/g)].map(m => m[1]);
+    it("the script needs only Node's built-ins, holds the shared answer check, and is the same on every build", () => {
+        const script = loadGeneratorScript();
+        const required = [...script.matchAll(/require\("([^"]+)"\)/g)].map(m => m[1]);
         assert.ok(required.length >= 3);
         assert.deepStrictEqual(required.filter(m => !m.startsWith("node:")), []);
+        assert.ok(script.includes("function checkAnswer("), "lib/v2Protocol.ts is bundled");
+        assert.ok(!script.includes(path.resolve(__dirname, "..")), "no absolute path of this machine");
+        assert.strictEqual(loadGeneratorScript(), script);
+    });
+
+    it("is hardened: non-root, no privilege escalation, read-only root, no service-account token", () => {
+        const pod = run.get(JOB, "cifar10-loadtest").inputs.spec.template.spec;
+        assert.strictEqual(pod.automountServiceAccountToken, false);
+        assert.deepStrictEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } });
+        assert.deepStrictEqual(pod.containers[0].securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    });
+
+    it("has an active deadline derived from its run time: run, one request's grace, start-up", async () => {
+        assert.strictEqual(run.get(JOB, "cifar10-loadtest").inputs.spec.activeDeadlineSeconds, 180 + 10 + 300);
+        const long = await runProgram(baseConfig({ ...ENABLED, loadTestRunTime: "20m" }));
+        assert.strictEqual(long.get(JOB, "cifar10-loadtest").inputs.spec.activeDeadlineSeconds, 1200 + 10 + 300);
     });
 
     it("runs the tutorial's load against the ingress gateway Service from a Job without a sidecar", () => {
@@ -52,7 +69,7 @@ describe("in-cluster load test", () => {
             "node", "/loadtest/loadgen.js",
             "--host", "http://istio-ingressgateway.istio-system.svc.cluster.local",
             "--path", "/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer",
-            "--users", "100", "--spawn-rate", "10", "--run-time", "180s",
+            "--users", "100", "--spawn-rate", "10", "--run-time", "180s", "--timeout", "10s",
         ]);
         const mount = container.volumeMounts.find((m: any) => m.mountPath === "/loadtest");
         const volume = pod.spec.volumes.find((v: any) => v.name === mount.name);
@@ -63,7 +80,7 @@ describe("in-cluster load test", () => {
         const custom = await runProgram(baseConfig({ ...ENABLED, loadTestUsers: "40", loadTestSpawnRate: "4", loadTestRunTime: "5m", loadTestImage: "node:20.19.0-alpine" }));
         const container = custom.get(JOB, "cifar10-loadtest").inputs.spec.template.spec.containers[0];
         assert.strictEqual(container.image, "node:20.19.0-alpine");
-        assert.deepStrictEqual(container.command.slice(6), ["--users", "40", "--spawn-rate", "4", "--run-time", "5m"]);
+        assert.deepStrictEqual(container.command.slice(6, 12), ["--users", "40", "--spawn-rate", "4", "--run-time", "5m"]);
     });
 
     it("starts once the model serves", () => {
@@ -82,7 +99,7 @@ describe("in-cluster load test", () => {
         assert.strictEqual(run.outputs.loadTestLogs.value, "kubectl -n seldon logs -f job/cifar10-loadtest");
     });
 
-    it("the transpiled script runs in plain Node, outside the project, against a V2 server", async () => {
+    it("the bundled script runs in plain Node, outside the project, against a V2 server", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-js-"));
         fs.writeFileSync(path.join(dir, "loadgen.js"), loadGeneratorScript());
         const server = await startV2Server();

@@ -3,6 +3,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LoadOptions, main, parseArgs, parseDuration, quantile, randomImageBody, reportHtml, runLoad, summaryTable, UsageError, writeReports } from "../loadtest/loadgen";
+import { EventEmitter } from "events";
+import { spawn } from "child_process";
+import { Misbehaviour, startMisbehavingServer } from "./misbehaving";
 import { startV2Server, validReply } from "./v2server";
 
 /** Options for a short run against a local server. */
@@ -157,6 +160,96 @@ describe("load generator", () => {
         });
     });
 
+    describe("always ends, and keeps what it measured", () => {
+        // Each of these would hold a request open for ever; the idle timeout of the old generator
+        // never fired on a body that trickles faster than it.
+        // A close that races with the request body may surface as a reset or a broken pipe instead.
+        const closed = /^(connection closed before an answer|connection: (ECONNRESET|EPIPE))$/;
+        for (const [how, cause] of [["trickle", /^timeout$/], ["accept-then-hang", /^timeout$/], ["endless", /^reply too large$/],
+            ["accept-then-close", closed]] as Array<[Misbehaviour, RegExp]>) {
+            it(`a server that does ${how} cannot keep the run past --run-time plus --timeout`, async () => {
+                const server = await startMisbehavingServer(how);
+                try {
+                    const r = await runLoad(options(server.url.replace(/\/$/, ""), { users: 2, runTimeMs: 500, timeoutMs: 1500, path: "/" }));
+                    assert.ok(r.requests > 0);
+                    assert.strictEqual(r.failures, r.requests);
+                    assert.ok(Object.keys(r.failuresByCause).every(c => cause.test(c)), JSON.stringify(r.failuresByCause));
+                    // Generous: the property is that it ends (a trickled 100 kB body would take a day).
+                    assert.ok(r.durationS < 0.5 + 1.5 + 5, `ran ${r.durationS} s`);
+                } finally {
+                    await server.close();
+                }
+            });
+        }
+
+        it("a tiny spawn rate cannot stretch the run past --run-time", async () => {
+            const server = await startV2Server();
+            try {
+                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users: 5, spawnRate: 0.01, runTimeMs: 400 }));
+                assert.ok(r.requests > 0);
+                assert.ok(r.durationS < 5, `ran ${r.durationS} s, as if it waited 100 s for a second user`);
+                assert.strictEqual(Math.max(...r.timeline.map(p => p.users)), 1);
+            } finally {
+                await server.close();
+            }
+        });
+
+        it("a signal stops the load, then the summary and reports cover what was measured (exit 130 / 143)", async () => {
+            const server = await startV2Server();
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-interrupt-"));
+            const logs: string[] = [];
+            const { error, log } = console;
+            console.error = (m: string) => logs.push(m);
+            console.log = (m: string) => logs.push(m);
+            try {
+                for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+                    const signals = new EventEmitter();
+                    const sent = server.requests.length;
+                    const run = main(["--host", `http://127.0.0.1:${server.port}`, "--users", "2", "--run-time", "1h", "--quiet", "--report", dir], { signals });
+                    while (server.requests.length < sent + 5) {
+                        await new Promise(r => setTimeout(r, 20));
+                    }
+                    signals.emit(signal);
+                    assert.strictEqual(await run, code);
+                    const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8"));
+                    assert.strictEqual(report.interrupted, signal);
+                    assert.strictEqual(report.failures, 0, "requests cut by the stop are not failures");
+                    assert.ok(report.requests >= 5 && report.requests <= server.requests.length - sent);
+                    assert.match(fs.readFileSync(path.join(dir, "report.html"), "utf8"), new RegExp(`Stopped early by ${signal}`));
+                    assert.match(logs.join("\n"), new RegExp(`stopped early by ${signal} after`));
+                    assert.strictEqual(signals.listenerCount(signal), 0, "handlers are removed");
+                }
+            } finally {
+                console.error = error;
+                console.log = log;
+                await server.close();
+            }
+        });
+
+        it("Ctrl-C on the real command line: summary, reports, exit 130", async () => {
+            const server = await startV2Server();
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-ctrl-c-"));
+            try {
+                const child = spawn(process.execPath, ["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${server.port}`,
+                    "--users", "2", "--run-time", "1h", "--report", dir], { cwd: path.resolve(__dirname, "..") });
+                let out = "";
+                child.stdout.on("data", (d: Buffer) => (out += d));
+                child.stderr.on("data", (d: Buffer) => (out += d));
+                while (server.requests.length < 5) {
+                    await new Promise(r => setTimeout(r, 20));
+                }
+                child.kill("SIGINT");
+                const status = await new Promise(resolve => child.on("close", resolve));
+                assert.strictEqual(status, 130, out);
+                assert.match(out, /SIGINT: stopping the load/);
+                assert.match(out, /requests\s+failures/);
+                assert.strictEqual(JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")).interrupted, "SIGINT");
+            } finally {
+                await server.close();
+            }
+        });
+    });
+
     describe("reports", () => {
         let dir: string;
         let result: Awaited<ReturnType<typeof runLoad>>;
@@ -200,7 +293,7 @@ describe("load generator", () => {
             const watched = {
                 ...result,
                 scaling: {
-                    namespace: "seldon", deployment: "cifar10-default-0-cifar10-pytorch", errors: 0,
+                    namespace: "seldon", deployment: "cifar10-default-0-cifar10-pytorch", errors: 0, errorsByMessage: {},
                     samples: [
                         { t: 0, replicas: 1, readyReplicas: 1, hpa: { name: "h", currentReplicas: 1, desiredReplicas: 1, metric: 30, target: 50, unit: "% CPU of request" } },
                         { t: 2, replicas: 2, readyReplicas: 1, hpa: { name: "h", currentReplicas: 1, desiredReplicas: 2, metric: 90, target: 50, unit: "% CPU of request" } },
@@ -268,6 +361,7 @@ describe("load generator", () => {
             [["--users"], /--users needs a value/],
             [["--userz", "3"], /unknown argument "--userz"/],
             [["--namespace", "x"], /--namespace only applies with --watch/],
+            [["--watch", "--watch-interval", "200ms"], /--watch-interval "200ms" is too short: use at least 1s/],
         ];
         for (const [argv, message] of bad) {
             it(`rejects ${argv.join(" ")}`, () => {

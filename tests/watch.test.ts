@@ -5,22 +5,37 @@ import * as os from "os";
 import * as path from "path";
 import { AddressInfo } from "net";
 import * as k8s from "@kubernetes/client-node";
+import { WatchError } from "../loadtest/loadgen";
 import { hpaState, parseQuantity, startWatch } from "../loadtest/watch";
 import { runNode } from "./harness";
 import { startV2Server } from "./v2server";
 
-/** A fake Kubernetes API on 127.0.0.1 serving one Deployment and its HPAs, replicas growing per request. */
-async function fakeApi(hpas: (n: number) => unknown[]) {
+/**
+ * A fake Kubernetes API on 127.0.0.1 serving namespace `seldon`, one Deployment and its HPAs, replicas
+ * growing per request. `misbehave(n)` may take over the n-th Deployment read: "hang" never answers,
+ * "fail" answers 500.
+ */
+async function fakeApi(hpas: (n: number) => unknown[], misbehave: (n: number) => "hang" | "fail" | undefined = () => undefined) {
     let deploymentReads = 0;
     const paths: string[] = [];
     const server = http.createServer((req, res) => {
         paths.push(req.url ?? "");
         res.setHeader("Content-Type", "application/json");
-        if (req.url === "/apis/apps/v1/namespaces/seldon/deployments/cifar10-default-0-cifar10-pytorch") {
-            const n = deploymentReads++;
+        if (req.url === "/api/v1/namespaces/seldon") {
+            res.end(JSON.stringify({ kind: "Namespace", apiVersion: "v1", metadata: { name: "seldon" } }));
+        } else if (req.url === "/apis/apps/v1/namespaces/seldon/deployments") {
+            res.end(JSON.stringify({ kind: "DeploymentList", apiVersion: "apps/v1", metadata: {}, items: [{ metadata: { name: "cifar10-default-0-cifar10-pytorch" } }] }));
+        } else if (req.url === "/apis/apps/v1/namespaces/seldon/deployments/cifar10-default-0-cifar10-pytorch" && misbehave(deploymentReads)) {
+            if (misbehave(deploymentReads++) === "fail") {
+                res.statusCode = 500;
+                res.end(JSON.stringify({ kind: "Status", status: "Failure", code: 500, message: "etcdserver: request timed out" }));
+            }
+        } else if (req.url === "/apis/apps/v1/namespaces/seldon/deployments/cifar10-default-0-cifar10-pytorch") {
+            // The first read is startWatch's check of the target; replicas grow from the first sample on.
+            const n = Math.max(0, deploymentReads++ - 1);
             res.end(JSON.stringify({ kind: "Deployment", apiVersion: "apps/v1", metadata: { name: "cifar10-default-0-cifar10-pytorch" }, status: { replicas: 1 + Math.min(n, 2), readyReplicas: 1 + Math.min(n, 1) } }));
         } else if (req.url === "/apis/autoscaling/v2/namespaces/seldon/horizontalpodautoscalers") {
-            res.end(JSON.stringify({ kind: "HorizontalPodAutoscalerList", apiVersion: "autoscaling/v2", metadata: {}, items: hpas(deploymentReads) }));
+            res.end(JSON.stringify({ kind: "HorizontalPodAutoscalerList", apiVersion: "autoscaling/v2", metadata: {}, items: hpas(Math.max(0, deploymentReads - 1)) }));
         } else {
             res.statusCode = 404;
             res.end(JSON.stringify({ kind: "Status", status: "Failure", code: 404, message: `no route ${req.url}` }));
@@ -36,6 +51,8 @@ async function fakeApi(hpas: (n: number) => unknown[]) {
     });
     return { kc, url: kc.getCurrentCluster()!.server, paths, close: () => new Promise<void>(r => { server.closeAllConnections(); server.close(() => r()); }) };
 }
+
+const TARGET = { namespace: "seldon", deployment: "cifar10-default-0-cifar10-pytorch" };
 
 const cpuHpa = (name: string, target: string, utilisation: number, desired: number) => ({
     metadata: { name },
@@ -58,7 +75,7 @@ describe("watching the scaling (--watch)", () => {
         ]);
         try {
             const startedAt = Date.now();
-            const watcher = startWatch({ namespace: "seldon", deployment: "cifar10-default-0-cifar10-pytorch", intervalMs: 100 }, startedAt, api.kc);
+            const watcher = await startWatch({ ...TARGET, intervalMs: 100 }, () => startedAt, api.kc);
             await new Promise(r => setTimeout(r, 350));
             const { samples, errors } = await watcher.stop();
             assert.strictEqual(errors, 0);
@@ -71,21 +88,59 @@ describe("watching the scaling (--watch)", () => {
             assert.strictEqual(hpa.target, 50);
             assert.strictEqual(hpa.unit, "% CPU of request");
             assert.ok(hpa.metric! >= 70, `metric ${hpa.metric}`);
-            assert.ok(api.paths.every(p => p.startsWith("/apis/apps/v1/namespaces/seldon/") || p.startsWith("/apis/autoscaling/v2/namespaces/seldon/")));
+            assert.ok(api.paths.every(p => p === "/api/v1/namespaces/seldon" || p.startsWith("/apis/apps/v1/namespaces/seldon/") || p.startsWith("/apis/autoscaling/v2/namespaces/seldon/")));
         } finally {
             await api.close();
         }
     });
 
-    it("counts failed samples and keeps the last error", async () => {
-        const api = await fakeApi(() => []);
+    it("counts failed samples by error, and keeps the last one", async () => {
+        const api = await fakeApi(() => [], n => (n >= 1 ? "fail" : undefined));
         try {
-            const watcher = startWatch({ namespace: "seldon", deployment: "missing", intervalMs: 50 }, Date.now(), api.kc);
+            const watcher = await startWatch({ ...TARGET, intervalMs: 50 }, () => Date.now(), api.kc);
             await new Promise(r => setTimeout(r, 120));
-            const { samples, errors, lastError } = await watcher.stop();
+            const { samples, errors, errorsByMessage, lastError } = await watcher.stop();
             assert.deepStrictEqual(samples, []);
             assert.ok(errors >= 2);
-            assert.match(lastError!, /404/);
+            assert.match(lastError!, /500/);
+            assert.deepStrictEqual(Object.values(errorsByMessage).reduce((a, b) => a + b, 0), errors);
+        } finally {
+            await api.close();
+        }
+    });
+
+    it("a hanging API server cannot delay the end: each call has a deadline, and stop() returns", async () => {
+        const api = await fakeApi(() => [], n => (n >= 1 ? "hang" : undefined));
+        try {
+            const watcher = await startWatch({ ...TARGET, intervalMs: 1000 }, () => Date.now(), api.kc, 150);
+            const { errors, errorsByMessage } = await watcher.stop();
+            assert.ok(errors >= 1);
+            assert.deepStrictEqual(Object.keys(errorsByMessage), ["the API server did not answer within 150 ms"]);
+        } finally {
+            await api.close();
+        }
+    });
+
+    for (const [what, target, message] of [
+        ["namespace", { namespace: "ml", deployment: TARGET.deployment }, /namespace "ml" does not exist in context "fake"/],
+        ["Deployment", { namespace: "seldon", deployment: "cifar10" }, /Deployment "cifar10" does not exist in namespace seldon .*; Deployments there: cifar10-default-0-cifar10-pytorch/],
+    ] as const) {
+        it(`a wrong ${what} is found before any load, naming what exists`, async () => {
+            const api = await fakeApi(() => []);
+            try {
+                await assert.rejects(startWatch({ ...target, intervalMs: 1000 }, () => Date.now(), api.kc),
+                    (e: Error) => e instanceof WatchError && message.test(e.message));
+            } finally {
+                await api.close();
+            }
+        });
+    }
+
+    it("an API server that does not answer is found before any load", async () => {
+        const api = await fakeApi(() => [], () => "hang");
+        try {
+            await assert.rejects(startWatch({ ...TARGET, intervalMs: 1000 }, () => Date.now(), api.kc, 150),
+                (e: Error) => e instanceof WatchError && /cannot read Deployment seldon\/cifar10-default-0-cifar10-pytorch .*did not answer within 150 ms/.test(e.message));
         } finally {
             await api.close();
         }
@@ -129,16 +184,30 @@ describe("watching the scaling (--watch)", () => {
         ].join("\n"));
         try {
             const result = await runNode(["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`,
-                "--users", "2", "--run-time", "1s", "--report", path.join(dir, "report"), "--watch", "--context", "fake-ctx", "--watch-interval", "200ms"],
+                "--users", "2", "--run-time", "2s", "--report", path.join(dir, "report"), "--watch", "--context", "fake-ctx", "--watch-interval", "1s"],
             { env: { ...process.env, KUBECONFIG: path.join(dir, "kubeconfig") } });
             assert.strictEqual(result.status, 0, result.stderr);
             assert.match(result.stdout, /replicas of seldon\/cifar10-default-0-cifar10-pytorch: 1 at start, 3 at most/);
             const report = JSON.parse(fs.readFileSync(path.join(dir, "report", "report.json"), "utf8"));
-            assert.ok(report.requests > 0 && report.scaling.samples.length >= 4);
+            assert.ok(report.requests > 0 && report.scaling.samples.length >= 3);
             assert.strictEqual(report.scaling.errors, 0);
             assert.strictEqual(report.scaling.samples[0].hpa.metric, 60);
             const html = fs.readFileSync(path.join(dir, "report", "report.html"), "utf8");
             assert.ok(html.includes("Replicas of seldon/cifar10-default-0-cifar10-pytorch"));
+
+            // A wrong context or Deployment stops the run before any load, with exit status 3.
+            const sent = model.requests.length;
+            for (const [args, message] of [
+                [["--context", "kind-other"], /no context "kind-other" in the kubeconfig; contexts: fake-ctx, other/],
+                [["--context", "fake-ctx", "--deployment", "cifar10"], /Deployment "cifar10" does not exist in namespace seldon/],
+            ] as const) {
+                const wrong = await runNode(["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`,
+                    "--users", "1", "--run-time", "1s", "--quiet", "--watch", ...args], { env: { ...process.env, KUBECONFIG: path.join(dir, "kubeconfig") } });
+                assert.strictEqual(wrong.status, 3, wrong.stderr);
+                assert.match(wrong.stderr, message);
+                assert.match(wrong.stderr, /Nothing was sent/);
+            }
+            assert.strictEqual(model.requests.length, sent, "no load was sent");
         } finally {
             await model.close();
             await api.close();
