@@ -4,7 +4,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ChartPin, CHARTS } from "./lib/charts";
 import { parseDuration, UsageError } from "./loadtest/loadgen";
-import { imageIsPinned } from "./lib/images";
+import { imagePinProblem } from "./lib/images";
+import { parseQuantity } from "./lib/quantity";
 import { derivedBucketName, IAM_USER_NAME_MAX, readerUserName } from "./lib/names";
 import { ModelRepositoryError, RepositoryFile, scanModelRepository } from "./lib/tritonRepository";
 
@@ -24,8 +25,22 @@ export type AddonMode = typeof ADDON_MODES[number];
 export const REQUIRED_ADDON_MODES = ["install", "existing"] as const;
 export type RequiredAddonMode = typeof REQUIRED_ADDON_MODES[number];
 
-/** Namespaces the add-ons live in; the models get a namespace of their own. */
-const RESERVED_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", ...new Set(Object.values(CHARTS).map(c => c.namespace))];
+/**
+ * Namespaces the models may not share, each with whom it belongs to: Kubernetes' own, `default`
+ * (everything lands there by accident), and the add-ons' (their Pod Security level and Istio
+ * injection differ from the models').
+ */
+export const RESERVED_NAMESPACES: Record<string, string> = {
+    "default": "Kubernetes (the namespace anything without one lands in)",
+    "kube-system": "Kubernetes (and metricsServer)",
+    "kube-public": "Kubernetes",
+    "kube-node-lease": "Kubernetes",
+    [CHARTS.istioBase.namespace]: "istio",
+    [CHARTS.seldonCore.namespace]: "seldonCore",
+    [CHARTS.monitoring.namespace]: "monitoring",
+    [CHARTS.keda.namespace]: "keda",
+    [CHARTS.modelStore.namespace]: "modelStore in-cluster",
+};
 
 /**
  * Defaults of every project setting. `Pulumi.yaml` declares the same values for the CLI; the program
@@ -88,7 +103,24 @@ export const DEFAULTS = {
     loadTestRunTime: "180s",
     // A stock Node image: the load generator needs only Node's built-ins.
     loadTestImage: "node:22.20.0-alpine3.22",
+    ingressSourceRanges: "",
 };
+
+/**
+ * Upper bounds of the whole-number settings: Kubernetes' int32 fields, Kubernetes' own limits (an
+ * HPA stabilisation window is at most an hour), or beyond any sensible value for one model.
+ */
+export const MAXIMUM = {
+    replicas: 100,
+    hpaCpuUtilization: 1000,
+    kedaRequestsPerSecond: 100000,
+    kedaPollingInterval: 3600,
+    kedaScaleDownStabilizationSeconds: 3600,
+    smokeTestTimeoutSeconds: 4 * 3600,
+    loadTestUsers: 10000,
+    loadTestSpawnRate: 1000,
+    loadTestRunTimeMs: 24 * 3600 * 1000,
+} as const;
 
 /** rclone's S3 providers this project knows (case-sensitive: rclone rejects `aws`). */
 export const RCLONE_PROVIDERS = ["AWS", "Ceph", "Minio", "SeaweedFS", "Other"] as const;
@@ -96,6 +128,9 @@ export type RcloneProvider = typeof RCLONE_PROVIDERS[number];
 
 /** Secret settings, read only with `readerCredentials: existing`; they have no default. */
 export const SECRET_KEYS = ["readerAccessKeyId", "readerSecretAccessKey"] as const;
+
+/** Every key of the project's namespace that the program reads: anything else is a mistake. */
+export const DECLARED_KEYS: readonly string[] = [...Object.keys(DEFAULTS), ...SECRET_KEYS];
 
 /** Credentials the cluster uses to read the model repository. */
 export type ReaderCredentials =
@@ -152,6 +187,8 @@ export interface PlatformSettings {
     /** With mode `existing`, `prometheusUrl` is the in-cluster address of that Prometheus. */
     monitoring: AddonSettings & { prometheusUrl?: string };
     keda: AddonSettings;
+    /** cloud: the only client addresses (CIDRs) the ingress load balancer accepts; undefined: any. */
+    ingressSourceRanges?: string[];
 }
 
 /** The served model: the SeldonDeployment, its Triton container, its autoscaling and its checks. */
@@ -212,11 +249,14 @@ export function loadSettings(): Settings {
     const project = pulumi.getProject();
     const stack = pulumi.getStack();
     const read = new ConfigReader(project);
+    for (const problem of unknownKeyProblems(project, Object.keys(pulumi.runtime.allConfig()))) {
+        read.problem(problem);
+    }
 
     const autoscaler = read.choice("autoscaler", AUTOSCALERS, DEFAULTS.autoscaler);
-    const replicas = read.integer("replicas", DEFAULTS.replicas, 1);
-    const minReplicas = read.integer("minReplicas", DEFAULTS.minReplicas, 1);
-    const maxReplicas = read.integer("maxReplicas", DEFAULTS.maxReplicas, 1);
+    const replicas = read.integer("replicas", DEFAULTS.replicas, 1, MAXIMUM.replicas);
+    const minReplicas = read.integer("minReplicas", DEFAULTS.minReplicas, 1, MAXIMUM.replicas);
+    const maxReplicas = read.integer("maxReplicas", DEFAULTS.maxReplicas, 1, MAXIMUM.replicas);
     if (minReplicas !== undefined && maxReplicas !== undefined && maxReplicas < minReplicas) {
         read.problem(`${project}:maxReplicas = ${maxReplicas} is less than ${project}:minReplicas = ${minReplicas}: ` +
             "maxReplicas must be at least minReplicas");
@@ -243,6 +283,11 @@ export function loadSettings(): Settings {
     const store = readModelStore(read, project, stack, platform.flavour);
     const deployment = readDeployment(read, project, files, store.kind);
     const loadTest = readLoadTest(read, project);
+    if (loadTest.enabled && deployment.smokeTest?.enabled === false) {
+        // The Job waits for the model component, whose smoke test is what waits for the model to answer.
+        read.problem(`${project}:loadTestEnabled = true needs ${project}:smokeTest = true: without the smoke test the load ` +
+            "test Job starts before the model answers and measures its start-up as failures");
+    }
 
     read.throwIfProblems();
 
@@ -270,13 +315,13 @@ function readLoadTest(read: ConfigReader, project: string): Partial<LoadTestSett
             throw e;
         }
     }
-    if (runTimeMs === undefined || runTimeMs < 1000) {
-        read.problem(`${project}:loadTestRunTime = ${JSON.stringify(runTime)} is not a duration of at least 1 s: use e.g. 180s, 3m or 1m30s`);
+    if (runTimeMs === undefined || runTimeMs < 1000 || runTimeMs > MAXIMUM.loadTestRunTimeMs) {
+        read.problem(`${project}:loadTestRunTime = ${JSON.stringify(runTime)} is not a duration from 1 s to 24 h: use e.g. 180s, 3m or 1m30s`);
     }
     return {
         enabled: read.boolean("loadTestEnabled", DEFAULTS.loadTestEnabled),
-        users: read.integer("loadTestUsers", DEFAULTS.loadTestUsers, 1),
-        spawnRate: read.integer("loadTestSpawnRate", DEFAULTS.loadTestSpawnRate, 1),
+        users: read.integer("loadTestUsers", DEFAULTS.loadTestUsers, 1, MAXIMUM.loadTestUsers),
+        spawnRate: read.integer("loadTestSpawnRate", DEFAULTS.loadTestSpawnRate, 1, MAXIMUM.loadTestSpawnRate),
         runTime,
         runTimeMs,
         image: read.pinnedImage("loadTestImage", DEFAULTS.loadTestImage),
@@ -325,15 +370,26 @@ function readDeployment(read: ConfigReader, project: string, files: RepositoryFi
     const memoryRequest = quantity("modelMemoryRequest", false)!;
     const cpuLimit = quantity("modelCpuLimit", true);
     const memoryLimit = quantity("modelMemoryLimit", true);
-
-    const hpaCpuUtilization = read.integer("hpaCpuUtilization", DEFAULTS.hpaCpuUtilization, 1);
-    const requestsPerSecond = read.integer("kedaRequestsPerSecond", DEFAULTS.kedaRequestsPerSecond, 1);
-    const pollingInterval = read.integer("kedaPollingInterval", DEFAULTS.kedaPollingInterval, 1);
-    const scaleDownStabilizationSeconds = read.integer("kedaScaleDownStabilizationSeconds", DEFAULTS.kedaScaleDownStabilizationSeconds, 0);
-    if (scaleDownStabilizationSeconds !== undefined && scaleDownStabilizationSeconds > 3600) {
-        read.problem(`${project}:kedaScaleDownStabilizationSeconds = ${scaleDownStabilizationSeconds} is too large: ` +
-            "Kubernetes allows at most 3600");
+    for (const [resource, request, limit] of [["Cpu", cpuRequest, cpuLimit], ["Memory", memoryRequest, memoryLimit]] as const) {
+        const requested = parseQuantity(request);
+        const limited = parseQuantity(limit);
+        if (requested !== undefined && requested <= 0) {
+            // A zero request schedules the model anywhere, and utilisation targets divide by it.
+            read.problem(`${project}:model${resource}Request = ${JSON.stringify(request)} must be more than zero: ` +
+                "the scheduler reserves it and the hpa target is a percentage of it");
+        }
+        if (requested !== undefined && limited !== undefined && limited < requested) {
+            read.problem(`${project}:model${resource}Limit = ${JSON.stringify(limit)} is below ${project}:model${resource}Request = ` +
+                `${JSON.stringify(request)}: a limit must be at least the request (Kubernetes rejects the pod otherwise)`);
+        }
     }
+
+    const hpaCpuUtilization = read.integer("hpaCpuUtilization", DEFAULTS.hpaCpuUtilization, 1, MAXIMUM.hpaCpuUtilization);
+    const requestsPerSecond = read.integer("kedaRequestsPerSecond", DEFAULTS.kedaRequestsPerSecond, 1, MAXIMUM.kedaRequestsPerSecond);
+    const pollingInterval = read.integer("kedaPollingInterval", DEFAULTS.kedaPollingInterval, 1, MAXIMUM.kedaPollingInterval);
+    // Kubernetes allows a stabilisation window of at most an hour.
+    const scaleDownStabilizationSeconds = read.integer("kedaScaleDownStabilizationSeconds", DEFAULTS.kedaScaleDownStabilizationSeconds, 0,
+        MAXIMUM.kedaScaleDownStabilizationSeconds);
 
     const payloadLoggerUrl = read.string("payloadLoggerUrl", DEFAULTS.payloadLoggerUrl);
     if (payloadLoggerUrl !== "" && !/^https?:\/\/\S+$/.test(payloadLoggerUrl)) {
@@ -346,6 +402,10 @@ function readDeployment(read: ConfigReader, project: string, files: RepositoryFi
     if (endpoint !== "" && !/^https?:\/\/\S+$/.test(endpoint)) {
         read.problem(`${project}:s3Endpoint = ${JSON.stringify(endpoint)} is not an http(s) URL (or leave it empty for AWS S3)`);
     }
+    if (provider === "AWS" && storeKind === "in-cluster") {
+        read.problem(`${project}:rcloneProvider = "AWS" does not fit ${project}:modelStore = "in-cluster": with AWS rclone ` +
+            "addresses buckets as virtual hosts of amazonaws.com; leave rcloneProvider empty (the store's SeaweedFS) or set SeaweedFS");
+    }
     // Without an override rclone follows the store: AWS for aws-s3.
     if (endpoint !== "" && (provider ?? (storeKind === "aws-s3" ? "AWS" : undefined)) === "AWS") {
         // With provider AWS rclone forces virtual-host addressing, which S3-compatible endpoints rarely serve.
@@ -355,7 +415,7 @@ function readDeployment(read: ConfigReader, project: string, files: RepositoryFi
     }
 
     const smokeTest = read.boolean("smokeTest", DEFAULTS.smokeTest);
-    const smokeTestTimeoutSeconds = read.integer("smokeTestTimeoutSeconds", DEFAULTS.smokeTestTimeoutSeconds, 10);
+    const smokeTestTimeoutSeconds = read.integer("smokeTestTimeoutSeconds", DEFAULTS.smokeTestTimeoutSeconds, 10, MAXIMUM.smokeTestTimeoutSeconds);
 
     const limits = cpuLimit !== undefined || memoryLimit !== undefined
         ? { ...(cpuLimit !== undefined ? { cpu: cpuLimit } : {}), ...(memoryLimit !== undefined ? { memory: memoryLimit } : {}) }
@@ -390,6 +450,20 @@ function readModelStore(read: ConfigReader, project: string, stack: string, flav
         }
     }
     const readerMode = read.choice("readerCredentials", READER_CREDENTIALS, DEFAULTS.readerCredentials);
+    // Credentials are never accepted in plain text, whatever the mode: the plan and state would show them.
+    for (const key of SECRET_KEYS) {
+        if (pulumi.runtime.getConfig(`${project}:${key}`) === undefined) {
+            continue;
+        }
+        if (!isConfigSecret(`${project}:${key}`)) {
+            read.problem(`${project}:${key} is stored in plain text: set it again with ` +
+                `\`pulumi config set --secret ${key} <value>\` (and rotate the key if this config was shared)`);
+        } else if (kind === "in-cluster" || (kind === "aws-s3" && readerMode === "iam-user")) {
+            read.problem(`${project}:${key} is set but ${kind === "in-cluster" ? `${project}:modelStore = "in-cluster" makes its own identities`
+                : `${project}:readerCredentials = "iam-user" creates the reader's key`}: remove it (\`pulumi config rm ${key}\`) ` +
+                "or set readerCredentials to existing");
+        }
+    }
 
     if (kind === "in-cluster") {
         if (flavour === "cloud") {
@@ -435,9 +509,6 @@ function readModelStore(read: ConfigReader, project: string, stack: string, flav
             if (pulumi.runtime.getConfig(`${project}:${key}`) === undefined) {
                 read.problem(`${project}:${key} is not set: readerCredentials = "existing" needs it ` +
                     `(\`pulumi config set --secret ${key} <value>\`)`);
-            } else if (!isConfigSecret(`${project}:${key}`)) {
-                read.problem(`${project}:${key} is stored in plain text: set it again with ` +
-                    `\`pulumi config set --secret ${key} <value>\``);
             }
         }
     }
@@ -458,9 +529,9 @@ function readPlatform(read: ConfigReader, project: string, autoscaler: Autoscale
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(modelNamespace)) {
         read.problem(`${project}:modelNamespace = ${JSON.stringify(modelNamespace)} is not a valid namespace name: ` +
             "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
-    } else if (RESERVED_NAMESPACES.includes(modelNamespace)) {
-        read.problem(`${project}:modelNamespace = ${JSON.stringify(modelNamespace)} is taken by the platform: ` +
-            `use a namespace other than ${RESERVED_NAMESPACES.join(", ")}`);
+    } else if (modelNamespace in RESERVED_NAMESPACES) {
+        read.problem(`${project}:modelNamespace = ${JSON.stringify(modelNamespace)} belongs to ${RESERVED_NAMESPACES[modelNamespace]}: ` +
+            `use a namespace of the models' own, not one of ${Object.keys(RESERVED_NAMESPACES).join(", ")}`);
     }
 
     const addon = <M extends string>(key: "istio" | "seldonCore" | "metricsServer" | "monitoring" | "keda", modes: readonly M[], fallback: M) => ({
@@ -502,6 +573,20 @@ function readPlatform(read: ConfigReader, project: string, autoscaler: Autoscale
         }
     }
 
+    const sourceRanges = read.string("ingressSourceRanges", DEFAULTS.ingressSourceRanges);
+    const ingressSourceRanges = sourceRanges.trim() === "" ? undefined : sourceRanges.split(",").map(r => r.trim());
+    for (const range of ingressSourceRanges ?? []) {
+        const problem = cidrProblem(range);
+        if (problem) {
+            read.problem(`${project}:ingressSourceRanges has ${JSON.stringify(range)}, which ${problem}: ` +
+                "use comma-separated CIDRs such as 203.0.113.0/24,198.51.100.7/32");
+        }
+    }
+    if (ingressSourceRanges && flavour === "kind") {
+        read.problem(`${project}:ingressSourceRanges is set but ${project}:clusterFlavour = "kind": kind's gateway listens on ` +
+            "127.0.0.1 only (kind/cluster.yaml); source ranges apply to a cloud load balancer");
+    }
+
     if (seldonCore.version !== undefined && seldonCore.mode === "install" && compareVersions(seldonCore.version, "1.18.0") >= 0) {
         pulumi.log.warn(`seldonCoreVersion ${seldonCore.version}: Seldon Core 1.18.0 and later are under the Business ` +
             "Source License 1.1 (production use needs a commercial licence); 1.17.1 is the last Apache-2.0 release.");
@@ -516,7 +601,67 @@ function readPlatform(read: ConfigReader, project: string, autoscaler: Autoscale
         metricsServer: metricsServer as AddonSettings,
         monitoring: { ...(monitoring as AddonSettings), prometheusUrl: prometheusUrl === "" ? undefined : prometheusUrl },
         keda: keda as AddonSettings,
+        ...(ingressSourceRanges ? { ingressSourceRanges } : {}),
     };
+}
+
+/** Why `range` is not an IPv4 or IPv6 CIDR, or undefined when it is one. */
+export function cidrProblem(range: string): string | undefined {
+    const m = /^([^/]+)\/([0-9]{1,3})$/.exec(range);
+    if (!m) {
+        return "is not a CIDR (address/prefix length)";
+    }
+    const prefix = Number(m[2]);
+    if (/^[0-9.]+$/.test(m[1])) {
+        const octets = m[1].split(".");
+        if (octets.length !== 4 || octets.some(o => o === "" || Number(o) > 255 || (o.length > 1 && o.startsWith("0")))) {
+            return "has no valid IPv4 address";
+        }
+        return prefix <= 32 ? undefined : "has a prefix longer than 32";
+    }
+    if (/^[0-9a-fA-F:]+$/.test(m[1]) && m[1].includes(":") && (m[1].match(/::/g) ?? []).length <= 1) {
+        return prefix <= 128 ? undefined : "has a prefix longer than 128";
+    }
+    return "has no valid IPv4 or IPv6 address";
+}
+
+/**
+ * One problem per key of the project's namespace that the program does not read (a misspelling,
+ * a wrong case), naming the nearest declared key. Other namespaces (aws:, kubernetes:) are not ours.
+ */
+export function unknownKeyProblems(project: string, keys: string[]): string[] {
+    return keys.filter(k => k.startsWith(`${project}:`)).map(k => k.slice(project.length + 1))
+        .filter(k => !DECLARED_KEYS.includes(k)).sort()
+        .map(k => {
+            const nearest = nearestKey(k);
+            return `${project}:${k} is not a setting of this project` + (nearest ? `: did you mean ${nearest}?` : "") +
+                ` (\`pulumi config rm ${k}\`; README, "Configuration", lists every setting)`;
+        });
+}
+
+/** The declared key closest to `key` (case-insensitive edit distance), if it is close enough to be a slip. */
+export function nearestKey(key: string): string | undefined {
+    let best: { key: string; distance: number } | undefined;
+    for (const candidate of DECLARED_KEYS) {
+        const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+        // Close enough: a third of the longer name may differ (a dropped word, a slip of the hand).
+        if (distance <= Math.max(2, Math.floor(Math.max(key.length, candidate.length) / 3)) && (!best || distance < best.distance)) {
+            best = { key: candidate, distance };
+        }
+    }
+    return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
 }
 
 /** Compares two x.y.z versions numerically. */
@@ -617,12 +762,13 @@ class ConfigReader {
         return value as T;
     }
 
-    /** A container image pinned to a tag (not `latest`) or a digest, so every run deploys the same image. */
+    /** A container image pinned to a tag (not `latest`) or a sha256 digest, so every run deploys the same image. */
     pinnedImage(key: string, fallback: string): string {
         const value = this.string(key, fallback);
-        if (!/^[a-z0-9][a-z0-9.\-/:_@]*$/.test(value) || !imageIsPinned(value)) {
-            this.problem(`${this.project}:${key} = ${JSON.stringify(value)} is not a pinned image: use <image>:<tag> or ` +
-                "<image>@sha256:<digest>, never latest");
+        const problem = imagePinProblem(value);
+        if (problem) {
+            this.problem(`${this.project}:${key} = ${JSON.stringify(value)} is not a pinned image (${problem}): use <image>:<tag> ` +
+                "or <image>@sha256:<64 hex digits>, never latest");
         }
         return value;
     }
@@ -650,28 +796,31 @@ class ConfigReader {
         return value;
     }
 
-    /** A Helm chart repository: an https:// repository or an oci:// registry (a mirror, say). */
+    /**
+     * A Helm chart repository: an https:// repository or an oci:// registry (a mirror, say). Never
+     * plain http://: charts run with cluster-admin rights, so where they come from must be authenticated.
+     */
     chartRepository(key: string, fallback: string): string {
         const value = this.string(key, fallback);
-        if (!/^(https?|oci):\/\/[^\s/]+(\/\S*)?$/.test(value)) {
+        if (!/^(https|oci):\/\/[^\s/]+(\/\S*)?$/.test(value)) {
             this.problem(`${this.project}:${key} = ${JSON.stringify(value)} is not a chart repository: use an https:// repository ` +
-                "URL or an oci:// registry path");
+                "URL or an oci:// registry path (plain http:// is not accepted)");
         }
         return value;
     }
 
-    integer(key: string, fallback: number, min: number): number | undefined {
+    integer(key: string, fallback: number, min: number, max: number): number | undefined {
         const raw = this.config.get(key);
         if (raw === undefined) {
             return fallback;
         }
         if (!/^-?[0-9]+$/.test(raw.trim())) {
-            this.problem(`${this.project}:${key} = ${JSON.stringify(raw)} is not a whole number: use an integer ≥ ${min}`);
+            this.problem(`${this.project}:${key} = ${JSON.stringify(raw)} is not a whole number: use an integer from ${min} to ${max}`);
             return undefined;
         }
         const value = Number(raw.trim());
-        if (value < min) {
-            this.problem(`${this.project}:${key} = ${value} is too small: use an integer ≥ ${min}`);
+        if (value < min || value > max) {
+            this.problem(`${this.project}:${key} = ${value} is too ${value < min ? "small" : "large"}: use an integer from ${min} to ${max}`);
             return undefined;
         }
         return value;

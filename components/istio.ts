@@ -12,6 +12,8 @@ export interface IstioArgs {
     mode: RequiredAddonMode;
     /** Version and repository of the base, istiod and gateway charts (one Istio release). */
     pin: ChartPin;
+    /** cloud: the client CIDRs the gateway's load balancer accepts; undefined accepts any. */
+    ingressSourceRanges?: string[];
 }
 
 /** Istio: CRDs, control plane, the `istio-ingressgateway` and the Gateway that Seldon routes through. */
@@ -34,7 +36,7 @@ export class Istio extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [this.crds] });
             // istiod injects the gateway's proxy image: it must be running before the gateway starts.
             this.ingressGateway = new k8s.helm.v3.Release(CHARTS.istioGateway.release,
-                releaseArgs(CHARTS.istioGateway, args.pin, ingressGatewayValues(args.flavour), ns.metadata.name),
+                releaseArgs(CHARTS.istioGateway, args.pin, ingressGatewayValues(args.flavour, args.ingressSourceRanges), ns.metadata.name),
                 { parent: this, dependsOn: [this.controlPlane] });
         }
         // Needs the Gateway CRD, and istiod to validate it.
@@ -68,10 +70,11 @@ export function istiodValues(flavour: ClusterFlavour): IstiodValues {
 /**
  * The ingress gateway. kind has no load balancer (a LoadBalancer Service never gets an address and
  * Helm would wait until its timeout): use a fixed NodePort that kind/cluster.yaml maps to the host.
+ * On cloud the load balancer is public plain HTTP unless `sourceRanges` restricts its clients.
  */
-export function ingressGatewayValues(flavour: ClusterFlavour): IstioGatewayValues {
+export function ingressGatewayValues(flavour: ClusterFlavour, sourceRanges?: string[]): IstioGatewayValues {
     if (flavour === "cloud") {
-        return { service: { type: "LoadBalancer" } };
+        return { service: { type: "LoadBalancer", ...(sourceRanges ? { loadBalancerSourceRanges: sourceRanges } : {}) } };
     }
     return {
         service: {

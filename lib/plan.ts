@@ -147,6 +147,9 @@ export function renderPlan(stack: string, config: StackConfig, run: ProgramRun, 
     const walk = (parent?: string) => {
         for (const r of children(parent)) {
             lines.push(`${"  ".repeat(depth(r))}${r.type} ${r.name}${r.custom ? keySettings(r) : ""}`);
+            if (r.custom) {
+                lines.push(...policyDocuments(r).map(line => `${"  ".repeat(depth(r) + 2)}${line}`));
+            }
             walk(r.urn);
         }
     };
@@ -180,6 +183,31 @@ function byTypeAndName(a: RegisteredResource, b: RegisteredResource): number {
     return `${a.type} ${a.name}`.localeCompare(`${b.type} ${b.name}`);
 }
 
+/**
+ * A JSON policy document among a resource's inputs (IAM and bucket policies), parsed; undefined for
+ * anything else. Shown in full, one statement field a line, so a pull request can read and diff it.
+ */
+function policyDocument(r: RegisteredResource, key: string): unknown {
+    const v = r.inputs[key];
+    if (typeof v !== "string" || r.secretPaths.some(p => p === key || p.startsWith(`${key}.`))) {
+        return undefined;
+    }
+    try {
+        const doc = JSON.parse(v);
+        return doc && typeof doc === "object" && "Statement" in doc ? doc : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The policy documents of a resource as indented JSON lines, under the input's name. */
+function policyDocuments(r: RegisteredResource): string[] {
+    return Object.keys(r.inputs).sort().flatMap(key => {
+        const doc = policyDocument(r, key);
+        return doc === undefined ? [] : [`${key}:`, ...JSON.stringify(doc, null, 2).split("\n").map(l => `  ${l}`)];
+    });
+}
+
 /** Scalar inputs and short structures of a non-Kubernetes resource, secrets masked. */
 function keySettings(r: RegisteredResource): string {
     if (KUBERNETES_OBJECT.test(r.type) || r.type === "kubernetes:helm.sh/v3:Release") {
@@ -193,6 +221,9 @@ function keySettings(r: RegisteredResource): string {
         }
         if (k === "source" && v && typeof v === "object") {
             return undefined; // a local file asset: its path differs per machine, its hash is sourceHash
+        }
+        if (policyDocument(r, k) !== undefined) {
+            return undefined; // shown in full below the resource
         }
         const text = typeof v === "string" ? v : JSON.stringify(v);
         return `${k}=${text.length > 200 ? `<${text.length} chars, sha256 ${sha(text)}>` : text}`;

@@ -2,6 +2,7 @@
 // its ScaledObject) through the Kubernetes API while the load runs: replicas and the autoscaler's
 // current metric, on the load's time axis.
 import * as k8s from "@kubernetes/client-node";
+import { parseQuantity as parseKubernetesQuantity } from "../lib/quantity";
 import { ScalingSample, Watcher, WatchError, WatchOptions, WatchResult } from "./loadgen";
 
 /** Deadline of one API call: a slow or hanging API server costs at most this per sample. */
@@ -172,15 +173,8 @@ export function hpaState(hpa: k8s.V2HorizontalPodAutoscaler): NonNullable<Scalin
     };
 }
 
-/** A Kubernetes quantity as a number: `20500m` → 20.5, `3` → 3, `1k` → 1000. */
+/** A Kubernetes quantity as a number, to three decimals: `20500m` → 20.5, `3` → 3, `1k` → 1000. */
 export function parseQuantity(q: string | undefined): number | undefined {
-    if (q === undefined) {
-        return undefined;
-    }
-    const m = /^([0-9.]+)(m|k|M|G)?$/.exec(String(q));
-    if (!m) {
-        return undefined;
-    }
-    const factor = { m: 0.001, k: 1e3, M: 1e6, G: 1e9 }[m[2] as "m" | "k" | "M" | "G"] ?? 1;
-    return Math.round(Number(m[1]) * factor * 1000) / 1000;
+    const value = parseKubernetesQuantity(q);
+    return value === undefined ? undefined : Math.round(value * 1000) / 1000;
 }

@@ -2,6 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { cidrProblem, nearestKey, unknownKeyProblems } from "../config";
+import { imagePinProblem } from "../lib/images";
+import { parseQuantity } from "../lib/quantity";
 import { baseConfig, makeRepository, ProgramRun, runProgram } from "./harness";
 
 /** Runs the program expecting a configuration error; checks nothing was registered. */
@@ -50,12 +53,12 @@ describe("stack configuration", () => {
         for (const key of ["replicas", "minReplicas", "maxReplicas"]) {
             it(`rejects ${key} = 0`, async () => {
                 const message = await configError(baseConfig({ [key]: "0" }));
-                assertNames(message, `scalable-serving:${key} = 0`, "≥ 1");
+                assertNames(message, `scalable-serving:${key} = 0`, "is too small: use an integer from 1 to");
             });
             for (const bad of ["two", "1.5", "-3"]) {
                 it(`rejects ${key} = ${bad}`, async () => {
                     const message = await configError(baseConfig({ [key]: bad }));
-                    assertNames(message, `scalable-serving:${key}`, bad, "≥ 1");
+                    assertNames(message, `scalable-serving:${key}`, bad, "use an integer from 1 to 100");
                 });
             }
         }
@@ -220,7 +223,7 @@ describe("stack configuration", () => {
                 });
             }
         }
-        for (const [ns, why] of [["Models", "not a valid namespace name"], ["a".repeat(64), "not a valid namespace name"], ["-x", "not a valid namespace name"], ["istio-system", "taken by the platform"], ["kube-system", "taken by the platform"]]) {
+        for (const [ns, why] of [["Models", "not a valid namespace name"], ["a".repeat(64), "not a valid namespace name"], ["-x", "not a valid namespace name"], ["istio-system", "belongs to istio"], ["kube-system", "belongs to Kubernetes"], ["default", "belongs to Kubernetes"], ["seaweedfs", "belongs to modelStore in-cluster"]]) {
             it(`modelNamespace rejects ${ns.length > 20 ? `${ns.length} characters` : ns}`, async () => {
                 const message = await configError(baseConfig({ modelNamespace: ns }));
                 assertNames(message, "scalable-serving:modelNamespace", why);
@@ -310,12 +313,12 @@ describe("stack configuration", () => {
         for (const key of ["hpaCpuUtilization", "kedaRequestsPerSecond", "kedaPollingInterval"]) {
             it(`${key} must be a positive whole number`, async () => {
                 const message = await configError(baseConfig({ [key]: "0" }));
-                assertNames(message, `scalable-serving:${key} = 0`, "≥ 1");
+                assertNames(message, `scalable-serving:${key} = 0`, "is too small: use an integer from 1 to");
             });
         }
         it("kedaScaleDownStabilizationSeconds stays within Kubernetes' limit", async () => {
             const message = await configError(baseConfig({ kedaScaleDownStabilizationSeconds: "7200" }));
-            assertNames(message, "scalable-serving:kedaScaleDownStabilizationSeconds = 7200", "at most 3600");
+            assertNames(message, "scalable-serving:kedaScaleDownStabilizationSeconds = 7200", "use an integer from 0 to 3600");
         });
         it("payloadLoggerUrl must be a URL", async () => {
             const message = await configError(baseConfig({ payloadLoggerUrl: "default-broker" }));
@@ -339,7 +342,7 @@ describe("stack configuration", () => {
         });
         it("smokeTestTimeoutSeconds is at least 10", async () => {
             const message = await configError(baseConfig({ smokeTestTimeoutSeconds: "5" }));
-            assertNames(message, "scalable-serving:smokeTestTimeoutSeconds = 5", "≥ 10");
+            assertNames(message, "scalable-serving:smokeTestTimeoutSeconds = 5", "use an integer from 10 to 14400");
         });
     });
 
@@ -347,13 +350,13 @@ describe("stack configuration", () => {
         for (const bad of ["soon", "0s", "500ms", "3 minutes"]) {
             it(`loadTestRunTime rejects ${JSON.stringify(bad)}`, async () => {
                 const message = await configError(baseConfig({ loadTestRunTime: bad }));
-                assertNames(message, `scalable-serving:loadTestRunTime = ${JSON.stringify(bad)}`, "at least 1 s", "180s");
+                assertNames(message, `scalable-serving:loadTestRunTime = ${JSON.stringify(bad)}`, "from 1 s to 24 h", "180s");
             });
         }
         for (const [key, bad] of [["loadTestUsers", "0"], ["loadTestSpawnRate", "0"]]) {
             it(`${key} must be at least 1`, async () => {
                 const message = await configError(baseConfig({ [key]: bad }));
-                assertNames(message, `scalable-serving:${key} = 0`, "≥ 1");
+                assertNames(message, `scalable-serving:${key} = 0`, "is too small: use an integer from 1 to");
             });
         }
         it("loadTestImage must be pinned", async () => {
@@ -363,6 +366,129 @@ describe("stack configuration", () => {
         it("loadTestEnabled is a boolean", async () => {
             const message = await configError(baseConfig({ loadTestEnabled: "on" }));
             assertNames(message, "scalable-serving:loadTestEnabled = \"on\"", "true or false");
+        });
+    });
+
+    describe("nothing silently ignored", () => {
+        for (const [key, suggestion] of [["autoscalr", "autoscaler"], ["AutoScaler", "autoscaler"], ["maxreplicas", "maxReplicas"],
+            ["kedaRequestPerSecond", "kedaRequestsPerSecond"], ["readerSecretKey", "readerSecretAccessKey"]]) {
+            it(`rejects the unknown key ${key}, suggesting ${suggestion}`, async () => {
+                const message = await configError(baseConfig({ [key]: "keda" }));
+                assertNames(message, `scalable-serving:${key} is not a setting of this project: did you mean ${suggestion}?`, `pulumi config rm ${key}`);
+            });
+        }
+        it("names an unknown key without a guess when nothing is close", async () => {
+            const message = await configError(baseConfig({ colour: "blue" }));
+            assertNames(message, "scalable-serving:colour is not a setting of this project (");
+        });
+        it("leaves other namespaces alone (aws:, kubernetes:)", async () => {
+            const run = await runProgram(baseConfig({ "kubernetes:enableServerSideApply": "true", "aws:profile": "dev" }));
+            assert.ifError(run.error);
+        });
+        it("unknownKeyProblems and nearestKey are pure rules", () => {
+            assert.deepStrictEqual(unknownKeyProblems("p", ["p:autoscaler", "aws:region", "other:autoscalr"]), []);
+            assert.strictEqual(unknownKeyProblems("p", ["p:replica"]).length, 1);
+            assert.strictEqual(nearestKey("modelstore"), "modelStore");
+            assert.strictEqual(nearestKey("zzzzzz"), undefined);
+        });
+        for (const key of ["readerAccessKeyId", "readerSecretAccessKey"]) {
+            it(`refuses ${key} in plain text in every mode, without echoing it`, async () => {
+                for (const config of [{}, { modelStore: "in-cluster" }, { readerCredentials: "existing" }] as Array<Record<string, string>>) {
+                    const message = await configError(baseConfig({ ...config, [key]: "hunter2-plain" }));
+                    assertNames(message, `scalable-serving:${key} is stored in plain text`, "--secret");
+                    assert.ok(!message.includes("hunter2"), "the error must not echo the credential");
+                }
+            });
+            it(`rejects ${key} set where nothing reads it`, async () => {
+                const iamUser = await configError(baseConfig({ [key]: "x" }), [key]);
+                assertNames(iamUser, `scalable-serving:${key} is set but scalable-serving:readerCredentials = "iam-user"`, `pulumi config rm ${key}`);
+                const inCluster = await configError(baseConfig({ modelStore: "in-cluster", [key]: "x" }), [key]);
+                assertNames(inCluster, `scalable-serving:${key} is set but scalable-serving:modelStore = "in-cluster"`);
+            });
+        }
+    });
+
+    describe("nothing incoherent", () => {
+        for (const key of ["istioRepository", "kedaRepository", "modelStoreRepository"]) {
+            it(`${key} refuses plain http://`, async () => {
+                const store: Record<string, string> = key === "modelStoreRepository" ? { modelStore: "in-cluster" } : {};
+                const message = await configError(baseConfig({ ...store, [key]: "http://charts.example.com/stable" }));
+                assertNames(message, `scalable-serving:${key} = "http://charts.example.com/stable"`, "plain http:// is not accepted");
+            });
+        }
+        for (const [resource, request, limit] of [["Cpu", "500m", "250m"], ["Memory", "1Gi", "512Mi"], ["Memory", "2G", "1900Mi"]]) {
+            it(`model${resource}Limit ${limit} below model${resource}Request ${request} is rejected, naming both`, async () => {
+                const message = await configError(baseConfig({ [`model${resource}Request`]: request, [`model${resource}Limit`]: limit }));
+                assertNames(message, `scalable-serving:model${resource}Limit = "${limit}" is below scalable-serving:model${resource}Request = "${request}"`);
+            });
+        }
+        it("a limit equal to the request, or above it in other units, is fine", async () => {
+            const run = await runProgram(baseConfig({ modelCpuRequest: "500m", modelCpuLimit: "0.5", modelMemoryRequest: "1Gi", modelMemoryLimit: "1100M" }));
+            assert.ifError(run.error);
+        });
+        for (const key of ["modelCpuRequest", "modelMemoryRequest"]) {
+            it(`${key} of zero is rejected`, async () => {
+                const message = await configError(baseConfig({ [key]: "0" }));
+                assertNames(message, `scalable-serving:${key} = "0" must be more than zero`);
+            });
+        }
+        it("rcloneProvider AWS does not go with the in-cluster store", async () => {
+            const message = await configError(baseConfig({ modelStore: "in-cluster", rcloneProvider: "AWS" }));
+            assertNames(message, "scalable-serving:rcloneProvider = \"AWS\" does not fit scalable-serving:modelStore = \"in-cluster\"");
+        });
+        it("the in-cluster load test needs the smoke test, which is what waits for the model", async () => {
+            const message = await configError(baseConfig({ loadTestEnabled: "true", smokeTest: "false" }));
+            assertNames(message, "scalable-serving:loadTestEnabled = true needs scalable-serving:smokeTest = true");
+            const run = await runProgram(baseConfig({ loadTestEnabled: "false", smokeTest: "false" }));
+            assert.ifError(run.error);
+        });
+        for (const [key, value, allowed] of [
+            ["replicas", "101", "from 1 to 100"], ["maxReplicas", "100000", "from 1 to 100"], ["minReplicas", "2147483648", "from 1 to 100"],
+            ["hpaCpuUtilization", "5000", "from 1 to 1000"], ["kedaRequestsPerSecond", "1000001", "from 1 to 100000"],
+            ["kedaPollingInterval", "86400", "from 1 to 3600"], ["smokeTestTimeoutSeconds", "100000", "from 10 to 14400"],
+            ["loadTestUsers", "20000", "from 1 to 10000"], ["loadTestSpawnRate", "5000", "from 1 to 1000"],
+        ]) {
+            it(`${key} = ${value} is too large`, async () => {
+                const message = await configError(baseConfig({ [key]: value }));
+                assertNames(message, `scalable-serving:${key} = ${value} is too large: use an integer ${allowed}`);
+            });
+        }
+        it("loadTestRunTime is at most 24 h", async () => {
+            const message = await configError(baseConfig({ loadTestRunTime: "25h" }));
+            assertNames(message, "scalable-serving:loadTestRunTime = \"25h\"", "from 1 s to 24 h");
+        });
+        for (const [image, problem] of [
+            ["nvcr.io/nvidia/tritonserver@sha256:abc", "is not sha256: and 64 hex digits"],
+            [`nvcr.io/nvidia/tritonserver@md5:${"a".repeat(32)}`, "is not sha256: and 64 hex digits"],
+            [`nvcr.io/nvidia/tritonserver@sha256:${"A".repeat(64)}`, "is not sha256: and 64 hex digits"],
+            ["nvcr.io/nvidia/tritonserver:-bad", "is not a valid image reference"],
+            ["nvcr.io/NVIDIA/tritonserver:25.01-py3", "is not a valid image reference"],
+            ["nvcr.io/nvidia/tritonserver", "neither a tag nor a digest"],
+        ]) {
+            it(`tritonImage ${image.length > 60 ? `${image.slice(0, 57)}...` : image} is refused: ${problem}`, async () => {
+                const message = await configError(baseConfig({ tritonImage: image }));
+                assertNames(message, "scalable-serving:tritonImage", problem);
+            });
+        }
+        it("image pins: real tags and sha256 digests, with registry ports", () => {
+            for (const good of ["node:22.20.0-alpine3.22", "localhost:5000/team/triton:25.01", `nvcr.io/nvidia/tritonserver:25.01-py3@sha256:${"0".repeat(64)}`,
+                `busybox@sha256:${"f".repeat(64)}`, "[::1]:5000/x:1"]) {
+                assert.strictEqual(imagePinProblem(good), undefined, good);
+            }
+            for (const bad of ["node", "node:latest", "localhost:5000/team/triton", "node:", "node:1.0:2", `x@sha256:${"0".repeat(63)}`, "registry.example.com/UPPER:1"]) {
+                assert.ok(imagePinProblem(bad), bad);
+            }
+        });
+        it("quantities compare across units", () => {
+            assert.deepStrictEqual(["500m", "0.5", "1", "1Gi", "1G", "1e3", "2Ki", "x", ""].map(parseQuantity), [0.5, 0.5, 1, 2 ** 30, 1e9, 1000, 2048, undefined, undefined]);
+        });
+        it("ingressSourceRanges takes CIDRs, on cloud only", async () => {
+            const bad = await configError(baseConfig({ clusterFlavour: "cloud", ingressSourceRanges: "203.0.113.0/24, 10.0.0.300/8" }));
+            assertNames(bad, "scalable-serving:ingressSourceRanges has \"10.0.0.300/8\", which has no valid IPv4 address");
+            const kind = await configError(baseConfig({ ingressSourceRanges: "203.0.113.0/24" }));
+            assertNames(kind, "scalable-serving:ingressSourceRanges is set but scalable-serving:clusterFlavour = \"kind\"");
+            assert.deepStrictEqual(["203.0.113.0/24", "2001:db8::/32", "1.2.3.4", "1.2.3.4/33", "01.2.3.4/8", "2001:db8::/129"].map(cidrProblem),
+                [undefined, undefined, "is not a CIDR (address/prefix length)", "has a prefix longer than 32", "has no valid IPv4 address", "has a prefix longer than 128"]);
         });
     });
 

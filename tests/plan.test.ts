@@ -58,6 +58,17 @@ describe("offline plan (npm run plan)", () => {
         assert.match(resources, /accessKey=\[secret\]/);
     });
 
+    it("shows IAM and bucket policies as readable JSON, not as a hash", async () => {
+        const cloud = await cli(["--stack", "dev", "--set", "modelStore=aws-s3", "--set", "clusterFlavour=cloud", "--set", "aws:region=eu-west-1",
+            "--set", "kubeContext=prod"]);
+        assert.strictEqual(cloud.status, 0, cloud.stderr);
+        const resources = section(cloud.stdout, "Resources");
+        assert.ok(!/policy=<\d+ chars, sha256/.test(resources), "no policy summarised as a hash");
+        assert.match(resources, /aws:iam\/userPolicy:UserPolicy model-store-reader-policy .*\n\s+policy:\n\s+\{\n\s+"Version": "2012-10-17",\n\s+"Statement": \[/);
+        assert.match(resources, /\n\s+"Action": "s3:GetObject",\n\s+"Resource": "arn:aws:s3:::[^"]+\/cifar10-model\/\*"\n/);
+        assert.match(resources, /aws:s3\/bucketPolicy:BucketPolicy model-store-tls-only .*\n\s+policy:\n[\s\S]*"aws:SecureTransport": "false"/);
+    });
+
     it("shows the Kubernetes objects as YAML: SeldonDeployment, Gateway, PodMonitor", () => {
         const sdep = doc(dev, "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment cifar10");
         assert.match(sdep, /\nkind: SeldonDeployment\n/);

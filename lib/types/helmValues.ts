@@ -49,6 +49,8 @@ export interface IstioGatewayValues {
         ports?: IstioGatewayServicePort[];
         annotations?: Record<string, string>;
         externalTrafficPolicy?: string;
+        /** Client CIDRs a LoadBalancer Service accepts (the cloud's load balancer enforces them). */
+        loadBalancerSourceRanges?: string[];
     };
     autoscaling?: {
         enabled?: boolean;
