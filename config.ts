@@ -60,6 +60,7 @@ export const DEFAULTS = {
     modelStoreVersion: CHARTS.modelStore.version,
     modelStoreRepository: CHARTS.modelStore.repo,
     modelStoreSize: "5Gi",
+    modelStoreNetworkPolicy: true,
     clusterFlavour: "kind" as ClusterFlavour,
     kubeContext: "",
     modelNamespace: "seldon",
@@ -157,6 +158,8 @@ export type ModelStoreSettings =
         pin: ChartPin;
         /** Size of the store's volume. */
         size: string;
+        /** Only the models' namespace may reach the store (a NetworkPolicy). */
+        networkPolicy: boolean;
     };
 
 export interface ModelRepositorySettings {
@@ -480,7 +483,9 @@ function readModelStore(read: ConfigReader, project: string, stack: string, flav
         if (!/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)$/.test(size)) {
             read.problem(`${project}:modelStoreSize = ${JSON.stringify(size)} is not a storage size (like 5Gi or 500Mi)`);
         }
-        return { kind, settings: () => ({ kind: "in-cluster", bucketName: bucketSetting || IN_CLUSTER_BUCKET, pin: { version: version!, repository }, size }) };
+        const networkPolicy = read.boolean("modelStoreNetworkPolicy", DEFAULTS.modelStoreNetworkPolicy);
+        return { kind, settings: () => ({ kind: "in-cluster", bucketName: bucketSetting || IN_CLUSTER_BUCKET, pin: { version: version!, repository }, size,
+            networkPolicy: networkPolicy! }) };
     }
 
     if (bucketSetting === "") {

@@ -25,7 +25,13 @@ const kubernetes = new k8s.Provider("kubernetes", { context: settings.platform.k
 
 const store = settings.modelRepository.store;
 const modelStore: ModelStore = store.kind === "in-cluster"
-    ? new InClusterModelStore("model-store", { bucketName: store.bucketName, pin: store.pin, size: store.size }, { providers: [kubernetes] })
+    ? new InClusterModelStore("model-store", {
+        bucketName: store.bucketName,
+        pin: store.pin,
+        size: store.size,
+        networkPolicy: store.networkPolicy,
+        readerNamespace: settings.platform.modelNamespace,
+    }, { providers: [kubernetes] })
     : new S3ModelStore("model-store", {
         bucketName: store.bucketName,
         region: store.region,

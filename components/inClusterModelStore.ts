@@ -3,7 +3,7 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ChartPin, CHARTS, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT } from "../lib/charts";
+import { ChartPin, CHARTS, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT, POD_SECURITY } from "../lib/charts";
 import { namespaceArgs, releaseArgs } from "../lib/helm";
 import { ModelStore } from "../lib/modelStore";
 import { SeaweedfsValues } from "../lib/types/helmValues";
@@ -15,6 +15,10 @@ export interface InClusterModelStoreArgs {
     pin: ChartPin;
     /** Size of the store's PersistentVolumeClaim. */
     size: string;
+    /** The namespace whose pods read the models (Seldon's storage initializer). */
+    readerNamespace: string;
+    /** Restrict who reaches the store with a NetworkPolicy (README, "What is exposed"). */
+    networkPolicy: boolean;
     /** How long the uploads wait for the S3 endpoint. */
     readyTimeoutSeconds?: number;
 }
@@ -45,7 +49,7 @@ export class InClusterModelStore extends pulumi.ComponentResource implements Mod
         const reader = accessKeyPair(`${name}-reader`, this);
 
         // Outside the mesh: the host and the storage initializer talk plain S3 to it.
-        const ns = new k8s.core.v1.Namespace(namespace, namespaceArgs(namespace, { "istio-injection": "disabled" }), { parent: this });
+        const ns = new k8s.core.v1.Namespace(namespace, namespaceArgs(namespace, POD_SECURITY.modelStore, { "istio-injection": "disabled" }), { parent: this });
         const identities = new k8s.core.v1.Secret(`${name}-identities`, {
             metadata: { name: `${name}-s3-identities`, namespace: ns.metadata.name },
             type: "Opaque",
@@ -56,10 +60,16 @@ export class InClusterModelStore extends pulumi.ComponentResource implements Mod
             },
         }, { parent: this });
 
+        // Before the pod starts: no moment in which another pod could reach it.
+        const policy = args.networkPolicy
+            ? [new k8s.networking.v1.NetworkPolicy(`${MODEL_STORE_SERVICE}-access`, modelStoreNetworkPolicy(args.readerNamespace),
+                { parent: this, dependsOn: [ns] })]
+            : [];
+
         // The pod mounts the identities Secret: it must exist first.
         const release = new k8s.helm.v3.Release(CHARTS.modelStore.release,
             releaseArgs(CHARTS.modelStore, args.pin, seaweedfsValues(args.bucketName, `${name}-s3-identities`, args.size), ns.metadata.name),
-            { parent: this, dependsOn: [identities] });
+            { parent: this, dependsOn: [identities, ...policy] });
 
         const service = new k8s.core.v1.Service(MODEL_STORE_SERVICE, modelStoreService(), { parent: this, dependsOn: [ns] });
 
@@ -140,19 +150,50 @@ export function seaweedfsValues(bucket: string, identitiesSecret: string, size: 
     };
 }
 
-/** The S3 port of the all-in-one pod (labels from the chart's all-in-one Deployment) on a fixed nodePort. */
+/** The labels of the chart's all-in-one pod. */
+export function modelStorePodLabels(): Record<string, string> {
+    const { release, chart } = CHARTS.modelStore;
+    return {
+        "app.kubernetes.io/name": chart,
+        "app.kubernetes.io/instance": release,
+        "app.kubernetes.io/component": "seaweedfs-all-in-one",
+    };
+}
+
+/** The S3 port of the all-in-one pod on a fixed nodePort. */
 export function modelStoreService(): k8s.core.v1.ServiceArgs {
-    const { namespace, release, chart } = CHARTS.modelStore;
+    const { namespace } = CHARTS.modelStore;
     return {
         metadata: { name: MODEL_STORE_SERVICE, namespace },
         spec: {
             type: "NodePort",
-            selector: {
-                "app.kubernetes.io/name": chart,
-                "app.kubernetes.io/instance": release,
-                "app.kubernetes.io/component": "seaweedfs-all-in-one",
-            },
+            selector: modelStorePodLabels(),
             ports: [{ name: "s3", port: MODEL_STORE_S3_PORT, targetPort: MODEL_STORE_S3_PORT, nodePort: KIND_MODEL_STORE_NODE_PORT, protocol: "TCP" }],
+        },
+    };
+}
+
+/**
+ * Who may reach the store: its own namespace (the chart's bucket hook) on any port, and the models'
+ * namespace (Seldon's storage initializer, which reads with the read-only identity) on the S3 port.
+ * No other pod can reach it, so none can overwrite the models with a key it found. Traffic from the
+ * node itself is always allowed by Kubernetes (kubelet probes, and the host's uploads, which arrive
+ * through the nodePort masqueraded as the node). A CNI that enforces NetworkPolicy is needed:
+ * kindnet does since kind v0.24 (README, "What is exposed").
+ */
+export function modelStoreNetworkPolicy(readerNamespace: string): k8s.networking.v1.NetworkPolicyArgs & { spec: k8s.types.input.networking.v1.NetworkPolicySpec } {
+    return {
+        metadata: { name: `${MODEL_STORE_SERVICE}-access`, namespace: CHARTS.modelStore.namespace },
+        spec: {
+            podSelector: { matchLabels: modelStorePodLabels() },
+            policyTypes: ["Ingress"],
+            ingress: [
+                { from: [{ podSelector: {} }] },
+                {
+                    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": readerNamespace } } }],
+                    ports: [{ port: MODEL_STORE_S3_PORT, protocol: "TCP" }],
+                },
+            ],
         },
     };
 }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFlavour, RequiredAddonMode } from "../config";
-import { ChartPin, CHARTS, ISTIO_NAMESPACE, KIND_INGRESS_NODE_PORT, SELDON_GATEWAY } from "../lib/charts";
+import { ChartPin, CHARTS, ISTIO_NAMESPACE, KIND_INGRESS_NODE_PORT, POD_SECURITY, SELDON_GATEWAY } from "../lib/charts";
 import { namespaceArgs, releaseArgs } from "../lib/helm";
 import { IstioBaseValues, IstiodValues, IstioGatewayValues } from "../lib/types/helmValues";
 import { Gateway } from "../lib/types/istio";
@@ -28,7 +28,7 @@ export class Istio extends pulumi.ComponentResource {
     constructor(name: string, args: IstioArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:platform:Istio", name, {}, opts);
         if (args.mode === "install") {
-            const ns = new k8s.core.v1.Namespace(ISTIO_NAMESPACE, namespaceArgs(ISTIO_NAMESPACE), { parent: this });
+            const ns = new k8s.core.v1.Namespace(ISTIO_NAMESPACE, namespaceArgs(ISTIO_NAMESPACE, POD_SECURITY.istio), { parent: this });
             this.crds = new k8s.helm.v3.Release(CHARTS.istioBase.release,
                 releaseArgs(CHARTS.istioBase, args.pin, istioBaseValues(), ns.metadata.name), { parent: this });
             this.controlPlane = new k8s.helm.v3.Release(CHARTS.istiod.release,

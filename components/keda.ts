@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartPin, CHARTS } from "../lib/charts";
+import { ChartPin, CHARTS, POD_SECURITY } from "../lib/charts";
 import { namespacedRelease } from "../lib/helm";
 import { KedaValues } from "../lib/types/helmValues";
 
@@ -15,7 +15,7 @@ export class Keda extends pulumi.ComponentResource {
 
     constructor(name: string, args: KedaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:platform:Keda", name, {}, opts);
-        this.release = namespacedRelease(this, CHARTS.keda, args.pin, kedaValues());
+        this.release = namespacedRelease(this, CHARTS.keda, args.pin, kedaValues(), POD_SECURITY.keda);
         this.registerOutputs({});
     }
 }

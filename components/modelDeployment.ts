@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Autoscaler, DeploymentSettings } from "../config";
 import { ModelStore } from "../lib/modelStore";
-import { HpaSpec, KedaSpec, PredictiveUnit, PrometheusTriggerMetadata, SeldonDeployment, SeldonPodSpec } from "../lib/types/seldon";
+import { HpaSpec, KedaSpec, PredictiveUnit, PrometheusTriggerMetadata, SecurityContext, SeldonDeployment, SeldonPodSpec } from "../lib/types/seldon";
 import { sampleRequest } from "../lib/v2Protocol";
 
 /** How many replicas, and what scales them. */
@@ -36,6 +36,20 @@ export interface ModelDeploymentArgs {
     /** Hash of the model repository's content: a new model re-runs the smoke test. */
     modelFingerprint: string;
 }
+
+/**
+ * Triton needs no privilege: it runs as the image's own non-root user (`triton-server`, uid 1000 in
+ * NVIDIA's images) and only reads the model the storage initializer wrote. Its root filesystem stays
+ * writable: backends write to /tmp and the home folder.
+ */
+export const TRITON_SECURITY_CONTEXT: SecurityContext = {
+    runAsNonRoot: true,
+    runAsUser: 1000,
+    runAsGroup: 1000,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
 
 /** Seldon's only predictor here, and so part of every name Seldon derives. */
 export const PREDICTOR = "default";
@@ -135,7 +149,7 @@ export function seldonDeploymentFor(d: DeploymentSettings, a: AutoscalingSetting
     const component: SeldonPodSpec = {
         spec: {
             // Named like the graph node, so Seldon keeps this image and these resources for Triton.
-            containers: [{ name: d.modelName, image: d.tritonImage, resources: d.resources }],
+            containers: [{ name: d.modelName, image: d.tritonImage, resources: d.resources, securityContext: TRITON_SECURITY_CONTEXT }],
         },
     };
     if (a.mode === "hpa") {

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFlavour } from "../config";
-import { ChartPin, CHARTS, PROMETHEUS_PORT } from "../lib/charts";
+import { ChartPin, CHARTS, POD_SECURITY, PROMETHEUS_PORT } from "../lib/charts";
 import { namespacedRelease } from "../lib/helm";
 import { KubePrometheusStackValues } from "../lib/types/helmValues";
 import { PodMonitor } from "../lib/types/prometheusOperator";
@@ -23,7 +23,8 @@ export class Monitoring extends pulumi.ComponentResource {
         super("scalable-serving:platform:Monitoring", name, {}, opts);
         const { namespace, release } = CHARTS.monitoring;
         // Through Helm: the operator's CRDs are too large for client-side apply.
-        this.release = namespacedRelease(this, CHARTS.monitoring, args.pin, prometheusStackValues(args.flavour));
+        this.release = namespacedRelease(this, CHARTS.monitoring, args.pin, prometheusStackValues(args.flavour),
+            args.flavour === "kind" ? POD_SECURITY.monitoringKind : POD_SECURITY.monitoringCloud);
         // Needs the PodMonitor CRD from the release.
         this.podMonitor = new k8s.apiextensions.CustomResource("seldon-podmonitor", seldonPodMonitor(namespace),
             { parent: this, dependsOn: [this.release] });

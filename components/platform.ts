@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformSettings } from "../config";
-import { CHARTS, KIND_INGRESS_HOST_PORT } from "../lib/charts";
+import { CHARTS, KIND_INGRESS_HOST_PORT, POD_SECURITY } from "../lib/charts";
 import { namespaceArgs } from "../lib/helm";
 import { Istio } from "./istio";
 import { Keda } from "./keda";
@@ -59,7 +59,7 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         this.modelNamespace = new k8s.core.v1.Namespace(s.modelNamespace,
-            namespaceArgs(s.modelNamespace, { "istio-injection": "enabled" }), { parent: this });
+            namespaceArgs(s.modelNamespace, POD_SECURITY.models, { "istio-injection": "enabled" }), { parent: this });
 
         this.prometheusUrl = this.monitoring?.prometheusUrl ?? s.monitoring.prometheusUrl;
         this.ingressBaseUrl = s.flavour === "kind"

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFlavour } from "../config";
-import { ChartPin, CHARTS, SELDON_GATEWAY } from "../lib/charts";
+import { ChartPin, CHARTS, POD_SECURITY, SELDON_GATEWAY } from "../lib/charts";
 import { namespacedRelease } from "../lib/helm";
 import { SeldonCoreOperatorValues } from "../lib/types/helmValues";
 
@@ -25,7 +25,7 @@ export class SeldonCore extends pulumi.ComponentResource {
     constructor(name: string, args: SeldonCoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:platform:SeldonCore", name, {}, opts);
         this.operator = namespacedRelease(this, CHARTS.seldonCore, args.pin,
-            seldonCoreValues(args.flavour, args.kedaEnabled), args.crdsFrom);
+            seldonCoreValues(args.flavour, args.kedaEnabled), POD_SECURITY.seldonCore, args.crdsFrom);
         this.registerOutputs({});
     }
 }

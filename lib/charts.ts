@@ -15,6 +15,31 @@ export interface ChartSource {
     namespace: string;
 }
 
+/**
+ * Pod Security Standards levels (kubernetes.io/docs/concepts/security/pod-security-standards). A
+ * namespace the program creates enforces the strictest level its pods meet.
+ */
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+/**
+ * The strictest level each add-on's pods meet at the pinned chart versions with this program's
+ * values, read from `helm template` output (host namespaces, hostPath, capabilities, securityContext):
+ * istiod and the gateway lack only a seccomp profile for restricted; Seldon's operator and SeaweedFS
+ * set no securityContext; KEDA's three Deployments are restricted. Prometheus's own pods are made by
+ * its operator, not the chart: baseline is what is known to hold; on cloud the node exporter needs
+ * host namespaces and hostPath (privileged).
+ */
+export const POD_SECURITY: Record<"istio" | "seldonCore" | "monitoringKind" | "monitoringCloud" | "keda" | "modelStore" | "models", PodSecurityLevel> = {
+    istio: "baseline",
+    seldonCore: "baseline",
+    monitoringKind: "baseline",
+    monitoringCloud: "privileged",
+    keda: "restricted",
+    modelStore: "baseline",
+    // Sidecar injection adds istio-init with NET_ADMIN and NET_RAW (no Istio CNI here): beyond baseline.
+    models: "privileged",
+};
+
 /** Which version of a chart to install, from which repository (https:// or oci://). */
 export interface ChartPin {
     version: string;

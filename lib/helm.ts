@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartPin, ChartSource } from "./charts";
+import { ChartPin, ChartSource, PodSecurityLevel } from "./charts";
 
 /**
  * The arguments of a `helm.v3.Release` for one of the platform's charts. A Release (not a client-side
@@ -25,14 +25,27 @@ export function releaseArgs<Values extends object>(
     };
 }
 
-/** A namespace with an explicit name (no auto-naming suffix). */
-export function namespaceArgs(name: string, labels: Record<string, string> = {}): k8s.core.v1.NamespaceArgs {
-    return { metadata: { name, labels: { "app.kubernetes.io/part-of": "scalable-serving", ...labels } } };
+/**
+ * A namespace with an explicit name (no auto-naming suffix) that enforces the Pod Security level its
+ * pods meet, and reports (audit, warn) what keeps them from the next level up.
+ */
+export function namespaceArgs(name: string, podSecurity: PodSecurityLevel, labels: Record<string, string> = {}): k8s.core.v1.NamespaceArgs {
+    return { metadata: { name, labels: { "app.kubernetes.io/part-of": "scalable-serving", ...podSecurityLabels(podSecurity), ...labels } } };
+}
+
+/** Pod Security admission labels: enforce `level`; audit and warn at the level above it. */
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+    const next = level === "privileged" ? "baseline" : "restricted";
+    return {
+        "pod-security.kubernetes.io/enforce": level,
+        "pod-security.kubernetes.io/audit": next,
+        "pod-security.kubernetes.io/warn": next,
+    };
 }
 
 /** An add-on's own namespace and its release in it, both children of `parent`. */
 export function namespacedRelease<Values extends object>(parent: pulumi.Resource, source: ChartSource, pin: ChartPin,
-    values: Values, dependsOn: pulumi.Input<pulumi.Resource>[] = []): k8s.helm.v3.Release {
-    const ns = new k8s.core.v1.Namespace(source.namespace, namespaceArgs(source.namespace), { parent });
+    values: Values, podSecurity: PodSecurityLevel, dependsOn: pulumi.Input<pulumi.Resource>[] = []): k8s.helm.v3.Release {
+    const ns = new k8s.core.v1.Namespace(source.namespace, namespaceArgs(source.namespace, podSecurity), { parent });
     return new k8s.helm.v3.Release(source.release, releaseArgs(source, pin, values, ns.metadata.name), { parent, dependsOn });
 }

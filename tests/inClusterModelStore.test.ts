@@ -64,6 +64,7 @@ describe("in-cluster model store (SeaweedFS)", () => {
             "kubernetes:core/v1:Secret::model-store-identities",
             "kubernetes:core/v1:Service::model-store-s3",
             "kubernetes:helm.sh/v3:Release::seaweedfs",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy::model-store-s3-access",
             "pulumi:providers:aws::model-store-s3",
             "random:index/randomPassword:RandomPassword::model-store-reader-secret-access-key",
             "random:index/randomPassword:RandomPassword::model-store-uploader-secret-access-key",
@@ -75,10 +76,32 @@ describe("in-cluster model store (SeaweedFS)", () => {
     it("deploys its Kubernetes objects through the configured Kubernetes provider", () => {
         const provider = run.get("pulumi:providers:kubernetes", "kubernetes");
         const objects = run.resources.filter(r => r.custom && r.type.startsWith("kubernetes:") && r.parent === run.get(STORE, "model-store").urn);
-        assert.strictEqual(objects.length, 4);
+        assert.strictEqual(objects.length, 5);
         for (const o of objects) {
             assert.ok(o.provider?.startsWith(`${provider.urn}::`), `${o.type} ${o.name} uses ${o.provider}`);
         }
+    });
+
+    it("lets only its own namespace, and the models' on the S3 port, reach the store's pod", () => {
+        const policy = run.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "model-store-s3-access").inputs;
+        assert.deepStrictEqual(policy.metadata, { name: "model-store-s3-access", namespace: "seaweedfs" });
+        const service = run.get("kubernetes:core/v1:Service", "model-store-s3").inputs;
+        assert.deepStrictEqual(policy.spec.podSelector.matchLabels, service.spec.selector, "the policy covers the pod behind the Service");
+        assert.deepStrictEqual(policy.spec.policyTypes, ["Ingress"]);
+        assert.deepStrictEqual(policy.spec.ingress, [
+            { from: [{ podSelector: {} }] },
+            { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "seldon" } } }], ports: [{ port: 8333, protocol: "TCP" }] },
+        ]);
+        // In place before the store's pod starts: no moment in which another pod could reach it.
+        assert.ok(run.dependsOn(run.get("kubernetes:helm.sh/v3:Release", "seaweedfs"), run.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "model-store-s3-access")));
+    });
+
+    it("follows modelNamespace, and can be switched off", async () => {
+        const other = await runProgram(baseConfig({ modelStore: "in-cluster", modelNamespace: "models" }));
+        assert.deepStrictEqual(other.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "model-store-s3-access").inputs.spec.ingress[1].from,
+            [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "models" } } }]);
+        const off = await runProgram(baseConfig({ modelStore: "in-cluster", modelStoreNetworkPolicy: "false" }));
+        assert.deepStrictEqual(off.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy"), []);
     });
 
     it("keeps its namespace out of the mesh", () => {

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { TRITON_SECURITY_CONTEXT } from "../components/modelDeployment";
 import { baseConfig, cifar10Repository, makeRepository, MOCK_ACCOUNT_ID, MOCK_LOAD_BALANCER, ProgramRun, RegisteredResource, ROOT, runProgram } from "./harness";
 
 const SDEP = "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment";
@@ -85,6 +86,10 @@ describe("ModelDeployment", () => {
                     name: "cifar10-pytorch",
                     image: "nvcr.io/nvidia/tritonserver:25.01-pyt-python-py3",
                     resources: { requests: { cpu: "500m", memory: "1Gi" } },
+                    securityContext: {
+                        runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, allowPrivilegeEscalation: false,
+                        capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
+                    },
                 }],
             });
         });
@@ -95,6 +100,7 @@ describe("ModelDeployment", () => {
                 name: "cifar10-pytorch",
                 image: "registry.example.com/triton:24.08-py3",
                 resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "3Gi" } },
+                securityContext: TRITON_SECURITY_CONTEXT,
             });
         });
 

@@ -85,6 +85,22 @@ describe("Platform", () => {
             assert.strictEqual(kind.outputs.modelNamespace.value, "seldon");
         });
 
+        it("every namespace it creates enforces the strictest Pod Security level its pods meet, and audits the next", async () => {
+            const store = await runProgram(baseConfig({ modelStore: "in-cluster" }));
+            const levels = (run: ProgramRun) => Object.fromEntries(run.ofType(NAMESPACE).map(n => {
+                const labels = n.inputs.metadata.labels;
+                return [n.inputs.metadata.name, [labels["pod-security.kubernetes.io/enforce"], labels["pod-security.kubernetes.io/audit"], labels["pod-security.kubernetes.io/warn"]]];
+            }));
+            const [baseline, restricted, privileged] = [["baseline", "restricted", "restricted"], ["restricted", "restricted", "restricted"], ["privileged", "baseline", "baseline"]];
+            assert.deepStrictEqual(levels(store), {
+                "istio-system": baseline, "seldon-system": baseline, "seldon-monitoring": baseline, "keda": restricted, "seaweedfs": baseline,
+                // istio-init needs NET_ADMIN and NET_RAW in every pod with a sidecar.
+                "seldon": privileged,
+            });
+            // On cloud the node exporter needs the host's namespaces and paths.
+            assert.deepStrictEqual(levels(cloud)["seldon-monitoring"], privileged);
+        });
+
         it("names the models' namespace from config", async () => {
             const run = await runProgram(baseConfig({ modelNamespace: "vision" }));
             assert.ok(run.ofType(NAMESPACE).some(n => n.inputs.metadata.name === "vision" && n.inputs.metadata.labels["istio-injection"] === "enabled"));
@@ -126,9 +142,15 @@ describe("Platform", () => {
             assert.deepStrictEqual(values.global.proxy.resources.requests, { cpu: "50m", memory: "64Mi" });
         });
 
-        it("cloud: LoadBalancer ingress, chart defaults for istiod", () => {
+        it("cloud: LoadBalancer ingress open to any address by default, chart defaults for istiod", () => {
             assert.deepStrictEqual(release(cloud, "istio-ingressgateway").inputs.values, { service: { type: "LoadBalancer" } });
             assert.deepStrictEqual(release(cloud, "istiod").inputs.values, {});
+        });
+
+        it("cloud: ingressSourceRanges restricts the load balancer's clients", async () => {
+            const run = await runProgram(baseConfig({ clusterFlavour: "cloud", ingressSourceRanges: "203.0.113.0/24, 198.51.100.7/32" }));
+            assert.deepStrictEqual(release(run, "istio-ingressgateway").inputs.values,
+                { service: { type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0/24", "198.51.100.7/32"] } });
         });
 
         it("the seldon-gateway Gateway selects the ingress gateway pods on port 80 for every host", () => {

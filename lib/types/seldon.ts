@@ -50,6 +50,19 @@ export interface Container {
     name: string;
     image?: string;
     resources?: { requests?: ResourceQuantities; limits?: ResourceQuantities };
+    securityContext?: SecurityContext;
+}
+
+/** The subset of a core/v1 SecurityContext this project sets. */
+export interface SecurityContext {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    runAsGroup?: number;
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    privileged?: boolean;
+    capabilities?: { drop?: string[]; add?: string[] };
+    seccompProfile?: { type: "RuntimeDefault" | "Localhost" | "Unconfined"; localhostProfile?: string };
 }
 
 export interface HpaSpec {
