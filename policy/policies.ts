@@ -1,7 +1,7 @@
 // The guardrails of scalable-serving, as Pulumi policies. Kept apart from the PolicyPack (index.ts),
 // which starts a policy server when constructed, so that they can be unit-tested without the CLI.
 // Policies see secret values unwrapped: they check where credentials sit, not whether they are marked.
-import { imageIsPinned } from "../lib/images";
+import { imagePinProblem } from "../lib/images";
 import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
 const HELM_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart"];
@@ -10,6 +10,13 @@ const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
 const EXACT_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 const AWS_ACCESS_KEY_ID = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/;
 const CREDENTIAL_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)/i;
+/** A URL that carries a password: `scheme://user:password@host`. */
+const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i;
+/** A command-line flag or assignment that hands over a credential: `--password=x`, `--secret-key x`, `TOKEN=x`. */
+const CREDENTIAL_ARGUMENT = /(^|\s|--?)[\w-]*(secret|password|passwd|token|access[-_]?key|private[-_]?key|credential)[\w-]*(=|\s+)(?!\$)\S+/i;
+const KUBERNETES_OBJECT = /^kubernetes:(?!helm\.sh)/;
+const IAM_POLICY_TYPES = ["aws:iam/userPolicy:UserPolicy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/groupPolicy:GroupPolicy", "aws:iam/policy:Policy",
+    "aws:s3/bucketPolicy:BucketPolicy"];
 
 /** Every container (`containers`, `initContainers`) at any depth of a resource's properties. */
 export function containersIn(props: unknown, at = ""): Array<{ path: string; container: Record<string, any> }> {
@@ -54,8 +61,10 @@ export const pinnedVersions: ResourceValidationPolicy = {
             }
         }
         for (const { path, container } of containersIn(args.props)) {
-            if (typeof container.image === "string" && !imageIsPinned(container.image)) {
-                report(`${args.name}: container ${container.name ?? "?"} (${path}) uses image ${container.image}: pin a tag other than latest, or a digest.`);
+            const problem = typeof container.image === "string" ? imagePinProblem(container.image) : undefined;
+            if (problem) {
+                report(`${args.name}: container ${container.name ?? "?"} (${path}) uses image ${container.image}, which does not pin what runs: ` +
+                    `${problem}. Pin a tag other than latest, or a sha256 digest of 64 hex digits.`);
             }
         }
     },
@@ -168,6 +177,104 @@ export const noPlaintextCredentials: ResourceValidationPolicy = {
             for (const key of Object.keys(args.props.environment ?? {}).filter(k => CREDENTIAL_NAME.test(k))) {
                 report(`${args.name}: environment variable ${key} passes a credential to a local command.`);
             }
+            for (const field of ["create", "update", "delete"].filter(f => typeof args.props[f] === "string" && CREDENTIAL_ARGUMENT.test(args.props[f]))) {
+                report(`${args.name}: its ${field} command line passes a credential (${field} is stored in the state and shown in plans).`);
+            }
+        }
+        for (const { path, value } of stringsIn(args.props)) {
+            if (URL_WITH_PASSWORD.test(value)) {
+                report(`${args.name}: ${path} is a URL with a password in it: pass the credential through a Secret.`);
+            }
+        }
+        if (KUBERNETES_OBJECT.test(args.type) && args.type !== "kubernetes:core/v1:Secret") {
+            for (const { path, container } of containersIn(args.props)) {
+                // As the process sees it: a flag and its value may be two words.
+                const commandLine = ([] as unknown[]).concat(container.command ?? [], container.args ?? []).map(String).join(" ");
+                if (CREDENTIAL_ARGUMENT.test(commandLine)) {
+                    report(`${args.name}: ${path} passes a credential on its command line: read it from a Secret instead.`);
+                }
+            }
+        }
+    },
+};
+
+/** Every statement of the JSON policy documents among a resource's properties. */
+function statementsOf(props: Record<string, any>): Array<Record<string, any>> {
+    try {
+        const doc = typeof props.policy === "string" ? JSON.parse(props.policy) : props.policy;
+        return ([] as Array<Record<string, any>>).concat(doc?.Statement ?? []);
+    } catch {
+        return [];
+    }
+}
+
+export const iamLeastPrivilege: ResourceValidationPolicy = {
+    name: "iam-least-privilege",
+    description: "IAM and bucket policies allow named actions on named resources: no `*` or `service:*` action, no `*` resource in an Allow.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (!IAM_POLICY_TYPES.includes(args.type)) {
+            return;
+        }
+        for (const statement of statementsOf(args.props).filter(st => st.Effect === "Allow")) {
+            const sid = statement.Sid ? ` (statement ${statement.Sid})` : "";
+            for (const action of ([] as unknown[]).concat(statement.Action ?? [], statement.NotAction ?? [])) {
+                if (typeof action === "string" && (action === "*" || /:\*$/.test(action))) {
+                    report(`${args.name}${sid} allows the wildcard action ${action}: name the actions it needs (e.g. s3:GetObject).`);
+                }
+            }
+            if (statement.NotAction !== undefined || statement.NotResource !== undefined) {
+                report(`${args.name}${sid} allows with NotAction or NotResource, which grants everything not listed: name what it allows.`);
+            }
+            for (const resource of ([] as unknown[]).concat(statement.Resource ?? [])) {
+                if (resource === "*") {
+                    report(`${args.name}${sid} allows on every resource ("*"): name the bucket and key prefix.`);
+                }
+            }
+        }
+    },
+};
+
+export const hardenedContainers: ResourceValidationPolicy = {
+    name: "hardened-containers",
+    description: "Containers the program defines carry a securityContext, are not privileged and cannot escalate privileges.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (!KUBERNETES_OBJECT.test(args.type)) {
+            return; // Helm releases' containers are their charts'; the namespaces' Pod Security levels cover them.
+        }
+        for (const { path, container } of containersIn(args.props)) {
+            const sc = container.securityContext;
+            const name = `${args.name}: container ${container.name ?? "?"} (${path})`;
+            if (!sc || typeof sc !== "object") {
+                report(`${name} has no securityContext: set allowPrivilegeEscalation: false and drop ALL capabilities.`);
+                continue;
+            }
+            if (sc.privileged === true) {
+                report(`${name} is privileged: it would own the node.`);
+            }
+            if (sc.allowPrivilegeEscalation !== false) {
+                report(`${name} may escalate privileges: set allowPrivilegeEscalation: false.`);
+            }
+            if (!([] as unknown[]).concat(sc.capabilities?.drop ?? []).includes("ALL")) {
+                report(`${name} keeps the default capabilities: drop ALL.`);
+            }
+        }
+    },
+};
+
+export const authenticatedChartSources: ResourceValidationPolicy = {
+    name: "authenticated-chart-sources",
+    description: "Helm charts come from https:// repositories or oci:// registries, never plain http:// (a chart runs with the cluster's highest rights).",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (!HELM_TYPES.includes(args.type)) {
+            return;
+        }
+        for (const source of [args.props.repositoryOpts?.repo, args.props.chart, args.props.repository]) {
+            if (typeof source === "string" && /^http:\/\//i.test(source)) {
+                report(`Helm ${args.type.split(":").pop()} ${args.name} takes its chart from ${source} over plain http://: use https:// or oci://.`);
+            }
         }
     },
 };
@@ -200,4 +307,5 @@ export const kedaTotalRate: ResourceValidationPolicy = {
     },
 };
 
-export const policies = [pinnedVersions, noPublicS3, autoscaledCpuRequests, noPlaintextCredentials, kedaTotalRate];
+export const policies = [pinnedVersions, noPublicS3, autoscaledCpuRequests, noPlaintextCredentials, kedaTotalRate, iamLeastPrivilege,
+    hardenedContainers, authenticatedChartSources];

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { imageIsPinned } from "../lib/images";
-import { autoscaledCpuRequests, kedaTotalRate, noPlaintextCredentials, noPublicS3, pinnedVersions, policies } from "../policy/policies";
+import { authenticatedChartSources, autoscaledCpuRequests, hardenedContainers, iamLeastPrivilege, kedaTotalRate, noPlaintextCredentials, noPublicS3, pinnedVersions, policies } from "../policy/policies";
 import { baseConfig, ProgramRun, RegisteredResource, runProgram } from "./harness";
 
 /** The arguments the policy runtime would pass for one resource. */
@@ -61,6 +61,8 @@ describe("policy pack", () => {
             ["aws-s3, keda, cloud, load test", { autoscaler: "keda", clusterFlavour: "cloud", loadTestEnabled: "true" }],
             ["aws-s3, none, existing reader keys", { autoscaler: "none", readerCredentials: "existing", readerAccessKeyId: "AKIAABCDEFGHIJKLMNOP", readerSecretAccessKey: "s" }],
             ["in-cluster, keda", { autoscaler: "keda", modelStore: "in-cluster" }],
+            ["in-cluster, hpa, load test", { modelStore: "in-cluster", loadTestEnabled: "true" }],
+            ["aws-s3, cloud, restricted ingress", { clusterFlavour: "cloud", ingressSourceRanges: "203.0.113.0/24" }],
         ] as const) {
             it(label, async () => {
                 const run = await runProgram(baseConfig(config), { secrets: ["readerAccessKeyId", "readerSecretAccessKey"] });
@@ -157,6 +159,74 @@ describe("policy pack", () => {
             assert.deepStrictEqual(violations, ["job: spec.template.spec.containers[0] sets AWS_SECRET_ACCESS_KEY as a literal value: use valueFrom.secretKeyRef."]);
             assert.match(validate(noPlaintextCredentials, "kubernetes:core/v1:ConfigMap", { data: { db_password: "x" } }, "cm")[0], /ConfigMap entry db_password looks like a credential/);
             assert.match(validate(noPlaintextCredentials, "command:local:Command", { environment: { GITHUB_TOKEN: "x" } }, "cmd")[0], /environment variable GITHUB_TOKEN/);
+        });
+    });
+
+    describe("no-plaintext-credentials: URLs and command lines", () => {
+        it("rejects a URL with a password, anywhere", () => {
+            assert.match(validate(noPlaintextCredentials, "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment",
+                { spec: { predictors: [{ graph: { logger: { url: "https://user:hunter2@logs.example.com/" } } }] } }, "sdep")[0],
+            /spec.predictors\[0\].graph.logger.url is a URL with a password in it/);
+            assert.deepStrictEqual(validate(noPlaintextCredentials, "kubernetes:core/v1:ConfigMap", { data: { url: "https://logs.example.com:8443/x@y" } }), []);
+        });
+        it("rejects credentials on a container's or a local command's command line, accepts references", () => {
+            const job = (args: string[]) => ({ spec: { template: { spec: { containers: [{ name: "c", command: ["app"], args }] } } } });
+            for (const args of [["--db-password=hunter2"], ["--secret-key", "hunter2"], ["--secret-key hunter2"], ["API_TOKEN=hunter2"]]) {
+                assert.match(validate(noPlaintextCredentials, "kubernetes:batch/v1:Job", job(args), "job").join(" "), /passes a credential on its command line/, args.join(" "));
+            }
+            // A reference to an environment variable (filled from a Secret) is fine, and so are ordinary flags.
+            assert.deepStrictEqual(validate(noPlaintextCredentials, "kubernetes:batch/v1:Job", job(["--timeout", "10s", "--token=$(TOKEN)"]), "job"), []);
+            assert.match(validate(noPlaintextCredentials, "command:local:Command", { create: "curl -u x --token s3cr3t https://example.com" }, "cmd")[0],
+                /its create command line passes a credential/);
+            assert.deepStrictEqual(validate(noPlaintextCredentials, "command:local:Command", { create: "node --import tsx scripts/smoke-test.ts" }, "cmd"), []);
+        });
+    });
+
+    describe("iam-least-privilege", () => {
+        const policy = (statement: Record<string, unknown>) => ({ policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "S", Effect: "Allow", ...statement }] }) });
+        it("rejects wildcard actions and resources in an Allow", () => {
+            assert.match(validate(iamLeastPrivilege, "aws:iam/userPolicy:UserPolicy", policy({ Action: "s3:*", Resource: "arn:aws:s3:::b/*" }), "p")[0], /allows the wildcard action s3:\*/);
+            assert.match(validate(iamLeastPrivilege, "aws:iam/userPolicy:UserPolicy", policy({ Action: ["*"], Resource: "arn:aws:s3:::b/*" }), "p")[0], /wildcard action \*/);
+            assert.match(validate(iamLeastPrivilege, "aws:iam/rolePolicy:RolePolicy", policy({ Action: "s3:GetObject", Resource: "*" }), "p")[0], /allows on every resource/);
+            assert.match(validate(iamLeastPrivilege, "aws:s3/bucketPolicy:BucketPolicy", policy({ NotAction: "iam:*", Resource: "arn:aws:s3:::b" }), "p").join(" "), /NotAction/);
+        });
+        it("accepts named actions on named resources, and wildcards in a Deny", () => {
+            assert.deepStrictEqual(validate(iamLeastPrivilege, "aws:iam/userPolicy:UserPolicy", policy({ Action: "s3:GetObject", Resource: "arn:aws:s3:::b/models/*" })), []);
+            const deny = { policy: JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*" }] }) };
+            assert.deepStrictEqual(validate(iamLeastPrivilege, "aws:s3/bucketPolicy:BucketPolicy", deny), []);
+        });
+    });
+
+    describe("hardened-containers", () => {
+        const job = (securityContext?: Record<string, unknown>) => ({ spec: { template: { spec: { containers: [{ name: "c", image: "x:1", ...(securityContext ? { securityContext } : {}) }] } } } });
+        const hardened = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+        it("rejects containers without a securityContext, privileged ones, and ones that may escalate", () => {
+            assert.match(validate(hardenedContainers, "kubernetes:batch/v1:Job", job(), "job")[0], /has no securityContext/);
+            assert.match(validate(hardenedContainers, "kubernetes:batch/v1:Job", job({ ...hardened, privileged: true }), "job")[0], /is privileged/);
+            assert.match(validate(hardenedContainers, "kubernetes:batch/v1:Job", job({ capabilities: { drop: ["ALL"] } }), "job")[0], /may escalate privileges/);
+            assert.match(validate(hardenedContainers, "kubernetes:batch/v1:Job", job({ allowPrivilegeEscalation: false }), "job")[0], /drop ALL/);
+        });
+        it("accepts a hardened container, and leaves Helm releases' charts to the namespaces' Pod Security levels", () => {
+            assert.deepStrictEqual(validate(hardenedContainers, "kubernetes:batch/v1:Job", job(hardened)), []);
+            assert.deepStrictEqual(validate(hardenedContainers, "kubernetes:helm.sh/v3:Release", { values: { extraContainers: [{ name: "c" }] } }), []);
+        });
+    });
+
+    describe("authenticated-chart-sources", () => {
+        it("rejects a chart over plain http://, accepts https:// and oci://", () => {
+            assert.match(validate(authenticatedChartSources, "kubernetes:helm.sh/v3:Release", { chart: "keda", version: "2.20.2", repositoryOpts: { repo: "http://charts.example.com" } }, "keda")[0],
+                /keda takes its chart from http:\/\/charts.example.com over plain http:\/\//);
+            assert.deepStrictEqual(validate(authenticatedChartSources, "kubernetes:helm.sh/v3:Release", { chart: "keda", repositoryOpts: { repo: "https://kedacore.github.io/charts" } }), []);
+            assert.deepStrictEqual(validate(authenticatedChartSources, "kubernetes:helm.sh/v3:Release", { chart: "oci://registry.example.com/charts/keda" }), []);
+        });
+    });
+
+    describe("pinned-chart-and-image-versions: malformed digests", () => {
+        it("rejects a digest that is not sha256 and 64 hex digits", () => {
+            const pod = (image: string) => ({ spec: { containers: [{ name: "c", image }] } });
+            assert.match(validate(pinnedVersions, "kubernetes:core/v1:Pod", pod("triton@sha256:abc"), "p")[0], /digest sha256:abc is not sha256: and 64 hex digits/);
+            assert.match(validate(pinnedVersions, "kubernetes:core/v1:Pod", pod(`triton@sha256:${"0".repeat(64)}x`), "p")[0], /does not pin/);
+            assert.deepStrictEqual(validate(pinnedVersions, "kubernetes:core/v1:Pod", pod(`triton@sha256:${"0".repeat(64)}`)), []);
         });
     });
 
