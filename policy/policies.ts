@@ -2,7 +2,7 @@
 // which starts a policy server when constructed, so that they can be unit-tested without the CLI.
 // Policies see secret values unwrapped: they check where credentials sit, not whether they are marked.
 import { imagePinProblem } from "../lib/images";
-import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
 const HELM_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart"];
 const SELDON_DEPLOYMENT = "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment";
@@ -95,7 +95,7 @@ export const noPublicS3: StackValidationPolicy = {
             }
         }
         for (const policy of args.resources.filter(r => r.type === "aws:s3/bucketPolicy:BucketPolicy")) {
-            for (const statement of policyStatements(policy)) {
+            for (const statement of statementsOf(policy.props)) {
                 const principal = statement.Principal;
                 const everyone = principal === "*" || (principal && typeof principal === "object" && ([] as unknown[]).concat(principal.AWS).includes("*"));
                 if (statement.Effect === "Allow" && everyone) {
@@ -105,15 +105,6 @@ export const noPublicS3: StackValidationPolicy = {
         }
     },
 };
-
-function policyStatements(policy: PolicyResource): Array<Record<string, any>> {
-    try {
-        const doc = typeof policy.props.policy === "string" ? JSON.parse(policy.props.policy) : policy.props.policy;
-        return ([] as Array<Record<string, any>>).concat(doc?.Statement ?? []);
-    } catch {
-        return [];
-    }
-}
 
 export const autoscaledCpuRequests: ResourceValidationPolicy = {
     name: "autoscaled-containers-request-cpu",
@@ -198,7 +189,7 @@ export const noPlaintextCredentials: ResourceValidationPolicy = {
     },
 };
 
-/** Every statement of the JSON policy documents among a resource's properties. */
+/** Every statement of a resource's JSON policy document (`policy`, a string or an object). */
 function statementsOf(props: Record<string, any>): Array<Record<string, any>> {
     try {
         const doc = typeof props.policy === "string" ? JSON.parse(props.policy) : props.policy;
