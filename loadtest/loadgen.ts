@@ -160,7 +160,8 @@ Exit status:
   ${EXIT.noSuccess}    no request got a valid answer (or the generator failed)
   ${EXIT.usage}    bad arguments; nothing was sent
   ${EXIT.watchTarget}    --watch cannot find its context, namespace or Deployment; nothing was sent
-  ${EXIT.SIGINT}  stopped by SIGINT (Ctrl-C), ${EXIT.SIGTERM} by SIGTERM, after the summary and reports`;
+  ${EXIT.SIGINT}  stopped by SIGINT (Ctrl-C), after the summary and reports
+  ${EXIT.SIGTERM}  stopped by SIGTERM, after the summary and reports`;
 
 /** Parses `180s`, `3m`, `1m30s`, `500ms`, `1h` or a bare number of seconds into milliseconds. */
 export function parseDuration(text: string, name = "duration"): number {

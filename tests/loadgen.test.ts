@@ -309,6 +309,24 @@ describe("load generator", () => {
             assert.ok(summaryTable(watched).includes("replicas of seldon/cifar10-default-0-cifar10-pytorch: 1 at start, 2 at most, 2 at the end"));
         });
 
+        it("watch errors appear in the summary and in the HTML report, by error", () => {
+            const watched = {
+                ...result,
+                scaling: {
+                    namespace: "seldon", deployment: "cifar10-default-0-cifar10-pytorch", errors: 3, lastError: "HTTP 500: etcdserver: request timed out",
+                    errorsByMessage: { "the API server did not answer within 5000 ms": 2, "HTTP 500: etcdserver: request timed out": 1 },
+                    samples: [{ t: 0, replicas: 1, readyReplicas: 1 }],
+                },
+            };
+            const summary = summaryTable(watched);
+            assert.match(summary, /\(3 failed samples\)/);
+            assert.match(summary, /watch error ×2: the API server did not answer within 5000 ms\n\s+watch error ×1: HTTP 500/);
+            const html = reportHtml(watched);
+            assert.match(html, /<h2>Watch errors<\/h2><p>3 of the samples of seldon\/cifar10-default-0-cifar10-pytorch failed/);
+            assert.ok(html.includes("<li>the API server did not answer within 5000 ms: 2</li>"));
+            assert.ok(!reportHtml(result).includes("Watch errors"), "no section without a watcher");
+        });
+
         it("summary table: requests, failures, req/s and p50/p90/p95/p99/max, then failures by cause", () => {
             const table = summaryTable(result).split("\n");
             assert.match(table[0], /requests\s+failures\s+req\/s\s+p50 ms\s+p90 ms\s+p95 ms\s+p99 ms\s+max ms/);
@@ -376,6 +394,10 @@ describe("load generator", () => {
             console.error = (m: string) => errors.push(m);
             console.log = (m: string) => logs.push(m);
             try {
+                assert.strictEqual(await main(["--help"]), 0);
+                for (const code of ["0 ", "1 ", "2 ", "3 ", "130", "143"]) {
+                    assert.match(errors.join("\n"), new RegExp(`Exit status:[\\s\\S]*\\n  ${code}`), `--help documents exit status ${code}`);
+                }
                 assert.strictEqual(await main(["--users", "-1"]), 2);
                 assert.match(errors.join("\n"), /loadgen: --users "-1"[\s\S]*Usage: loadgen/);
                 assert.strictEqual(await main(["--watch"]), 2, "--watch needs the Kubernetes client");
