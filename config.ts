@@ -3,7 +3,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ChartPin, CHARTS } from "./lib/charts";
-import { parseDuration, UsageError } from "./loadtest/loadgen";
+import { DurationError, parseDuration } from "./lib/duration";
 import { imagePinProblem } from "./lib/images";
 import { parseQuantity } from "./lib/quantity";
 import { derivedBucketName, IAM_USER_NAME_MAX, readerUserName } from "./lib/names";
@@ -314,7 +314,7 @@ function readLoadTest(read: ConfigReader, project: string): Partial<LoadTestSett
     try {
         runTimeMs = parseDuration(runTime);
     } catch (e) {
-        if (!(e instanceof UsageError)) {
+        if (!(e instanceof DurationError)) {
             throw e;
         }
     }

@@ -2,7 +2,7 @@
 // retrying while the model starts (image pull, model download, Triton load), up to a deadline.
 import { httpRequest } from "./httpRequest";
 import { describeFailure, pollUntil } from "./poll";
-import { checkAnswer, MAX_REPLY_BYTES, sampleRequest } from "./v2Protocol";
+import { checkAnswer, MAX_REPLY_BYTES, sampleRequestBody } from "./v2Protocol";
 
 export interface SmokeTestOptions {
     url: string;
@@ -16,7 +16,7 @@ export interface SmokeTestOptions {
 
 /** Resolves with the probabilities; rejects with a PollError that says what went wrong. */
 export function smokeTest(opts: SmokeTestOptions): Promise<number[]> {
-    const body = JSON.stringify(sampleRequest());
+    const body = sampleRequestBody();
     const target = new URL(opts.url);
     return pollUntil<number[]>(async budgetMs => {
         let status: number;

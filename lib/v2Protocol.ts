@@ -38,9 +38,30 @@ export function imageRequest(pixel: (i: number) => number): V2InferenceRequest {
     };
 }
 
+/**
+ * The JSON body of `imageRequest(pixel)`, written directly: the load generator builds hundreds of
+ * them, and the smoke test sends the same shape.
+ */
+export function imageRequestBody(pixel: (i: number) => number): string {
+    const size = IMAGE_SHAPE.reduce((a, b) => a * b, 1);
+    const data = new Array<number>(size);
+    for (let i = 0; i < size; i++) {
+        data[i] = pixel(i) & 0xff;
+    }
+    return `{"inputs":[{"name":"${INPUT_NAME}","datatype":"UINT8","shape":[${IMAGE_SHAPE.join(",")}],"data":[${data.join(",")}]}]}`;
+}
+
+/** The pattern of the sample request: the same on every run, so outputs and previews stay quiet. */
+const SAMPLE_PIXEL = (i: number) => (i * 37) % 256;
+
 /** The same request on every run (a fixed pattern), so outputs and previews stay quiet. */
 export function sampleRequest(): V2InferenceRequest {
-    return imageRequest(i => (i * 37) % 256);
+    return imageRequest(SAMPLE_PIXEL);
+}
+
+/** The sample request's body, as the smoke test sends it. */
+export function sampleRequestBody(): string {
+    return imageRequestBody(SAMPLE_PIXEL);
 }
 
 export type AnswerCheck = { ok: true; probabilities: number[] } | { ok: false; problem: string };

@@ -1,5 +1,5 @@
 // `npm run loadtest -- --host URL --users N --spawn-rate R --run-time 180s --report DIR [--watch]`
-import { main } from "./loadgen";
+import { main } from "./main";
 import { startWatch } from "./watch";
 
 // Exit explicitly: a hanging API connection of --watch must not keep the process alive after the run.

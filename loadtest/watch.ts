@@ -3,7 +3,7 @@
 // current metric, on the load's time axis.
 import * as k8s from "@kubernetes/client-node";
 import { parseQuantity as parseKubernetesQuantity } from "../lib/quantity";
-import { ScalingSample, Watcher, WatchError, WatchOptions, WatchResult } from "./loadgen";
+import { ScalingSample, Watcher, WatchError, WatchOptions, WatchResult } from "./types";
 
 /** Deadline of one API call: a slow or hanging API server costs at most this per sample. */
 export const API_TIMEOUT_MS = 5000;

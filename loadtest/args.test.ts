@@ -1,0 +1,43 @@
+import * as assert from "assert";
+import { parseArgs, UsageError } from "./args";
+
+describe("load generator command line", () => {
+    it("defaults match the deployment's outputs and the tutorial's load", () => {
+        const o = parseArgs([]);
+        assert.strictEqual(o.host + o.path, "http://localhost:8080/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer");
+        assert.deepStrictEqual([o.users, o.spawnRate, o.runTimeMs, o.minWaitMs, o.maxWaitMs, o.timeoutMs], [100, 10, 180000, 10, 100, 10000]);
+        assert.strictEqual(o.watch, undefined);
+    });
+
+    it("reads every option, in both --key value and --key=value forms", () => {
+        const o = parseArgs(["--host", "http://gw.example.com/", "--users=7", "--spawn-rate", "2.5", "--run-time", "1m30s", "--min-wait", "0",
+            "--max-wait=5", "--timeout", "500ms", "--report", "out", "--quiet", "--path", "/x/infer",
+            "--watch", "--context", "kind-scalable-serving", "--namespace", "ml", "--deployment", "d", "--watch-interval", "2s"]);
+        assert.deepStrictEqual(o, {
+            host: "http://gw.example.com", path: "/x/infer", users: 7, spawnRate: 2.5, runTimeMs: 90000, minWaitMs: 0, maxWaitMs: 5,
+            timeoutMs: 500, reportDir: "out", progress: "none",
+            watch: { context: "kind-scalable-serving", namespace: "ml", deployment: "d", intervalMs: 2000 },
+        });
+    });
+
+
+    const bad: Array<[string[], RegExp]> = [
+        [["--users", "0"], /--users "0" is not allowed: use a whole number ≥ 1/],
+        [["--users", "many"], /--users "many"/],
+        [["--spawn-rate", "0"], /--spawn-rate "0" is not allowed/],
+        [["--run-time", "soon"], /--run-time "soon" is not a duration/],
+        [["--host", "localhost:8080"], /--host "localhost:8080" must be http/],
+        [["--host", "not a url"], /--host "not a url" is not a URL/],
+        [["--path", "infer"], /--path "infer" must start with \//],
+        [["--min-wait", "100", "--max-wait", "10"], /--max-wait 10 is less than --min-wait 100/],
+        [["--users"], /Option '--users <value>' argument missing/],
+        [["--userz", "3"], /Unknown option '--userz'/],
+        [["--namespace", "x"], /--namespace only applies with --watch/],
+        [["--watch", "--watch-interval", "200ms"], /--watch-interval "200ms" is too short: use at least 1s/],
+    ];
+    for (const [argv, message] of bad) {
+        it(`rejects ${argv.join(" ")}`, () => {
+            assert.throws(() => parseArgs(argv), (e: Error) => e instanceof UsageError && message.test(e.message));
+        });
+    }
+});

@@ -1,0 +1,91 @@
+// The command line of the load generator: parse, check the watch target, run, print, report.
+// Shared by the local CLI (cli.ts, with --watch) and the in-cluster Job (job.ts).
+import { EXIT, parseArgs, USAGE, UsageError } from "./args";
+import { runLoad } from "./engine";
+import { summaryTable, progressLine, writeReports } from "./report";
+import { LoadOptions, LoadResult, StartWatch, Watcher, WatchError } from "./types";
+
+/** The command line: parse, check the watch target, run, print, report. Returns the exit code. */
+export async function main(argv: string[], deps: { startWatch?: StartWatch; signals?: NodeJS.EventEmitter } = {}): Promise<number> {
+    let opts: LoadOptions;
+    try {
+        opts = parseArgs(argv);
+        if (opts.watch && !deps.startWatch) {
+            throw new UsageError("--watch needs the Kubernetes client: run it through `npm run loadtest`, not the in-cluster script");
+        }
+    } catch (e) {
+        if (e instanceof UsageError) {
+            if (e.message) {
+                console.error(`loadgen: ${e.message}`);
+            }
+            console.error(USAGE);
+            return e.message ? EXIT.usage : EXIT.ok;
+        }
+        throw e;
+    }
+    // The watcher's time axis is the load's: both count from the moment the load starts.
+    let startedAt = Date.now();
+    let watcher: Watcher | undefined;
+    if (opts.watch && deps.startWatch) {
+        try {
+            watcher = await deps.startWatch(opts.watch, () => startedAt);
+        } catch (e) {
+            if (e instanceof WatchError) {
+                console.error(`loadgen: --watch: ${e.message}`);
+                console.error("Nothing was sent. Check --context, --namespace and --deployment (`pulumi stack output kubernetesDeployment`).");
+                return EXIT.watchTarget;
+            }
+            throw e;
+        }
+    }
+
+    // First signal: stop the load and report what was measured; a second one quits at once.
+    const signals = deps.signals ?? process;
+    const interrupt = new AbortController();
+    const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
+        if (interrupt.signal.aborted) {
+            process.exit(EXIT[name]);
+        }
+        console.error(`\nloadgen: ${name}: stopping the load; the summary and reports follow (again to quit at once)`);
+        interrupt.abort(name);
+    };
+    const handlers = { SIGINT: onSignal("SIGINT"), SIGTERM: onSignal("SIGTERM") };
+    signals.on("SIGINT", handlers.SIGINT);
+    signals.on("SIGTERM", handlers.SIGTERM);
+
+    console.log(`load: ${opts.users} users at ${opts.spawnRate}/s for ${opts.runTimeMs / 1000} s against ${opts.host}${opts.path}`);
+    let lastLine = 0;
+    let result: LoadResult;
+    try {
+        startedAt = Date.now();
+        result = await runLoad(opts, {
+            watcher,
+            signal: interrupt.signal,
+            startedAt,
+            onTick: (point, totals) => {
+                if (opts.progress === "tty") {
+                    process.stdout.write(`\r${progressLine(point, totals)}\x1b[K`);
+                } else if (opts.progress === "lines" && point.t - lastLine >= 10) {
+                    lastLine = point.t;
+                    console.log(progressLine(point, totals));
+                }
+            },
+        });
+    } finally {
+        signals.off("SIGINT", handlers.SIGINT);
+        signals.off("SIGTERM", handlers.SIGTERM);
+    }
+    if (opts.progress === "tty") {
+        process.stdout.write("\n");
+    }
+    console.log(summaryTable(result));
+    if (opts.reportDir) {
+        const written = writeReports(opts.reportDir, result);
+        console.log(`report: ${written.json}, ${written.html}`);
+    }
+    if (result.interrupted) {
+        return EXIT[result.interrupted];
+    }
+    // A run in which nothing succeeded is a failed run; some failures under load are a result.
+    return result.requests > result.failures ? EXIT.ok : EXIT.noSuccess;
+}

@@ -1,0 +1,144 @@
+// What the load generator shows: the progress line, the summary table, and the JSON and
+// self-contained HTML reports (inline SVG, no scripts).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { LoadResult, TimelinePoint } from "./types";
+
+/** One progress line: elapsed, users, req/s, failures, p50/p95 of the last second. */
+export function progressLine(point: TimelinePoint, totals: { requests: number; failures: number }): string {
+    const ms = (x: number | null) => (x === null ? "-" : `${Math.round(x)} ms`);
+    return `${String(point.t).padStart(4)}s | users ${String(point.users).padStart(4)} | ${String(point.requests).padStart(5)} req/s | ` +
+        `failures ${totals.failures}/${totals.requests} | p50 ${ms(point.p50)} | p95 ${ms(point.p95)}`;
+}
+
+/** The summary table printed at the end. */
+export function summaryTable(r: LoadResult): string {
+    const l = r.latencyMs;
+    const n = (x: number | undefined) => (x === undefined ? "-" : String(x));
+    const header = ["requests", "failures", "req/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "max ms"];
+    const row = [String(r.requests), String(r.failures), String(r.rps), n(l?.p50), n(l?.p90), n(l?.p95), n(l?.p99), n(l?.max)];
+    const widths = header.map((h, i) => Math.max(h.length, row[i].length));
+    const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
+    const lines = [line(header), line(row)];
+    const causes = Object.entries(r.failuresByCause).sort((a, b) => b[1] - a[1]);
+    if (causes.length > 0) {
+        lines.push("failures by cause:");
+        for (const [cause, count] of causes) {
+            lines.push(`  ${String(count).padStart(widths[0])}  ${cause}`);
+        }
+    }
+    if (r.scaling) {
+        const reps = r.scaling.samples.map(s => s.replicas);
+        lines.push(`replicas of ${r.scaling.namespace}/${r.scaling.deployment}: ` +
+            (reps.length ? `${reps[0]} at start, ${Math.max(...reps)} at most, ${reps[reps.length - 1]} at the end` : "no sample") +
+            (r.scaling.errors ? ` (${r.scaling.errors} failed samples)` : ""));
+        for (const [message, count] of Object.entries(r.scaling.errorsByMessage).sort((a, b) => b[1] - a[1])) {
+            lines.push(`  watch error ×${count}: ${message}`);
+        }
+    }
+    if (r.interrupted) {
+        lines.push(`stopped early by ${r.interrupted} after ${r.durationS} s of ${r.options.runTimeMs / 1000} s: these are the numbers until then`);
+    }
+    return lines.join("\n");
+}
+
+/** Writes report.json and a self-contained report.html (inline SVG, no scripts) into `dir`. */
+export function writeReports(dir: string, r: LoadResult): { json: string; html: string } {
+    fs.mkdirSync(dir, { recursive: true });
+    const json = path.join(dir, "report.json");
+    const html = path.join(dir, "report.html");
+    fs.writeFileSync(json, JSON.stringify(r, null, 2));
+    fs.writeFileSync(html, reportHtml(r));
+    return { json, html };
+}
+
+interface Series {
+    name: string;
+    color: string;
+    points: Array<[number, number]>;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c]!));
+
+/** A line chart over [0, xMax] seconds: the same time axis for every chart of the report. */
+export function lineChart(title: string, unit: string, xMax: number, series: Series[]): string {
+    const w = 860, h = 220, left = 56, right = 16, top = 28, bottom = 30;
+    const step = niceStep(Math.max(1, ...series.flatMap(s => s.points.map(p => p[1]))) / 4);
+    const yMax = step * Math.ceil(Math.max(1, ...series.flatMap(s => s.points.map(p => p[1]))) / step);
+    const x = (t: number) => left + (t / Math.max(1, xMax)) * (w - left - right);
+    const y = (v: number) => top + (1 - v / yMax) * (h - top - bottom);
+    const ticks = (max: number, n: number) => Array.from({ length: n + 1 }, (_, i) => (max * i) / n);
+    const grid = ticks(yMax, Math.round(yMax / step)).map(v =>
+        `<line x1="${left}" x2="${w - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e5e5"/>` +
+        `<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${formatNumber(v)}</text>`).join("");
+    const xStep = niceStep(Math.max(1, xMax) / 6);
+    const xTicks = ticks(xStep * Math.floor(xMax / xStep), Math.floor(xMax / xStep)).map(t =>
+        `<text x="${x(t).toFixed(1)}" y="${h - 10}" text-anchor="middle">${Math.round(t)}s</text>`).join("");
+    const lines = series.filter(s => s.points.length > 0).map(s =>
+        `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(" ")}"/>`).join("");
+    const legend = series.map((s, i) =>
+        `<rect x="${left + i * 190}" y="8" width="12" height="4" fill="${s.color}"/><text x="${left + 16 + i * 190}" y="14">${escapeHtml(s.name)}</text>`).join("");
+    return `<figure><figcaption>${escapeHtml(title)} <small>(${escapeHtml(unit)})</small></figcaption>` +
+        `<svg viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-label="${escapeHtml(title)}" font-size="11" font-family="sans-serif">` +
+        `${grid}${xTicks}${legend}${lines}</svg></figure>`;
+}
+
+/** A step of 1, 2 or 5 times a power of ten, at least `raw`. */
+export function niceStep(raw: number): number {
+    const power = 10 ** Math.floor(Math.log10(raw));
+    return [1, 2, 5, 10].map(m => m * power).find(s => s >= raw)!;
+}
+
+function formatNumber(v: number): string {
+    return v >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10);
+}
+
+export function reportHtml(r: LoadResult): string {
+    // One time axis for every chart, long enough for every point (the last second may be partial).
+    const xMax = Math.max(r.durationS, ...r.timeline.map(p => p.t), ...(r.scaling?.samples.map(s => s.t) ?? [0]));
+    const charts = [
+        lineChart("Throughput and users", "requests per second, users", xMax, [
+            { name: "req/s", color: "#1f77b4", points: r.timeline.map(p => [p.t, p.requests]) },
+            { name: "failures/s", color: "#d62728", points: r.timeline.map(p => [p.t, p.failures]) },
+            { name: "users", color: "#7f7f7f", points: r.timeline.map(p => [p.t, p.users]) },
+        ]),
+        lineChart("Latency", "ms", xMax, [
+            { name: "p95", color: "#ff7f0e", points: r.timeline.filter(p => p.p95 !== null).map(p => [p.t, p.p95!]) },
+            { name: "p50", color: "#2ca02c", points: r.timeline.filter(p => p.p50 !== null).map(p => [p.t, p.p50!]) },
+        ]),
+    ];
+    if (r.scaling) {
+        const s = r.scaling.samples;
+        charts.push(lineChart(`Replicas of ${r.scaling.namespace}/${r.scaling.deployment}`, "pods", xMax, [
+            { name: "replicas", color: "#9467bd", points: s.map(p => [p.t, p.replicas]) },
+            { name: "ready", color: "#2ca02c", points: s.map(p => [p.t, p.readyReplicas]) },
+            { name: "HPA desired", color: "#8c564b", points: s.filter(p => p.hpa).map(p => [p.t, p.hpa!.desiredReplicas]) },
+        ]));
+        const withMetric = s.filter(p => p.hpa?.metric !== undefined);
+        if (withMetric.length > 0) {
+            const unit = withMetric[0].hpa!.unit;
+            charts.push(lineChart("Autoscaler metric", unit, xMax, [
+                { name: "current", color: "#17becf", points: withMetric.map(p => [p.t, p.hpa!.metric!]) },
+                { name: "target", color: "#bcbd22", points: withMetric.filter(p => p.hpa!.target !== undefined).map(p => [p.t, p.hpa!.target!]) },
+            ]));
+        }
+    }
+    const l = r.latencyMs;
+    const causes = Object.entries(r.failuresByCause).map(([c, n]) => `<li>${escapeHtml(c)}: ${n}</li>`).join("");
+    const watchErrors = Object.entries(r.scaling?.errorsByMessage ?? {}).map(([m, n]) => `<li>${escapeHtml(m)}: ${n}</li>`).join("");
+    return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Load test ${escapeHtml(r.startedAt)}</title>
+<style>body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}figure{margin:1.5em 0}figcaption{font-weight:bold}</style>
+</head><body>
+<h1>Load test</h1>
+<p>${escapeHtml(r.options.host + r.options.path)}: ${r.options.users} users spawned at ${r.options.spawnRate}/s,
+waits ${r.options.minWaitMs}-${r.options.maxWaitMs} ms, started ${escapeHtml(r.startedAt)}, ran ${r.durationS} s.</p>
+<table><tr><th>requests</th><th>failures</th><th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>
+<tr><td>${r.requests}</td><td>${r.failures}</td><td>${r.rps}</td><td>${l?.p50 ?? "-"}</td><td>${l?.p90 ?? "-"}</td><td>${l?.p95 ?? "-"}</td><td>${l?.p99 ?? "-"}</td><td>${l?.max ?? "-"}</td></tr></table>
+${r.interrupted ? `<p><strong>Stopped early by ${r.interrupted}</strong> after ${r.durationS} s of ${r.options.runTimeMs / 1000} s: the numbers cover the run until then.</p>` : ""}
+${causes ? `<h2>Failures by cause</h2><ul>${causes}</ul>` : ""}
+${watchErrors ? `<h2>Watch errors</h2><p>${r.scaling!.errors} of the samples of ${escapeHtml(`${r.scaling!.namespace}/${r.scaling!.deployment}`)} failed; the charts lack those points.</p><ul>${watchErrors}</ul>` : ""}
+${charts.join("\n")}
+</body></html>
+`;
+}
