@@ -91,6 +91,21 @@ export const SELDON_GATEWAY = { name: "seldon-gateway", namespace: ISTIO_NAMESPA
 export const PROMETHEUS_PORT = 9090;
 
 /**
+ * The in-cluster address of the Prometheus this program installs: the monitoring values set
+ * fullnameOverride to the release name, so the service is `seldon-monitoring-prometheus`.
+ */
+export function installedPrometheusUrl(): string {
+    const { release, namespace } = CHARTS.monitoring;
+    return `http://${release}-prometheus.${namespace}.svc.cluster.local:${PROMETHEUS_PORT}`;
+}
+
+/** The ingress gateway's Service, named after its release: where in-cluster clients reach the models. */
+export const INGRESS_SERVICE = { name: CHARTS.istioGateway.release, namespace: CHARTS.istioGateway.namespace };
+
+/** The ingress gateway's base URL for clients inside the cluster (port 80): no port-forward in the way. */
+export const IN_CLUSTER_INGRESS_URL = `http://${INGRESS_SERVICE.name}.${INGRESS_SERVICE.namespace}.svc.cluster.local`;
+
+/**
  * The ingress gateway's fixed nodePort on kind; kind/cluster.yaml maps it to 127.0.0.1:8080 on the
  * host, so the endpoint needs no `kubectl port-forward` (a single-stream bottleneck under load).
  */

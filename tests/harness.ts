@@ -1,15 +1,15 @@
-// The test harness: evaluates the whole program (lib/evaluate.ts) with mocks that answer like the
+// The test harness: evaluates the whole program (tools/evaluate.ts) with mocks that answer like the
 // real providers would, and builds the stack configs and model repositories the tests need.
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as evaluate from "../lib/evaluate";
-import { ROOT } from "../lib/evaluate";
+import * as evaluate from "../tools/evaluate";
+import { ROOT } from "../tools/evaluate";
 
-export { PROJECT, ROOT } from "../lib/evaluate";
-export type { ProgramRun, RegisteredResource, StackOutput } from "../lib/evaluate";
+export { PROJECT, ROOT } from "../tools/evaluate";
+export type { ProgramRun, RegisteredResource, StackOutput } from "../tools/evaluate";
 
 /** The hostname the mocked ingress gateway Service reports as its load balancer. */
 export const MOCK_LOAD_BALANCER = "ingress-1234.eu-west-1.elb.amazonaws.com";

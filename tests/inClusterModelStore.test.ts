@@ -145,7 +145,7 @@ describe("in-cluster model store (SeaweedFS)", () => {
 
     it("uploads wait for the S3 health endpoint, which waits for the release and the Service", () => {
         const gate = run.get(COMMAND, "model-store-s3-ready");
-        assert.strictEqual(gate.inputs.create, "node --import tsx scripts/wait-for-http.ts");
+        assert.strictEqual(gate.inputs.create, "node --import tsx probes/wait-for-http.ts");
         assert.deepStrictEqual(gate.inputs.environment, { WAIT_URL: "http://127.0.0.1:8333/healthz", WAIT_TIMEOUT_SECONDS: "300" });
         assert.ok(run.dependsOn(gate, run.get(RELEASE, "seaweedfs")));
         assert.ok(run.dependsOn(gate, run.get("kubernetes:core/v1:Service", "model-store-s3")));
@@ -260,8 +260,8 @@ describe("in-cluster model store (SeaweedFS)", () => {
     });
 });
 
-describe("scripts/wait-for-http.ts (the S3 health gate)", () => {
-    const run = (env: Record<string, string>) => runNode(["--import", "tsx", "scripts/wait-for-http.ts"], { env: { ...process.env, ...env } });
+describe("probes/wait-for-http.ts (the S3 health gate)", () => {
+    const run = (env: Record<string, string>) => runNode(["--import", "tsx", "probes/wait-for-http.ts"], { env: { ...process.env, ...env } });
 
     it("waits until the endpoint answers 2xx", async () => {
         const server = await startV2Server(n => (n < 1 ? { status: 503, body: "starting" } : { status: 200, body: "ok" }));

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadGeneratorScript } from "../components/loadTest";
+import { loadGeneratorScript } from "../components/serving/loadTest";
 import { baseConfig, ProgramRun, runNode, runProgram } from "./harness";
 import { startV2Server } from "./v2server";
 

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { TRITON_SECURITY_CONTEXT } from "../components/modelDeployment";
+import { TRITON_SECURITY_CONTEXT } from "../components/serving/modelDeployment";
 import { baseConfig, cifar10Repository, makeRepository, MOCK_ACCOUNT_ID, MOCK_LOAD_BALANCER, ProgramRun, RegisteredResource, ROOT, runProgram } from "./harness";
 
 const SDEP = "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment";
@@ -304,8 +304,8 @@ describe("ModelDeployment", () => {
         it("runs the smoke script against the inference URL once the SeldonDeployment exists", () => {
             const run = modes.hpa;
             const smoke = run.get(COMMAND, "cifar10-smoke-test");
-            assert.strictEqual(smoke.inputs.create, "node --import tsx scripts/smoke-test.ts");
-            assert.ok(fs.existsSync(path.join(ROOT, "scripts/smoke-test.ts")));
+            assert.strictEqual(smoke.inputs.create, "node --import tsx probes/smoke-test.ts");
+            assert.ok(fs.existsSync(path.join(ROOT, "probes/smoke-test.ts")));
             assert.deepStrictEqual(smoke.inputs.environment, {
                 SMOKE_URL: "http://localhost:8080/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer",
                 SMOKE_TIMEOUT_SECONDS: "1200",

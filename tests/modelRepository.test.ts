@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as crypto from "crypto";
 import * as path from "path";
-import { readerPolicy, tlsOnlyBucketPolicy } from "../components/s3ModelStore";
+import { readerPolicy, tlsOnlyBucketPolicy } from "../components/storage/s3ModelStore";
 import { baseConfig, makeRepository, MOCK_ACCOUNT_ID, ProgramRun, RegisteredResource, runProgram } from "./harness";
 
 const COMPONENT = "scalable-serving:storage:ModelRepository";

@@ -2,10 +2,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { applyOverrides, MASK, plan, PlanError, readStackConfig, withBuildableModel } from "../lib/plan";
+import { applyOverrides, MASK, plan, PlanError, readStackConfig, withBuildableModel } from "../tools/offlinePlan";
 import { cifar10Repository, makeRepository, ROOT, runNode } from "./harness";
 
-const cli = (args: string[]) => runNode(["--import", "tsx", "scripts/plan.ts", ...args]);
+const cli = (args: string[]) => runNode(["--import", "tsx", "tools/plan.ts", ...args]);
 
 /** The lines of a section (`## Title …` up to the next `## `). */
 function section(text: string, title: string): string {

@@ -178,7 +178,7 @@ describe("policy pack", () => {
             assert.deepStrictEqual(validate(noPlaintextCredentials, "kubernetes:batch/v1:Job", job(["--timeout", "10s", "--token=$(TOKEN)"]), "job"), []);
             assert.match(validate(noPlaintextCredentials, "command:local:Command", { create: "curl -u x --token s3cr3t https://example.com" }, "cmd")[0],
                 /its create command line passes a credential/);
-            assert.deepStrictEqual(validate(noPlaintextCredentials, "command:local:Command", { create: "node --import tsx scripts/smoke-test.ts" }, "cmd"), []);
+            assert.deepStrictEqual(validate(noPlaintextCredentials, "command:local:Command", { create: "node --import tsx probes/smoke-test.ts" }, "cmd"), []);
         });
     });
 

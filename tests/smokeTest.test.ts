@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { PollError } from "../lib/poll";
-import { smokeTest } from "../lib/smokeTest";
+import { PollError } from "../probes/poll";
+import { smokeTest } from "../probes/smokeTest";
 import { checkAnswer, probabilitiesOf, sampleRequest } from "../lib/v2Protocol";
 import { runNode } from "./harness";
 import { Misbehaviour, notListeningUrl, startMisbehavingServer } from "./misbehaving";
@@ -83,8 +83,8 @@ describe("smoke test", () => {
         });
     }
 
-    describe("scripts/smoke-test.ts, as Pulumi runs it", () => {
-        const run = (env: Record<string, string>) => runNode(["--import", "tsx", "scripts/smoke-test.ts"], { env: { ...process.env, ...env } });
+    describe("probes/smoke-test.ts, as Pulumi runs it", () => {
+        const run = (env: Record<string, string>) => runNode(["--import", "tsx", "probes/smoke-test.ts"], { env: { ...process.env, ...env } });
 
         it("exits 0 when the model answers", async () => {
             const server = await startV2Server();
@@ -133,14 +133,14 @@ describe("smoke test", () => {
     });
 
     it("a probe process whose work can never settle exits 1, not 0", async () => {
-        const result = await runNode(["--import", "tsx", "-e", "require('./lib/poll').runProbe('probe', () => new Promise(() => {}))"]);
+        const result = await runNode(["--import", "tsx", "-e", "require('./probes/poll').runProbe('probe', () => new Promise(() => {}))"]);
         assert.strictEqual(result.status, 1, result.stdout + result.stderr);
         assert.match(result.stderr, /probe FAILED: the check ended without an answer/);
     });
 });
 
-describe("the store's health gate (scripts/wait-for-http.ts)", () => {
-    const run = (env: Record<string, string>) => runNode(["--import", "tsx", "scripts/wait-for-http.ts"], { env: { ...process.env, ...env } });
+describe("the store's health gate (probes/wait-for-http.ts)", () => {
+    const run = (env: Record<string, string>) => runNode(["--import", "tsx", "probes/wait-for-http.ts"], { env: { ...process.env, ...env } });
 
     it("exits 0 once the URL answers 2xx", async () => {
         const server = await startV2Server(() => ({ status: 200, body: "ok" }));

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterFlavour, RequiredAddonMode } from "../config";
-import { ChartPin, CHARTS, ISTIO_NAMESPACE, KIND_INGRESS_NODE_PORT, POD_SECURITY, SELDON_GATEWAY } from "../lib/charts";
-import { namespaceArgs, releaseArgs } from "../lib/helm";
-import { IstioBaseValues, IstiodValues, IstioGatewayValues } from "../lib/types/helmValues";
-import { Gateway } from "../lib/types/istio";
+import { ClusterFlavour, RequiredAddonMode } from "../../config";
+import { ChartPin, CHARTS, ISTIO_NAMESPACE, KIND_INGRESS_NODE_PORT, POD_SECURITY, SELDON_GATEWAY } from "../../lib/charts";
+import { namespaceArgs, releaseArgs } from "../../lib/helm";
+import { IstioBaseValues, IstiodValues, IstioGatewayValues } from "../../lib/types/helmValues";
+import { Gateway } from "../../lib/types/istio";
 
 export interface IstioArgs {
     flavour: ClusterFlavour;

@@ -2,8 +2,8 @@
 // trivial V2 server in a separate process on 127.0.0.1 and reports req/s and the generator's CPU.
 //   npm run bench:loadgen [-- --seconds 10]
 import { ChildProcess, spawn } from "child_process";
-import { runLoad } from "../loadtest/engine";
-import { LoadOptions } from "../loadtest/types";
+import { runLoad } from "../../loadtest/engine";
+import { LoadOptions } from "../../loadtest/types";
 
 const REPLY = JSON.stringify({ model_name: "cifar10-pytorch", outputs: [{ name: "probs__0", datatype: "FP32", shape: [1, 10], data: Array(10).fill(0.1) }] });
 

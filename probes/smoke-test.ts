@@ -2,9 +2,9 @@
 // Exit status 0 only after a valid answer was seen; 1 otherwise, with the reason.
 //   SMOKE_URL              the model's V2 infer URL
 //   SMOKE_TIMEOUT_SECONDS  how long to wait for the model to become ready
-import { positiveSeconds } from "../lib/env";
-import { runProbe } from "../lib/poll";
-import { smokeTest } from "../lib/smokeTest";
+import { positiveSeconds } from "./env";
+import { runProbe } from "./poll";
+import { smokeTest } from "./smokeTest";
 
 runProbe("smoke test", async () => {
     const url = process.env.SMOKE_URL ?? "";

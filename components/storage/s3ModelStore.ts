@@ -1,20 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ReaderCredentials } from "../config";
-import { ModelStore } from "../lib/modelStore";
-import { derivedBucketName, readerUserName } from "../lib/names";
+import { ModelStoreSettings } from "../../config";
+import { ModelStore } from "./modelStore";
+import { derivedBucketName, readerUserName } from "../../lib/names";
 
-export interface S3ModelStoreArgs {
-    /** Bucket name, or undefined to derive `<project>-<stack>-<account id>-models`. */
-    bucketName?: string;
-    region: string;
-    /** Key prefix the cluster may read. */
-    prefix: string;
-    readerCredentials: ReaderCredentials;
-    /** Project and stack, from which the bucket and IAM user names are derived. */
-    project: string;
-    stack: string;
-}
+/** The AWS store's settings (config/types.ts): bucket, region, the prefix the cluster may read, the reader's credentials. */
+export type S3ModelStoreArgs = Omit<Extract<ModelStoreSettings, { kind: "aws-s3" }>, "kind">;
 
 /**
  * The model store on AWS S3: a private, encrypted, versioned, TLS-only bucket, and a read-only

@@ -2,8 +2,8 @@
 // Exit status 0 only after such an answer was seen; 1 otherwise, with the reason.
 //   WAIT_URL              the URL to GET
 //   WAIT_TIMEOUT_SECONDS  how long to wait
-import { positiveSeconds } from "../lib/env";
-import { runProbe, waitForHttp } from "../lib/poll";
+import { positiveSeconds } from "./env";
+import { runProbe, waitForHttp } from "./poll";
 
 runProbe("wait-for-http", async () => {
     const url = process.env.WAIT_URL ?? "";

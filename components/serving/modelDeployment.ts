@@ -2,39 +2,27 @@ import * as crypto from "crypto";
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Autoscaler, DeploymentSettings } from "../config";
-import { ModelStore } from "../lib/modelStore";
-import { HpaSpec, KedaSpec, PredictiveUnit, PrometheusTriggerMetadata, SecurityContext, SeldonDeployment, SeldonPodSpec } from "../lib/types/seldon";
-import { sampleRequest } from "../lib/v2Protocol";
-
-/** How many replicas, and what scales them. */
-export interface AutoscalingSettings {
-    mode: Autoscaler;
-    /** Fixed replicas with mode `none`. */
-    replicas: number;
-    minReplicas: number;
-    maxReplicas: number;
-}
+import { AutoscalingSettings, DeploymentSettings } from "../../config";
+import { inferencePath, PREDICTOR, seldonWorkloadName } from "../../lib/seldon";
+import { HpaSpec, KedaSpec, PredictiveUnit, PrometheusTriggerMetadata, SecurityContext, SeldonDeployment, SeldonPodSpec } from "../../lib/types/seldon";
+import { sampleRequestBody } from "../../lib/v2Protocol";
+import { ModelStore } from "../storage/modelStore";
 
 export interface ModelDeploymentArgs {
     settings: DeploymentSettings;
     autoscaling: AutoscalingSettings;
-    /** The models' namespace (created by the platform). */
-    namespace: string;
-    /** The Namespace resource: all the rclone Secret waits for. */
-    namespaceResource: pulumi.Resource;
+    /** The models' namespace (created by the platform): its name, and the resource the rclone Secret waits for. */
+    namespace: { name: string; resource: pulumi.Resource };
     /** `s3://<bucket>/<prefix>` of the Triton model repository. */
     modelUri: pulumi.Input<string>;
+    /** Hash of the model repository's content: a new model re-runs the smoke test. */
+    modelFingerprint: string;
     /** The model store's read-only credentials (secrets) and how rclone reaches it. */
     modelStore: Pick<ModelStore, "reader" | "rclone">;
-    /** In-cluster Prometheus, for the KEDA trigger. Required with autoscaling mode `keda`. */
-    prometheusUrl?: string;
     /** Where the ingress gateway answers, e.g. `http://localhost:8080`. */
     ingressBaseUrl: pulumi.Input<string>;
     /** What the SeldonDeployment must wait for: the operator, istiod, the namespace, the uploaded model. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
-    /** Hash of the model repository's content: a new model re-runs the smoke test. */
-    modelFingerprint: string;
 }
 
 /**
@@ -51,17 +39,22 @@ export const TRITON_SECURITY_CONTEXT: SecurityContext = {
     seccompProfile: { type: "RuntimeDefault" },
 };
 
-/** Seldon's only predictor here, and so part of every name Seldon derives. */
-export const PREDICTOR = "default";
-
 /**
  * The served model: the rclone Secret the storage initializer reads the repository with, the
  * SeldonDeployment (Triton behind Seldon's executor and Istio) with its autoscaler, and a smoke test.
  */
 export class ModelDeployment extends pulumi.ComponentResource {
     public readonly seldonDeployment: k8s.apiextensions.CustomResource;
+    /** The model's V2 infer path through Istio, e.g. `/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer`. */
+    public readonly inferencePath: string;
     /** The V2 infer URL through the ingress gateway. */
     public readonly inferenceUrl: pulumi.Output<string>;
+    /** The body of a valid V2 request (the smoke test's). */
+    public readonly inferenceRequest: string;
+    /** `<namespace>/<name>` of the SeldonDeployment. */
+    public readonly seldonDeploymentRef: string;
+    /** `<namespace>/<name>` of the Deployment Seldon creates for the model. */
+    public readonly kubernetesDeploymentRef: string;
     /** The Deployment Seldon creates; its HPA or ScaledObject has the same name. */
     public readonly workloadName: string;
     /** A ready-to-run curl of the model with a valid V2 request (the body from `pulumi stack output inferenceRequest`). */
@@ -75,7 +68,8 @@ export class ModelDeployment extends pulumi.ComponentResource {
 
     constructor(name: string, args: ModelDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:serving:ModelDeployment", name, {}, opts);
-        const { settings: d, namespace } = args;
+        const { settings: d } = args;
+        const namespace = args.namespace.name;
 
         const secret = new k8s.core.v1.Secret(`${d.name}-rclone`, {
             metadata: { name: `${d.name}-rclone`, namespace },
@@ -89,10 +83,10 @@ export class ModelDeployment extends pulumi.ComponentResource {
                     accessKeyId,
                     secretAccessKey,
                 }))),
-        }, { parent: this, dependsOn: [args.namespaceResource] });
+        }, { parent: this, dependsOn: [args.namespace.resource] });
 
         const manifest = pulumi.output(args.modelUri).apply(modelUri =>
-            seldonDeploymentFor(d, args.autoscaling, namespace, modelUri, `${d.name}-rclone`, args.prometheusUrl));
+            seldonDeploymentFor(d, args.autoscaling, namespace, modelUri, `${d.name}-rclone`));
         this.seldonDeployment = new k8s.apiextensions.CustomResource(d.name, {
             apiVersion: "machinelearning.seldon.io/v1",
             kind: "SeldonDeployment",
@@ -102,7 +96,11 @@ export class ModelDeployment extends pulumi.ComponentResource {
 
         this.workloadName = seldonWorkloadName(d.name, d.modelName);
         const path = inferencePath(namespace, d.name, d.modelName);
+        this.inferencePath = path;
         this.inferenceUrl = pulumi.interpolate`${args.ingressBaseUrl}${path}`;
+        this.inferenceRequest = sampleRequestBody();
+        this.seldonDeploymentRef = `${namespace}/${d.name}`;
+        this.kubernetesDeploymentRef = `${namespace}/${this.workloadName}`;
         this.curlExample = pulumi.interpolate`curl -sS -X POST -H 'Content-Type: application/json' -d "$(pulumi stack output inferenceRequest)" ${this.inferenceUrl}`;
         this.autoscalerObject = {
             none: "none",
@@ -122,7 +120,7 @@ export class ModelDeployment extends pulumi.ComponentResource {
             // does: swapping the autoscaler must leave every resource but the SeldonDeployment untouched.
             const fingerprint = manifest.apply(m => servingFingerprint(m, args.modelFingerprint));
             new command.local.Command(`${d.name}-smoke-test`, {
-                create: "node --import tsx scripts/smoke-test.ts",
+                create: "node --import tsx probes/smoke-test.ts",
                 environment: { SMOKE_URL: this.inferenceUrl, SMOKE_TIMEOUT_SECONDS: String(d.smokeTest.timeoutSeconds) },
                 triggers: [fingerprint],
             }, { parent: this, dependsOn: [this.seldonDeployment] });
@@ -134,7 +132,7 @@ export class ModelDeployment extends pulumi.ComponentResource {
 
 /** The SeldonDeployment: protocol v2, Triton serving the model from the repository, and its autoscaler. */
 export function seldonDeploymentFor(d: DeploymentSettings, a: AutoscalingSettings, namespace: string, modelUri: string,
-    secretName: string, prometheusUrl?: string): SeldonDeployment {
+    secretName: string): SeldonDeployment {
     const graph: PredictiveUnit = {
         name: d.modelName,
         type: "MODEL",
@@ -155,10 +153,7 @@ export function seldonDeploymentFor(d: DeploymentSettings, a: AutoscalingSetting
     if (a.mode === "hpa") {
         component.hpaSpec = hpaSpecFor(d, a);
     } else if (a.mode === "keda") {
-        if (prometheusUrl === undefined) {
-            throw new Error("autoscaler keda needs a Prometheus URL");
-        }
-        component.kedaSpec = kedaSpecFor(d, a, namespace, prometheusUrl);
+        component.kedaSpec = kedaSpecFor(d, a, namespace);
     }
     return {
         apiVersion: "machinelearning.seldon.io/v1",
@@ -181,7 +176,7 @@ export function seldonDeploymentFor(d: DeploymentSettings, a: AutoscalingSetting
  * CPU utilisation of the Triton container alone (ContainerResource, GA in Kubernetes 1.30): a pod-wide
  * Resource metric would average in Seldon's executor and the Istio sidecar and dilute the target.
  */
-export function hpaSpecFor(d: DeploymentSettings, a: AutoscalingSettings): HpaSpec {
+export function hpaSpecFor(d: Pick<DeploymentSettings, "modelName">, a: Extract<AutoscalingSettings, { mode: "hpa" }>): HpaSpec {
     return {
         minReplicas: a.minReplicas,
         maxReplicas: a.maxReplicas,
@@ -190,7 +185,7 @@ export function hpaSpecFor(d: DeploymentSettings, a: AutoscalingSettings): HpaSp
             containerResource: {
                 name: "cpu",
                 container: d.modelName,
-                target: { type: "Utilization", averageUtilization: d.hpaCpuUtilization },
+                target: { type: "Utilization", averageUtilization: a.cpuUtilization },
             },
         }],
     };
@@ -201,19 +196,19 @@ export function hpaSpecFor(d: DeploymentSettings, a: AutoscalingSettings): HpaSp
  * ceil(total / threshold) replicas, i.e. `threshold` requests per second per replica. (The tutorial's
  * per-pod average halves when a second pod starts, and the deployment flaps.)
  */
-export function kedaSpecFor(d: DeploymentSettings, a: AutoscalingSettings, namespace: string, prometheusUrl: string): KedaSpec {
+export function kedaSpecFor(d: Pick<DeploymentSettings, "name">, a: Extract<AutoscalingSettings, { mode: "keda" }>, namespace: string): KedaSpec {
     const metadata: PrometheusTriggerMetadata = {
-        serverAddress: prometheusUrl,
+        serverAddress: a.prometheusUrl,
         query: requestRateQuery(d.name, namespace),
-        threshold: String(d.keda.requestsPerSecond),
+        threshold: String(a.requestsPerSecond),
     };
     return {
-        pollingInterval: d.keda.pollingInterval,
+        pollingInterval: a.pollingInterval,
         minReplicaCount: a.minReplicas,
         maxReplicaCount: a.maxReplicas,
         advanced: {
             horizontalPodAutoscalerConfig: {
-                behavior: { scaleDown: { stabilizationWindowSeconds: d.keda.scaleDownStabilizationSeconds } },
+                behavior: { scaleDown: { stabilizationWindowSeconds: a.scaleDownStabilizationSeconds } },
             },
         },
         triggers: [{ type: "prometheus", metricType: "AverageValue", metadata }],
@@ -238,16 +233,6 @@ export function rcloneEnv(c: { provider: string; endpoint?: string; region: stri
     };
 }
 
-/** Seldon's executor route through Istio (no `/versions/{v}`: that path answers 404). */
-export function inferencePath(namespace: string, deployment: string, model: string): string {
-    return `/seldon/${namespace}/${deployment}/v2/models/${model}/infer`;
-}
-
-/** Seldon names the Deployment, and its HPA or ScaledObject, `<sdep>-<predictor>-<index>-<container>`. */
-export function seldonWorkloadName(deployment: string, container: string): string {
-    return `${deployment}-${PREDICTOR}-0-${container}`;
-}
-
 /** A stable hash of what is served: the manifest without its scaling fields, and the model files. */
 export function servingFingerprint(manifest: SeldonDeployment, modelFingerprint: string): string {
     const served = {
@@ -258,9 +243,4 @@ export function servingFingerprint(manifest: SeldonDeployment, modelFingerprint:
         })),
     };
     return crypto.createHash("sha256").update(JSON.stringify({ served, modelFingerprint })).digest("hex");
-}
-
-/** The request body of the curl example and the smoke test. */
-export function sampleRequestBody(): string {
-    return JSON.stringify(sampleRequest());
 }

@@ -1,8 +1,8 @@
 // Sends a real V2 inference request to the deployed model until it answers with 10 probabilities,
 // retrying while the model starts (image pull, model download, Triton load), up to a deadline.
-import { httpRequest } from "./httpRequest";
+import { httpRequest } from "../lib/httpRequest";
 import { describeFailure, pollUntil } from "./poll";
-import { checkAnswer, MAX_REPLY_BYTES, sampleRequestBody } from "./v2Protocol";
+import { checkAnswer, MAX_REPLY_BYTES, sampleRequestBody } from "../lib/v2Protocol";
 
 export interface SmokeTestOptions {
     url: string;

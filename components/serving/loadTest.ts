@@ -4,10 +4,13 @@ import * as esbuild from "esbuild";
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
-import { LoadTestSettings } from "../config";
+import { LoadTestSettings } from "../../config";
+
+/** The settings of an enabled load test. */
+export type LoadTestRun = Extract<LoadTestSettings, { enabled: true }>;
 
 export interface LoadTestArgs {
-    settings: LoadTestSettings;
+    settings: LoadTestRun;
     /** Namespace of the Job (the models'). */
     namespace: string;
     /** In-cluster base URL of the ingress gateway, e.g. http://istio-ingressgateway.istio-system.svc.cluster.local. */
@@ -19,7 +22,7 @@ export interface LoadTestArgs {
 }
 
 /** The project folder: the bundle names its sources relative to it, the same on every machine. */
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(__dirname, "..", "..");
 /** The Job's entry point; the Job runs it bundled with what it imports, in a stock Node image. */
 export const LOADGEN_ENTRY = path.join(ROOT, "loadtest", "job.ts");
 
@@ -96,7 +99,7 @@ export function loadTestCommand(args: Pick<LoadTestArgs, "settings" | "host" | "
  * The Job's active deadline: the run time, the generator's grace after it (one request deadline),
  * and the pod's start (scheduling, image pull). A run that hangs anyway is stopped by Kubernetes.
  */
-export function loadTestDeadlineSeconds(s: Pick<LoadTestSettings, "runTimeMs">): number {
+export function loadTestDeadlineSeconds(s: Pick<LoadTestRun, "runTimeMs">): number {
     return Math.ceil(s.runTimeMs / 1000) + REQUEST_TIMEOUT_SECONDS + STARTUP_ALLOWANCE_SECONDS;
 }
 

@@ -3,25 +3,15 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ChartPin, CHARTS, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT, POD_SECURITY } from "../lib/charts";
-import { namespaceArgs, releaseArgs } from "../lib/helm";
-import { ModelStore } from "../lib/modelStore";
-import { SeaweedfsValues } from "../lib/types/helmValues";
-import { SeaweedfsS3Config } from "../lib/types/seaweedfs";
+import { ModelStoreSettings } from "../../config";
+import { CHARTS, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT, POD_SECURITY } from "../../lib/charts";
+import { namespaceArgs, releaseArgs } from "../../lib/helm";
+import { ModelStore } from "./modelStore";
+import { SeaweedfsValues } from "../../lib/types/helmValues";
+import { SeaweedfsS3Config } from "../../lib/types/seaweedfs";
 
-export interface InClusterModelStoreArgs {
-    bucketName: string;
-    /** seaweedfs chart version and repository. */
-    pin: ChartPin;
-    /** Size of the store's PersistentVolumeClaim. */
-    size: string;
-    /** The namespace whose pods read the models (Seldon's storage initializer). */
-    readerNamespace: string;
-    /** Restrict who reaches the store with a NetworkPolicy (README, "What is exposed"). */
-    networkPolicy: boolean;
-    /** How long the uploads wait for the S3 endpoint. */
-    readyTimeoutSeconds?: number;
-}
+/** The in-cluster store's settings (config/types.ts), and how long the uploads wait for its S3 endpoint. */
+export type InClusterModelStoreArgs = Omit<Extract<ModelStoreSettings, { kind: "in-cluster" }>, "kind"> & { readyTimeoutSeconds?: number };
 
 /** The Service in front of SeaweedFS's S3 port: a fixed nodePort for the host, a stable in-cluster name. */
 export const MODEL_STORE_SERVICE = "model-store-s3";
@@ -75,7 +65,7 @@ export class InClusterModelStore extends pulumi.ComponentResource implements Mod
 
         // The chart's readiness probe watches the master port, not S3: wait for S3 itself, from the host.
         const ready = new command.local.Command(`${name}-s3-ready`, {
-            create: "node --import tsx scripts/wait-for-http.ts",
+            create: "node --import tsx probes/wait-for-http.ts",
             environment: {
                 WAIT_URL: `http://127.0.0.1:${KIND_MODEL_STORE_HOST_PORT}/healthz`,
                 WAIT_TIMEOUT_SECONDS: String(args.readyTimeoutSeconds ?? 300),

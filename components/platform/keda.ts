@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartPin, CHARTS, POD_SECURITY } from "../lib/charts";
-import { namespacedRelease } from "../lib/helm";
-import { KedaValues } from "../lib/types/helmValues";
+import { ChartPin, CHARTS, POD_SECURITY } from "../../lib/charts";
+import { namespacedRelease } from "../../lib/helm";
+import { KedaValues } from "../../lib/types/helmValues";
 
 export interface KedaArgs {
     /** Chart version and repository. */

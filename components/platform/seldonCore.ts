@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterFlavour } from "../config";
-import { ChartPin, CHARTS, POD_SECURITY, SELDON_GATEWAY } from "../lib/charts";
-import { namespacedRelease } from "../lib/helm";
-import { SeldonCoreOperatorValues } from "../lib/types/helmValues";
+import { ClusterFlavour } from "../../config";
+import { ChartPin, CHARTS, POD_SECURITY, SELDON_GATEWAY } from "../../lib/charts";
+import { namespacedRelease } from "../../lib/helm";
+import { SeldonCoreOperatorValues } from "../../lib/types/helmValues";
 
 export interface SeldonCoreArgs {
     flavour: ClusterFlavour;

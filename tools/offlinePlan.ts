@@ -7,7 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import { PROJECT, ProgramRun, RegisteredResource, ROOT, runProgram } from "./evaluate";
-import { unbuiltModels } from "./tritonRepository";
+import { unbuiltModels } from "../lib/tritonRepository";
 
 /** Shown instead of every secret value. */
 export const MASK = "[secret]";

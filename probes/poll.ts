@@ -1,7 +1,7 @@
 // Retries a check until it passes, fails for good, or a deadline passes. Used by the post-deploy smoke
 // test and by the gate that waits for the in-cluster S3 store. Every attempt is bounded by what is
 // left of the overall deadline, so the whole wait ends by the deadline plus one request at most.
-import { httpRequest, HttpFailure } from "./httpRequest";
+import { httpRequest, HttpFailure } from "../lib/httpRequest";
 
 /** What one attempt found: done (with a value), still waiting (why), or failed for good (why). */
 export type Attempt<T> = { done: true; value: T } | { done: false; waiting: string } | { done: false; fatal: string };

@@ -1,8 +1,8 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ModelStore } from "../lib/modelStore";
-import { RepositoryFile } from "../lib/tritonRepository";
+import { ModelStore } from "./modelStore";
+import { repositoryFingerprint, RepositoryFile } from "../../lib/tritonRepository";
 
 export interface ModelRepositoryArgs {
     /** The object store the repository is kept in. */
@@ -20,6 +20,8 @@ export interface ModelRepositoryArgs {
 export class ModelRepository extends pulumi.ComponentResource {
     /** The repository as Seldon's `modelUri`: `s3://<bucket>/<prefix>`. */
     public readonly modelUri: pulumi.Output<string>;
+    /** A hash of every file's key and content: changes exactly when the served model does. */
+    public readonly fingerprint: string;
 
     constructor(name: string, args: ModelRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:storage:ModelRepository", name, {}, opts);
@@ -32,6 +34,7 @@ export class ModelRepository extends pulumi.ComponentResource {
             });
         }
         this.modelUri = pulumi.interpolate`s3://${store.bucketName}/${args.prefix}`;
+        this.fingerprint = repositoryFingerprint(args.files);
         this.registerOutputs({ modelUri: this.modelUri });
     }
 }

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterFlavour } from "../config";
-import { ChartPin, CHARTS } from "../lib/charts";
-import { releaseArgs } from "../lib/helm";
-import { MetricsServerValues } from "../lib/types/helmValues";
+import { ClusterFlavour } from "../../config";
+import { ChartPin, CHARTS } from "../../lib/charts";
+import { releaseArgs } from "../../lib/helm";
+import { MetricsServerValues } from "../../lib/types/helmValues";
 
 export interface MetricsServerArgs {
     flavour: ClusterFlavour;

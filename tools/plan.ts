@@ -1,7 +1,7 @@
 // `npm run plan -- --stack dev [--set key=value ...] [--output FILE]`
 // Prints what the program would create for a stack, without a backend, a cluster or a cloud account.
 import * as fs from "fs";
-import { applyOverrides, plan, PlanError, readStackConfig, withBuildableModel } from "../lib/plan";
+import { applyOverrides, plan, PlanError, readStackConfig, withBuildableModel } from "./offlinePlan";
 
 const USAGE = "Usage: npm run plan -- --stack NAME [--set key=value ...] [--output FILE]";
 

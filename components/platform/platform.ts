@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformSettings } from "../config";
-import { CHARTS, KIND_INGRESS_HOST_PORT, POD_SECURITY } from "../lib/charts";
-import { namespaceArgs } from "../lib/helm";
+import { PlatformSettings } from "../../config";
+import { IN_CLUSTER_INGRESS_URL, INGRESS_SERVICE, KIND_INGRESS_HOST_PORT, POD_SECURITY } from "../../lib/charts";
+import { namespaceArgs } from "../../lib/helm";
 import { Istio } from "./istio";
 import { Keda } from "./keda";
 import { MetricsServer } from "./metricsServer";
@@ -27,6 +27,10 @@ export class Platform extends pulumi.ComponentResource {
     public readonly modelNamespace: k8s.core.v1.Namespace;
     /** In-cluster Prometheus address for KEDA triggers; undefined without Prometheus. */
     public readonly prometheusUrl?: string;
+    /** The models' namespace's name (`modelNamespace`). */
+    public readonly modelNamespaceName: string;
+    /** The ingress gateway's base URL for clients inside the cluster (the load-test Job). */
+    public readonly inClusterIngressUrl = IN_CLUSTER_INGRESS_URL;
     /**
      * Where the ingress gateway answers: `http://localhost:8080` on kind (kind/cluster.yaml maps it), the
      * load balancer's address on a cloud cluster.
@@ -61,7 +65,8 @@ export class Platform extends pulumi.ComponentResource {
         this.modelNamespace = new k8s.core.v1.Namespace(s.modelNamespace,
             namespaceArgs(s.modelNamespace, POD_SECURITY.models, { "istio-injection": "enabled" }), { parent: this });
 
-        this.prometheusUrl = this.monitoring?.prometheusUrl ?? s.monitoring.prometheusUrl;
+        this.prometheusUrl = s.prometheusUrl;
+        this.modelNamespaceName = s.modelNamespace;
         this.ingressBaseUrl = s.flavour === "kind"
             ? pulumi.output(`http://localhost:${KIND_INGRESS_HOST_PORT}`)
             : loadBalancerUrl(k8s.core.v1.Service.get("ingress-gateway-service", `${INGRESS_SERVICE.namespace}/${INGRESS_SERVICE.name}`,
@@ -84,5 +89,3 @@ function loadBalancerUrl(service: k8s.core.v1.Service): pulumi.Output<string> {
     });
 }
 
-/** The ingress gateway Service (named after its release), for in-cluster clients. */
-export const INGRESS_SERVICE = { name: CHARTS.istioGateway.release, namespace: CHARTS.istioGateway.namespace };

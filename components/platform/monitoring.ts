@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterFlavour } from "../config";
-import { ChartPin, CHARTS, POD_SECURITY, PROMETHEUS_PORT } from "../lib/charts";
-import { namespacedRelease } from "../lib/helm";
-import { KubePrometheusStackValues } from "../lib/types/helmValues";
-import { PodMonitor } from "../lib/types/prometheusOperator";
+import { ClusterFlavour } from "../../config";
+import { ChartPin, CHARTS, installedPrometheusUrl, POD_SECURITY } from "../../lib/charts";
+import { namespacedRelease } from "../../lib/helm";
+import { KubePrometheusStackValues } from "../../lib/types/helmValues";
+import { PodMonitor } from "../../lib/types/prometheusOperator";
 
 export interface MonitoringArgs {
     flavour: ClusterFlavour;
@@ -21,22 +21,18 @@ export class Monitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:platform:Monitoring", name, {}, opts);
-        const { namespace, release } = CHARTS.monitoring;
+        const { namespace } = CHARTS.monitoring;
         // Through Helm: the operator's CRDs are too large for client-side apply.
         this.release = namespacedRelease(this, CHARTS.monitoring, args.pin, prometheusStackValues(args.flavour),
             args.flavour === "kind" ? POD_SECURITY.monitoringKind : POD_SECURITY.monitoringCloud);
         // Needs the PodMonitor CRD from the release.
         this.podMonitor = new k8s.apiextensions.CustomResource("seldon-podmonitor", seldonPodMonitor(namespace),
             { parent: this, dependsOn: [this.release] });
-        this.prometheusUrl = prometheusServiceUrl(release, namespace);
+        this.prometheusUrl = installedPrometheusUrl();
         this.registerOutputs({ prometheusUrl: this.prometheusUrl });
     }
 }
 
-/** The chart's Prometheus service is `<fullname>-prometheus`; fullnameOverride pins fullname. */
-export function prometheusServiceUrl(fullname: string, namespace: string): string {
-    return `http://${fullname}-prometheus.${namespace}.svc.cluster.local:${PROMETHEUS_PORT}`;
-}
 
 export function prometheusStackValues(flavour: ClusterFlavour): KubePrometheusStackValues {
     const values: KubePrometheusStackValues = {

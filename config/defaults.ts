@@ -1,0 +1,95 @@
+// Every setting's default and bound, each next to the upstream fact behind it.
+import { CHARTS } from "../lib/charts";
+import { Autoscaler, ClusterFlavour, ModelStoreKind, ReaderCredentialsMode, RequiredAddonMode, AddonMode } from "./types";
+
+/**
+ * Defaults of every project setting, in one place. `Pulumi.yaml` declares the same values for the
+ * CLI (a test keeps the two in step, and the README's table); the program applies them itself
+ * because the SDK does not read `Pulumi.yaml`'s config defaults when the program runs under its mocks
+ * or any engine other than the CLI (pulumi/pulumi#4472), so tests and the offline plan would
+ * otherwise see no defaults at all.
+ */
+export const DEFAULTS = {
+    autoscaler: "hpa" as Autoscaler,
+    replicas: 1,
+    minReplicas: 1,
+    maxReplicas: 3,
+    modelRepositoryPath: "model/cifar10-model",
+    modelPrefix: "cifar10-model",
+    bucketName: "",
+    readerCredentials: "iam-user" as ReaderCredentialsMode,
+    modelStore: "aws-s3" as ModelStoreKind,
+    modelStoreVersion: CHARTS.modelStore.version,
+    modelStoreRepository: CHARTS.modelStore.repo,
+    modelStoreSize: "5Gi",
+    modelStoreNetworkPolicy: true,
+    clusterFlavour: "kind" as ClusterFlavour,
+    kubeContext: "",
+    modelNamespace: "seldon",
+    istio: "install" as RequiredAddonMode,
+    istioVersion: CHARTS.istioBase.version,
+    istioRepository: CHARTS.istioBase.repo,
+    seldonCore: "install" as RequiredAddonMode,
+    seldonCoreVersion: CHARTS.seldonCore.version,
+    seldonCoreRepository: CHARTS.seldonCore.repo,
+    metricsServer: "install" as AddonMode,
+    metricsServerVersion: CHARTS.metricsServer.version,
+    metricsServerRepository: CHARTS.metricsServer.repo,
+    monitoring: "install" as AddonMode,
+    monitoringVersion: CHARTS.monitoring.version,
+    monitoringRepository: CHARTS.monitoring.repo,
+    prometheusUrl: "",
+    keda: "install" as AddonMode,
+    kedaVersion: CHARTS.keda.version,
+    kedaRepository: CHARTS.keda.repo,
+    deploymentName: "cifar10",
+    modelName: "cifar10-pytorch",
+    // A modern Triton: the operator's default (21.08) cannot load TorchScript saved by current PyTorch.
+    // The -pyt-python-py3 variant carries only the PyTorch and Python backends (smaller pulls).
+    tritonImage: "nvcr.io/nvidia/tritonserver:25.01-pyt-python-py3",
+    modelCpuRequest: "500m",
+    modelMemoryRequest: "1Gi",
+    modelCpuLimit: "",
+    modelMemoryLimit: "",
+    hpaCpuUtilization: 50,
+    kedaRequestsPerSecond: 20,
+    kedaPollingInterval: 15,
+    kedaScaleDownStabilizationSeconds: 120,
+    payloadLoggerUrl: "",
+    rcloneProvider: "",
+    s3Endpoint: "",
+    smokeTest: true,
+    smokeTestTimeoutSeconds: 1200,
+    loadTestEnabled: false,
+    loadTestUsers: 100,
+    loadTestSpawnRate: 10,
+    loadTestRunTime: "180s",
+    // A stock Node image: the load generator needs only Node's built-ins.
+    loadTestImage: "node:22.20.0-alpine3.22",
+    ingressSourceRanges: "",
+};
+
+/**
+ * Upper bounds of the whole-number settings: Kubernetes' int32 fields, Kubernetes' own limits (an
+ * HPA stabilisation window is at most an hour), or beyond any sensible value for one model.
+ */
+export const MAXIMUM = {
+    replicas: 100,
+    hpaCpuUtilization: 1000,
+    kedaRequestsPerSecond: 100000,
+    kedaPollingInterval: 3600,
+    kedaScaleDownStabilizationSeconds: 3600,
+    smokeTestTimeoutSeconds: 4 * 3600,
+    loadTestUsers: 10000,
+    loadTestSpawnRate: 1000,
+    loadTestRunTimeMs: 24 * 3600 * 1000,
+} as const;
+
+/** Secret settings, read only with `readerCredentials: existing`; they have no default. */
+export const SECRET_KEYS = ["readerAccessKeyId", "readerSecretAccessKey"] as const;
+
+/** Every key of the project's namespace that the program reads: anything else is a mistake. */
+export const DECLARED_KEYS: readonly string[] = [...Object.keys(DEFAULTS), ...SECRET_KEYS];
+
+/** The bucket of the in-cluster store when `bucketName` is unset (the store is the stack's own). */
+export const IN_CLUSTER_BUCKET = "models";

@@ -1,0 +1,40 @@
+// The stack configuration: read once, defaults applied, every setting validated and every problem
+// reported together before any resource is registered; then one typed value per consumer.
+//   types.ts     the settings the components receive
+//   defaults.ts  every default and bound, with its upstream source
+//   reader.ts    reads raw values, records problems, returns usable fallbacks
+//   rules.ts     pure validation rules (tested directly)
+//   storage.ts, platform.ts, serving.ts   one reader per area
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigReader } from "./reader";
+import { unknownKeyProblems } from "./rules";
+import { readPlatform } from "./platform";
+import { readAutoscaler, readAutoscaling, readDeployment, readLoadTest } from "./serving";
+import { readModelRepository, readModelStore } from "./storage";
+import { Settings } from "./types";
+
+export * from "./types";
+export { DEFAULTS, DECLARED_KEYS, MAXIMUM, SECRET_KEYS } from "./defaults";
+export { ConfigError } from "./reader";
+
+/** Reads and validates the configuration of the current stack. Throws ConfigError when it is invalid. */
+export function loadSettings(): Settings {
+    const project = pulumi.getProject();
+    const stack = pulumi.getStack();
+    const read = new ConfigReader(project);
+    for (const problem of unknownKeyProblems(project, Object.keys(pulumi.runtime.allConfig()))) {
+        read.problem(problem);
+    }
+
+    const autoscaler = readAutoscaler(read);
+    const { platform, prometheusUrl } = readPlatform(read, autoscaler);
+    const modelRepository = readModelRepository(read);
+    const modelStore = readModelStore(read, { stack, flavour: platform.flavour, prefix: modelRepository.prefix, modelNamespace: platform.modelNamespace });
+    const autoscaling = readAutoscaling(read, autoscaler, prometheusUrl);
+    const storeKind = read.choice("modelStore", ["aws-s3", "in-cluster"] as const, "aws-s3");
+    const deployment = readDeployment(read, modelRepository.files, storeKind);
+    const loadTest = readLoadTest(read, deployment.smokeTest.enabled);
+
+    read.throwIfProblems();
+    return { project, stack, modelStore: modelStore(), modelRepository, platform, autoscaling, deployment, loadTest };
+}

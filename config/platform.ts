@@ -1,0 +1,103 @@
+// The cluster and its add-ons: flavour, context, the models' namespace, each add-on's mode and chart,
+// and the ingress restriction; and whether the chosen autoscaler finds what it scales on.
+import * as semver from "semver";
+import * as pulumi from "@pulumi/pulumi";
+import { installedPrometheusUrl } from "../lib/charts";
+import { FIRST_BSL_VERSION } from "../lib/seldon";
+import { DEFAULTS } from "./defaults";
+import { ConfigReader } from "./reader";
+import { cidrProblem, DNS_LABEL, RESERVED_NAMESPACES } from "./rules";
+import { ADDON_MODES, AddonMode, Autoscaler, CLUSTER_FLAVOURS, PlatformSettings, REQUIRED_ADDON_MODES } from "./types";
+
+type AddonKey = "istio" | "seldonCore" | "metricsServer" | "monitoring" | "keda";
+
+/** The platform's settings, and the Prometheus a keda autoscaler queries (settled here, once). */
+export function readPlatform(read: ConfigReader, autoscaler: Autoscaler): { platform: PlatformSettings; prometheusUrl?: string } {
+    const flavour = read.choice("clusterFlavour", CLUSTER_FLAVOURS, DEFAULTS.clusterFlavour);
+    const kubeContext = read.string("kubeContext", DEFAULTS.kubeContext);
+    const modelNamespace = read.string("modelNamespace", DEFAULTS.modelNamespace);
+    if (!DNS_LABEL.test(modelNamespace)) {
+        read.problem(`${read.key("modelNamespace")} = ${JSON.stringify(modelNamespace)} is not a valid namespace name: ` +
+            "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
+    } else if (modelNamespace in RESERVED_NAMESPACES) {
+        read.problem(`${read.key("modelNamespace")} = ${JSON.stringify(modelNamespace)} belongs to ${RESERVED_NAMESPACES[modelNamespace]}: ` +
+            `use a namespace of the models' own, not one of ${Object.keys(RESERVED_NAMESPACES).join(", ")}`);
+    }
+
+    const addon = <M extends string>(key: AddonKey, modes: readonly M[], fallback: M) => ({
+        mode: read.choice(key, modes, fallback),
+        version: read.chartVersion(`${key}Version`, DEFAULTS[`${key}Version`]),
+        repository: read.chartRepository(`${key}Repository`, DEFAULTS[`${key}Repository`]),
+    });
+    const istio = addon("istio", REQUIRED_ADDON_MODES, DEFAULTS.istio);
+    const seldonCore = addon("seldonCore", REQUIRED_ADDON_MODES, DEFAULTS.seldonCore);
+    const metricsServer = addon<AddonMode>("metricsServer", ADDON_MODES, DEFAULTS.metricsServer);
+    const monitoring = addon<AddonMode>("monitoring", ADDON_MODES, DEFAULTS.monitoring);
+    const keda = addon<AddonMode>("keda", ADDON_MODES, DEFAULTS.keda);
+
+    const prometheusSetting = read.string("prometheusUrl", DEFAULTS.prometheusUrl);
+    if (prometheusSetting !== "" && !/^https?:\/\/[^\s/]+(:[0-9]+)?(\/\S*)?$/.test(prometheusSetting)) {
+        read.problem(`${read.key("prometheusUrl")} = ${JSON.stringify(prometheusSetting)} is not an http(s) URL ` +
+            "(like http://prometheus.monitoring.svc.cluster.local:9090)");
+    }
+    if (prometheusSetting !== "" && monitoring.mode !== "existing") {
+        read.problem(`${read.key("prometheusUrl")} is set but ${read.key("monitoring")} = ${JSON.stringify(monitoring.mode)}: ` +
+            "prometheusUrl is only used with monitoring = existing");
+    }
+    // The one Prometheus everything that queries it uses: the installed one, or the cluster's.
+    const prometheusUrl = monitoring.mode === "install" ? installedPrometheusUrl()
+        : monitoring.mode === "existing" && prometheusSetting !== "" ? prometheusSetting : undefined;
+
+    // The autoscaler must find what it scales on: a metrics API for hpa, KEDA and Prometheus for keda.
+    if (autoscaler === "hpa" && metricsServer.mode === "none") {
+        read.problem(`${read.key("autoscaler")} = "hpa" needs a resource metrics API (metrics.k8s.io) but ` +
+            `${read.key("metricsServer")} = "none": set metricsServer to install, or to existing if the cluster already serves it`);
+    }
+    if (autoscaler === "keda") {
+        if (keda.mode === "none") {
+            read.problem(`${read.key("autoscaler")} = "keda" needs KEDA but ${read.key("keda")} = "none": set keda to install or existing`);
+        }
+        if (monitoring.mode === "none") {
+            read.problem(`${read.key("autoscaler")} = "keda" scales on Prometheus metrics but ${read.key("monitoring")} = "none": ` +
+                "set monitoring to install, or to existing together with prometheusUrl");
+        } else if (monitoring.mode === "existing" && prometheusSetting === "") {
+            read.problem(`${read.key("autoscaler")} = "keda" with ${read.key("monitoring")} = "existing" needs ${read.key("prometheusUrl")}, ` +
+                "the in-cluster address of that Prometheus");
+        }
+    }
+
+    const sourceRanges = read.string("ingressSourceRanges", DEFAULTS.ingressSourceRanges);
+    const ingressSourceRanges = sourceRanges.trim() === "" ? undefined : sourceRanges.split(",").map(r => r.trim());
+    for (const range of ingressSourceRanges ?? []) {
+        const problem = cidrProblem(range);
+        if (problem) {
+            read.problem(`${read.key("ingressSourceRanges")} has ${JSON.stringify(range)}, which ${problem}: ` +
+                "use comma-separated CIDRs such as 203.0.113.0/24,198.51.100.7/32");
+        }
+    }
+    if (ingressSourceRanges && flavour === "kind") {
+        read.problem(`${read.key("ingressSourceRanges")} is set but ${read.key("clusterFlavour")} = "kind": kind's gateway listens on ` +
+            "127.0.0.1 only (kind/cluster.yaml); source ranges apply to a cloud load balancer");
+    }
+
+    if (seldonCore.mode === "install" && semver.gte(seldonCore.version, FIRST_BSL_VERSION)) {
+        pulumi.log.warn(`seldonCoreVersion ${seldonCore.version}: Seldon Core ${FIRST_BSL_VERSION} and later are under the Business ` +
+            "Source License 1.1 (production use needs a commercial licence); 1.17.1 is the last Apache-2.0 release.");
+    }
+
+    return {
+        platform: {
+            flavour,
+            kubeContext: kubeContext === "" ? undefined : kubeContext,
+            modelNamespace,
+            istio,
+            seldonCore,
+            metricsServer,
+            monitoring,
+            keda,
+            ...(ingressSourceRanges ? { ingressSourceRanges } : {}),
+            ...(prometheusUrl ? { prometheusUrl } : {}),
+        },
+        prometheusUrl,
+    };
+}

@@ -1,0 +1,128 @@
+// Reads raw config strings, applies defaults and collects every problem instead of stopping at the
+// first. After recording a problem each read returns a usable fallback (the default), so assembling
+// the settings needs no non-null assertions; loadSettings() throws before any of it is used.
+import * as semver from "semver";
+import * as pulumi from "@pulumi/pulumi";
+import { imagePinProblem } from "../lib/images";
+
+/** Every problem found in the stack configuration, reported together. */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: string[]) {
+        super(`Invalid stack configuration:\n${problems.map(p => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+export class ConfigReader {
+    private readonly problems: string[] = [];
+    private readonly config = new pulumi.Config();
+
+    constructor(readonly project: string) {}
+
+    /** `project:key`, as messages name settings. */
+    key(key: string): string {
+        return `${this.project}:${key}`;
+    }
+
+    problem(message: string): void {
+        this.problems.push(message);
+    }
+
+    throwIfProblems(): void {
+        if (this.problems.length > 0) {
+            throw new ConfigError(this.problems);
+        }
+    }
+
+    /** Whether the key is set at all (a default does not count). */
+    isSet(key: string): boolean {
+        return pulumi.runtime.getConfig(this.key(key)) !== undefined;
+    }
+
+    /** Whether the key is stored as a secret (`pulumi config set --secret`). */
+    isSecret(key: string): boolean {
+        // Exported by the SDK's runtime but missing from its type declarations.
+        return (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret(this.key(key));
+    }
+
+    string(key: string, fallback: string): string {
+        return this.config.get(key) ?? fallback;
+    }
+
+    secret(key: string): pulumi.Output<string> {
+        return this.config.requireSecret(key);
+    }
+
+    choice<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+        const value = this.config.get(key) ?? fallback;
+        if (!(allowed as readonly string[]).includes(value)) {
+            this.problem(`${this.key(key)} = ${JSON.stringify(value)} is not allowed: use one of ${allowed.join(" | ")}`);
+            return fallback;
+        }
+        return value as T;
+    }
+
+    boolean(key: string, fallback: boolean): boolean {
+        const raw = this.config.get(key);
+        if (raw === undefined) {
+            return fallback;
+        }
+        if (raw !== "true" && raw !== "false") {
+            this.problem(`${this.key(key)} = ${JSON.stringify(raw)} is not a boolean: use true or false`);
+            return fallback;
+        }
+        return raw === "true";
+    }
+
+    integer(key: string, fallback: number, min: number, max: number): number {
+        const raw = this.config.get(key);
+        if (raw === undefined) {
+            return fallback;
+        }
+        if (!/^-?[0-9]+$/.test(raw.trim())) {
+            this.problem(`${this.key(key)} = ${JSON.stringify(raw)} is not a whole number: use an integer from ${min} to ${max}`);
+            return fallback;
+        }
+        const value = Number(raw.trim());
+        if (value < min || value > max) {
+            this.problem(`${this.key(key)} = ${value} is too ${value < min ? "small" : "large"}: use an integer from ${min} to ${max}`);
+            return fallback;
+        }
+        return value;
+    }
+
+    /** A container image pinned to a tag (not `latest`) or a sha256 digest, so every run deploys the same image. */
+    pinnedImage(key: string, fallback: string): string {
+        const value = this.string(key, fallback);
+        const problem = imagePinProblem(value);
+        if (problem) {
+            this.problem(`${this.key(key)} = ${JSON.stringify(value)} is not a pinned image (${problem}): use <image>:<tag> ` +
+                "or <image>@sha256:<64 hex digits>, never latest");
+        }
+        return value;
+    }
+
+    /** An exact chart version (semver: `1.30.3`), never a range or `latest`, so every run installs the same chart. */
+    chartVersion(key: string, fallback: string): string {
+        const value = this.string(key, fallback);
+        if (semver.valid(value) !== value) {
+            this.problem(`${this.key(key)} = ${JSON.stringify(value)} is not an exact chart version: ` +
+                `pin one like ${fallback} (no ranges, no "latest")`);
+            return fallback;
+        }
+        return value;
+    }
+
+    /**
+     * A Helm chart repository: an https:// repository or an oci:// registry (a mirror, say). Never
+     * plain http://: charts run with cluster-admin rights, so where they come from must be authenticated.
+     */
+    chartRepository(key: string, fallback: string): string {
+        const value = this.string(key, fallback);
+        if (!/^(https|oci):\/\/[^\s/]+(\/\S*)?$/.test(value)) {
+            this.problem(`${this.key(key)} = ${JSON.stringify(value)} is not a chart repository: use an https:// repository ` +
+                "URL or an oci:// registry path (plain http:// is not accepted)");
+        }
+        return value;
+    }
+}

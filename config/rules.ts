@@ -1,0 +1,137 @@
+// Pure validation rules of the stack configuration: each takes values and returns what is wrong, so
+// they are tested directly (rules.test.ts). The readers (storage.ts, platform.ts, serving.ts) apply them.
+import { CHARTS } from "../lib/charts";
+import { DECLARED_KEYS } from "./defaults";
+
+/**
+ * Namespaces the models may not share, each with whom it belongs to: Kubernetes' own, `default`
+ * (everything lands there by accident), and the add-ons' (their Pod Security level and Istio
+ * injection differ from the models').
+ */
+export const RESERVED_NAMESPACES: Record<string, string> = {
+    "default": "Kubernetes (the namespace anything without one lands in)",
+    "kube-system": "Kubernetes (and metricsServer)",
+    "kube-public": "Kubernetes",
+    "kube-node-lease": "Kubernetes",
+    [CHARTS.istioBase.namespace]: "istio",
+    [CHARTS.seldonCore.namespace]: "seldonCore",
+    [CHARTS.monitoring.namespace]: "monitoring",
+    [CHARTS.keda.namespace]: "keda",
+    [CHARTS.modelStore.namespace]: "modelStore in-cluster",
+};
+
+/** Kubernetes object names that are DNS labels (namespaces, SeldonDeployments, containers). */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A Kubernetes resource quantity (500m, 1, 1Gi, 1e3). */
+export const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][0-9]+)?$/;
+
+/** Why `range` is not an IPv4 or IPv6 CIDR, or undefined when it is one. */
+export function cidrProblem(range: string): string | undefined {
+    const m = /^([^/]+)\/([0-9]{1,3})$/.exec(range);
+    if (!m) {
+        return "is not a CIDR (address/prefix length)";
+    }
+    const prefix = Number(m[2]);
+    if (/^[0-9.]+$/.test(m[1])) {
+        const octets = m[1].split(".");
+        if (octets.length !== 4 || octets.some(o => o === "" || Number(o) > 255 || (o.length > 1 && o.startsWith("0")))) {
+            return "has no valid IPv4 address";
+        }
+        return prefix <= 32 ? undefined : "has a prefix longer than 32";
+    }
+    if (/^[0-9a-fA-F:]+$/.test(m[1]) && m[1].includes(":") && (m[1].match(/::/g) ?? []).length <= 1) {
+        return prefix <= 128 ? undefined : "has a prefix longer than 128";
+    }
+    return "has no valid IPv4 or IPv6 address";
+}
+
+/**
+ * One problem per key of the project's namespace that the program does not read (a misspelling,
+ * a wrong case), naming the nearest declared key. Other namespaces (aws:, kubernetes:) are not ours.
+ */
+export function unknownKeyProblems(project: string, keys: string[]): string[] {
+    return keys.filter(k => k.startsWith(`${project}:`)).map(k => k.slice(project.length + 1))
+        .filter(k => !DECLARED_KEYS.includes(k)).sort()
+        .map(k => {
+            const nearest = nearestKey(k);
+            return `${project}:${k} is not a setting of this project` + (nearest ? `: did you mean ${nearest}?` : "") +
+                ` (\`pulumi config rm ${k}\`; README, "Configuration", lists every setting)`;
+        });
+}
+
+/** The declared key closest to `key` (case-insensitive edit distance), if it is close enough to be a slip. */
+export function nearestKey(key: string): string | undefined {
+    let best: { key: string; distance: number } | undefined;
+    for (const candidate of DECLARED_KEYS) {
+        const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+        // Close enough: a third of the longer name may differ (a dropped word, a slip of the hand).
+        if (distance <= Math.max(2, Math.floor(Math.max(key.length, candidate.length) / 3)) && (!best || distance < best.distance)) {
+            best = { key: candidate, distance };
+        }
+    }
+    return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+/** Returns why `name` is not a valid general-purpose S3 bucket name, or undefined when it is. */
+export function checkBucketName(name: string): string | undefined {
+    if (name.length < 3 || name.length > 63) {
+        return `it must be 3 to 63 characters long (it has ${name.length})`;
+    }
+    if (!/^[a-z0-9.-]+$/.test(name)) {
+        return "only lowercase letters, digits, dots and hyphens are allowed";
+    }
+    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) {
+        return "it must begin and end with a letter or a digit";
+    }
+    if (name.includes("..")) {
+        return "it must not contain two adjacent dots";
+    }
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) {
+        return "it must not look like an IP address";
+    }
+    for (const reserved of ["xn--", "sthree-", "amzn-s3-demo-"]) {
+        if (name.startsWith(reserved)) {
+            return `the prefix ${reserved} is reserved`;
+        }
+    }
+    for (const reserved of ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]) {
+        if (name.endsWith(reserved)) {
+            return `the suffix ${reserved} is reserved`;
+        }
+    }
+    return undefined;
+}
+
+/** Returns why `prefix` is not a usable key prefix for the model repository, or undefined when it is. */
+export function checkS3Prefix(prefix: string): string | undefined {
+    if (prefix === "") {
+        return "it must not be empty (Triton needs the repository in a folder of the bucket)";
+    }
+    if (prefix.startsWith("/") || prefix.endsWith("/")) {
+        return "it must not begin or end with '/'";
+    }
+    const segments = prefix.split("/");
+    if (segments.some(s => s === "" || s === "." || s === "..")) {
+        return "its segments must not be empty, '.' or '..'";
+    }
+    if (!/^[A-Za-z0-9._\-/]+$/.test(prefix)) {
+        return "only letters, digits, '.', '_', '-' and '/' are allowed";
+    }
+    if (prefix.length > 512) {
+        return `it must be at most 512 characters long (it has ${prefix.length})`;
+    }
+    return undefined;
+}

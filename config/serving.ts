@@ -1,0 +1,159 @@
+// The served model: its autoscaling, the SeldonDeployment's Triton container and checks, and the
+// optional in-cluster load test.
+import { DurationError, parseDuration } from "../lib/duration";
+import { parseQuantity } from "../lib/quantity";
+import { seldonWorkloadName, WORKLOAD_NAME_MAX } from "../lib/seldon";
+import { RepositoryFile } from "../lib/tritonRepository";
+import { DEFAULTS, MAXIMUM } from "./defaults";
+import { ConfigReader } from "./reader";
+import { DNS_LABEL, QUANTITY } from "./rules";
+import { AUTOSCALERS, AutoscalingSettings, DeploymentSettings, LoadTestSettings, ModelStoreKind, RCLONE_PROVIDERS } from "./types";
+
+/** The autoscaler's mode, read first: the platform checks what it needs. */
+export function readAutoscaler(read: ConfigReader) {
+    return read.choice("autoscaler", AUTOSCALERS, DEFAULTS.autoscaler);
+}
+
+/** Exactly the fields the chosen mode needs; keda gets the Prometheus the platform settled. */
+export function readAutoscaling(read: ConfigReader, mode: AutoscalingSettings["mode"], prometheusUrl: string | undefined): AutoscalingSettings {
+    const replicas = read.integer("replicas", DEFAULTS.replicas, 1, MAXIMUM.replicas);
+    const minReplicas = read.integer("minReplicas", DEFAULTS.minReplicas, 1, MAXIMUM.replicas);
+    const maxReplicas = read.integer("maxReplicas", DEFAULTS.maxReplicas, 1, MAXIMUM.replicas);
+    if (maxReplicas < minReplicas) {
+        read.problem(`${read.key("maxReplicas")} = ${maxReplicas} is less than ${read.key("minReplicas")} = ${minReplicas}: ` +
+            "maxReplicas must be at least minReplicas");
+    }
+    const cpuUtilization = read.integer("hpaCpuUtilization", DEFAULTS.hpaCpuUtilization, 1, MAXIMUM.hpaCpuUtilization);
+    const requestsPerSecond = read.integer("kedaRequestsPerSecond", DEFAULTS.kedaRequestsPerSecond, 1, MAXIMUM.kedaRequestsPerSecond);
+    const pollingInterval = read.integer("kedaPollingInterval", DEFAULTS.kedaPollingInterval, 1, MAXIMUM.kedaPollingInterval);
+    // Kubernetes allows a stabilisation window of at most an hour.
+    const scaleDownStabilizationSeconds = read.integer("kedaScaleDownStabilizationSeconds", DEFAULTS.kedaScaleDownStabilizationSeconds, 0,
+        MAXIMUM.kedaScaleDownStabilizationSeconds);
+    switch (mode) {
+        case "none":
+            return { mode, replicas };
+        case "hpa":
+            return { mode, minReplicas, maxReplicas, cpuUtilization };
+        case "keda":
+            // readPlatform reports a keda autoscaler without a Prometheus; the fallback is never deployed.
+            return { mode, minReplicas, maxReplicas, requestsPerSecond, pollingInterval, scaleDownStabilizationSeconds, prometheusUrl: prometheusUrl ?? "" };
+    }
+}
+
+/** The SeldonDeployment's names, Triton container and checks; the model must be in the uploaded repository. */
+export function readDeployment(read: ConfigReader, files: RepositoryFile[], storeKind: ModelStoreKind): DeploymentSettings {
+    const name = read.string("deploymentName", DEFAULTS.deploymentName);
+    const modelName = read.string("modelName", DEFAULTS.modelName);
+    for (const [key, value] of [["deploymentName", name], ["modelName", modelName]]) {
+        if (!DNS_LABEL.test(value)) {
+            read.problem(`${read.key(key)} = ${JSON.stringify(value)} is not a valid Kubernetes name: ` +
+                "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
+        }
+    }
+    const workload = seldonWorkloadName(name, modelName);
+    if (workload.length > WORKLOAD_NAME_MAX) {
+        read.problem(`${read.key("deploymentName")} and ${read.key("modelName")} are too long together: Seldon's workload name ` +
+            `${workload} has ${workload.length} characters, at most ${WORKLOAD_NAME_MAX} are allowed`);
+    }
+    if (files.length > 0 && !files.some(f => f.relativePath === `${modelName}/config.pbtxt`)) {
+        const models = [...new Set(files.filter(f => f.relativePath.endsWith("/config.pbtxt")).map(f => f.relativePath.split("/")[0]))];
+        read.problem(`${read.key("modelName")} = ${JSON.stringify(modelName)} is not a model of the repository: ` +
+            `use one of ${models.join(", ")} (Triton serves the folder named like the model)`);
+    }
+
+    const tritonImage = read.pinnedImage("tritonImage", DEFAULTS.tritonImage);
+
+    const quantity = (key: "modelCpuRequest" | "modelMemoryRequest" | "modelCpuLimit" | "modelMemoryLimit", optional: boolean) => {
+        const value = read.string(key, DEFAULTS[key]);
+        if (value === "" && optional) {
+            return undefined;
+        }
+        if (!QUANTITY.test(value)) {
+            read.problem(`${read.key(key)} = ${JSON.stringify(value)} is not a Kubernetes quantity (like 500m, 1, 1Gi)` +
+                (optional ? " or empty" : ""));
+        }
+        return value;
+    };
+    const requests = { cpu: quantity("modelCpuRequest", false) ?? DEFAULTS.modelCpuRequest, memory: quantity("modelMemoryRequest", false) ?? DEFAULTS.modelMemoryRequest };
+    const limits = { cpu: quantity("modelCpuLimit", true), memory: quantity("modelMemoryLimit", true) };
+    for (const [resource, request, limit] of [["Cpu", requests.cpu, limits.cpu], ["Memory", requests.memory, limits.memory]] as const) {
+        const requested = parseQuantity(request);
+        const limited = parseQuantity(limit);
+        if (requested !== undefined && requested <= 0) {
+            // A zero request schedules the model anywhere, and utilisation targets divide by it.
+            read.problem(`${read.key(`model${resource}Request`)} = ${JSON.stringify(request)} must be more than zero: ` +
+                "the scheduler reserves it and the hpa target is a percentage of it");
+        }
+        if (requested !== undefined && limited !== undefined && limited < requested) {
+            read.problem(`${read.key(`model${resource}Limit`)} = ${JSON.stringify(limit)} is below ${read.key(`model${resource}Request`)} = ` +
+                `${JSON.stringify(request)}: a limit must be at least the request (Kubernetes rejects the pod otherwise)`);
+        }
+    }
+
+    const payloadLoggerUrl = read.string("payloadLoggerUrl", DEFAULTS.payloadLoggerUrl);
+    if (payloadLoggerUrl !== "" && !/^https?:\/\/\S+$/.test(payloadLoggerUrl)) {
+        read.problem(`${read.key("payloadLoggerUrl")} = ${JSON.stringify(payloadLoggerUrl)} is not an http(s) URL (or leave it empty)`);
+    }
+
+    const providerSetting = read.string("rcloneProvider", DEFAULTS.rcloneProvider);
+    const provider = providerSetting === "" ? undefined : read.choice("rcloneProvider", RCLONE_PROVIDERS, "Other");
+    const endpoint = read.string("s3Endpoint", DEFAULTS.s3Endpoint);
+    if (endpoint !== "" && !/^https?:\/\/\S+$/.test(endpoint)) {
+        read.problem(`${read.key("s3Endpoint")} = ${JSON.stringify(endpoint)} is not an http(s) URL (or leave it empty for AWS S3)`);
+    }
+    if (provider === "AWS" && storeKind === "in-cluster") {
+        read.problem(`${read.key("rcloneProvider")} = "AWS" does not fit ${read.key("modelStore")} = "in-cluster": with AWS rclone ` +
+            "addresses buckets as virtual hosts of amazonaws.com; leave rcloneProvider empty (the store's SeaweedFS) or set SeaweedFS");
+    }
+    // Without an override rclone follows the store: AWS for aws-s3.
+    if (endpoint !== "" && (provider ?? (storeKind === "aws-s3" ? "AWS" : undefined)) === "AWS") {
+        // With provider AWS rclone forces virtual-host addressing, which S3-compatible endpoints rarely serve.
+        const from = provider === "AWS" ? `${read.key("rcloneProvider")} = "AWS"` : "the aws-s3 store's rclone provider is AWS";
+        read.problem(`${read.key("s3Endpoint")} is set but ${from}: ` +
+            "leave s3Endpoint empty for AWS S3, or set rcloneProvider to the S3-compatible store's provider (Ceph, Minio, SeaweedFS, Other)");
+    }
+
+    const smokeTest = read.boolean("smokeTest", DEFAULTS.smokeTest);
+    const smokeTestTimeoutSeconds = read.integer("smokeTestTimeoutSeconds", DEFAULTS.smokeTestTimeoutSeconds, 10, MAXIMUM.smokeTestTimeoutSeconds);
+
+    const setLimits = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)) as { cpu?: string; memory?: string };
+    return {
+        name,
+        modelName,
+        tritonImage,
+        resources: { requests, ...(Object.keys(setLimits).length > 0 ? { limits: setLimits } : {}) },
+        payloadLoggerUrl: payloadLoggerUrl === "" ? undefined : payloadLoggerUrl,
+        rclone: { provider, endpoint: endpoint === "" ? undefined : endpoint },
+        smokeTest: { enabled: smokeTest, timeoutSeconds: smokeTestTimeoutSeconds },
+    };
+}
+
+/** The in-cluster load test; it needs the smoke test, which is what waits for the model to answer. */
+export function readLoadTest(read: ConfigReader, smokeTest: boolean): LoadTestSettings {
+    const enabled = read.boolean("loadTestEnabled", DEFAULTS.loadTestEnabled);
+    const runTime = read.string("loadTestRunTime", DEFAULTS.loadTestRunTime);
+    let runTimeMs = parseDuration(DEFAULTS.loadTestRunTime);
+    try {
+        runTimeMs = parseDuration(runTime);
+    } catch (e) {
+        if (!(e instanceof DurationError)) {
+            throw e;
+        }
+        runTimeMs = -1;
+    }
+    if (runTimeMs < 1000 || runTimeMs > MAXIMUM.loadTestRunTimeMs) {
+        read.problem(`${read.key("loadTestRunTime")} = ${JSON.stringify(runTime)} is not a duration from 1 s to 24 h: use e.g. 180s, 3m or 1m30s`);
+    }
+    const users = read.integer("loadTestUsers", DEFAULTS.loadTestUsers, 1, MAXIMUM.loadTestUsers);
+    const spawnRate = read.integer("loadTestSpawnRate", DEFAULTS.loadTestSpawnRate, 1, MAXIMUM.loadTestSpawnRate);
+    const image = read.pinnedImage("loadTestImage", DEFAULTS.loadTestImage);
+    if (!enabled) {
+        return { enabled };
+    }
+    if (!smokeTest) {
+        // The Job waits for the model component, whose smoke test is what waits for the model to answer.
+        read.problem(`${read.key("loadTestEnabled")} = true needs ${read.key("smokeTest")} = true: without the smoke test the load ` +
+            "test Job starts before the model answers and measures its start-up as failures");
+    }
+    return { enabled, users, spawnRate, runTime, runTimeMs, image };
+}
