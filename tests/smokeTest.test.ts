@@ -1,14 +1,13 @@
 import * as assert from "assert";
 import { PollError } from "../probes/poll";
 import { smokeTest } from "../probes/smokeTest";
-import { checkAnswer, probabilitiesOf, sampleRequest } from "../lib/v2Protocol";
+import { sampleRequest } from "../lib/v2Protocol";
 import { runNode } from "./harness";
 import { Misbehaviour, notListeningUrl, startMisbehavingServer } from "./misbehaving";
+import { reply, WRONG_ANSWERS } from "./v2answers";
 import { startV2Server, validReply } from "./v2server";
 
 const INFER = "/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer";
-const reply = (output: Record<string, unknown>) => ({ outputs: [{ name: "probs__0", datatype: "FP32", shape: [1, 10], data: Array(10).fill(0.1), ...output }] });
-
 /** Servers that never give an answer, and the last problem the smoke test must report for each. */
 const NO_ANSWER: Array<[Misbehaviour, RegExp]> = [
     ["accept-then-close", /server closed the connection without answering/],
@@ -17,18 +16,6 @@ const NO_ANSWER: Array<[Misbehaviour, RegExp]> = [
     ["reset", /ECONNRESET/],
     ["trickle", /no complete answer within \d+ ms/],
     ["endless", /larger than 65536 bytes/],
-];
-
-/** Answers that arrive but are wrong, and what the smoke test must say about each. */
-const WRONG_ANSWERS: Array<[string, unknown, RegExp]> = [
-    ["a wrong shape", reply({ shape: [10] }), /shape \[10\], expected \[1,10\]/],
-    ["a wrong datatype", reply({ datatype: "FP64" }), /datatype "FP64", expected FP32/],
-    ["NaN (as Triton writes it)", JSON.stringify(reply({})).replace("0.1,", "NaN,"), /non-finite numbers/],
-    ["null (NaN as JSON.stringify writes it)", reply({ data: [null, ...Array(9).fill(1 / 9)] }), /probs__0\[0\] = null is not a probability/],
-    ["nine values", reply({ data: Array(9).fill(1 / 9) }), /holds 9 values, expected 10/],
-    ["values that do not sum to 1", reply({ data: Array(10).fill(0.5) }), /does not sum to 1/],
-    ["no probs__0", { outputs: [{ name: "logits", datatype: "FP32", shape: [1, 10], data: Array(10).fill(0.1) }] }, /no output probs__0 \(outputs: logits\)/],
-    ["HTML", "<html>ok</html>", /not JSON/],
 ];
 
 describe("smoke test", () => {
@@ -170,34 +157,4 @@ describe("the store's health gate (probes/wait-for-http.ts)", () => {
         assert.strictEqual(result.status, 1);
         assert.match(result.stderr, /ECONNREFUSED/);
     });
-});
-
-describe("V2 protocol: what a valid answer is", () => {
-    it("the sample request is one UINT8 image of shape [1,3,32,32], the same every time", () => {
-        const r = sampleRequest();
-        assert.deepStrictEqual(r, sampleRequest());
-        assert.deepStrictEqual([r.inputs[0].name, r.inputs[0].datatype, r.inputs[0].shape], ["image__0", "UINT8", [1, 3, 32, 32]]);
-        assert.strictEqual(r.inputs[0].data.length, 3072);
-        assert.ok(r.inputs[0].data.every(x => Number.isInteger(x) && x >= 0 && x <= 255));
-        assert.ok(new Set(r.inputs[0].data).size > 200, "not a constant image");
-    });
-
-    it("accepts 10 FP32 probabilities of shape [1, 10], flat or nested", () => {
-        assert.deepStrictEqual(probabilitiesOf(validReply()), { ok: true, probabilities: Array(10).fill(0.1) });
-        assert.strictEqual(probabilitiesOf(reply({ data: [Array(10).fill(0.1)] })).ok, true);
-        assert.strictEqual(checkAnswer(JSON.stringify(reply({ data: [0.9995, ...Array(9).fill(0)] }))).ok, true, "within the tolerance");
-    });
-
-    for (const [what, body, problem] of WRONG_ANSWERS) {
-        it(`rejects ${what}`, () => {
-            const result = checkAnswer(typeof body === "string" ? body : JSON.stringify(body));
-            assert.ok(!result.ok && problem.test(result.problem), JSON.stringify(result));
-        });
-    }
-    for (const [what, data] of [["a negative value", [-0.1, 0.2, ...Array(8).fill(0.1125)]], ["a value above 1", [1.5, ...Array(9).fill(0)]], ["a string", ["0.1", ...Array(9).fill(0.1)]]] as const) {
-        it(`rejects ${what}`, () => {
-            const result = probabilitiesOf(reply({ data }));
-            assert.ok(!result.ok && /is not a probability/.test(result.problem), JSON.stringify(result));
-        });
-    }
 });

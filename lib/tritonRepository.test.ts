@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { ModelRepositoryError, scanModelRepository } from "../lib/tritonRepository";
-import { makeRepository } from "./harness";
+import { ModelRepositoryError, scanModelRepository } from "./tritonRepository";
+import { makeRepository } from "../tests/harness";
 
 describe("scanModelRepository", () => {
     it("lists every file sorted by key, with prefix, relative path and SHA-256", () => {
