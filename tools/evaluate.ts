@@ -3,13 +3,11 @@
 // of them are secret), parent, dependencies and provider. The tests and the offline plan use it.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { onComponentOutputs, onRegistration, SECRET_SIG, SIG_KEY, waitForRegistrations } from "./sdkInternals";
 
 export const PROJECT = "scalable-serving";
 export const ROOT = path.resolve(__dirname, "..");
 
-/** The key the SDK uses to mark a serialized value as secret. */
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 export interface RegisteredResource {
     type: string;
@@ -72,38 +70,15 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
     await pulumi.runtime.setMocks(options.mocks, PROJECT, options.stack ?? "dev", options.preview ?? false);
 
     const resources: RegisteredResource[] = [];
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
-        const raw = req.getObject()?.toJavaScript() ?? {};
-        const record: Omit<RegisteredResource, "urn"> = {
-            type: req.getType(),
-            name: req.getName(),
-            inputs: unwrapSecrets(raw),
-            secretPaths: secretPaths(raw, ""),
-            parent: req.getParent() || undefined,
-            dependencies: req.getDependenciesList(),
-            propertyDependencies: Object.fromEntries((req.getPropertydependenciesMap()?.toArray() ?? [])
-                .map(([key, deps]: [string, any]) => [key, deps[0] ?? []])),
-            provider: req.getProvider() || undefined,
-            custom: req.getCustom(),
-        };
-        return register(req, (err: any, resp: any) => {
-            if (!err) {
-                resources.push({ ...record, urn: resp.getUrn() });
-            }
-            callback(err, resp);
-        });
-    };
-
+    onRegistration((req, urn) => resources.push({
+        ...req,
+        urn,
+        inputs: unwrapSecrets(req.inputs),
+        secretPaths: secretPaths(req.inputs, ""),
+    }));
     const componentOutputs = new Map<string, Record<string, StackOutput>>();
-    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
-    monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
-        const raw = req.getOutputs()?.toJavaScript() ?? {};
-        componentOutputs.set(req.getUrn(), Object.fromEntries(Object.entries(raw).map(
-            ([k, v]) => [k, { value: unwrapSecrets(v), secret: isSecretValue(v) }])));
-        return registerOutputs(req, callback);
-    };
+    onComponentOutputs((urn, raw) => componentOutputs.set(urn, Object.fromEntries(Object.entries(raw).map(
+        ([k, v]) => [k, { value: unwrapSecrets(v), secret: isSecretValue(v) }]))));
 
     purgeProjectModules();
     let error: Error | undefined;
@@ -180,12 +155,6 @@ function purgeProjectModules(): void {
             delete require.cache[file];
         }
     }
-}
-
-async function waitForRegistrations(): Promise<void> {
-    // The SDK resolves registrations asynchronously; `waitForRPCs` (internal) drains its queue.
-    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-    await settings.waitForRPCs();
 }
 
 function isSecretValue(v: unknown): v is { value: unknown } {
