@@ -22,7 +22,8 @@ export class HttpFailure extends Error {
 
 export interface HttpRequestOptions {
     method?: "GET" | "POST";
-    body?: string;
+    /** A Buffer is sent as it is (no re-encoding per request: the load generator's bodies are prepared once). */
+    body?: string | Buffer;
     headers?: Record<string, string>;
     /** Deadline of the whole exchange (connect, send, status, body), in ms. */
     timeoutMs: number;
@@ -66,7 +67,10 @@ export function httpRequest(target: URL, opts: HttpRequestOptions): Promise<Http
                 }
                 chunks.push(chunk);
             });
-            res.on("end", () => finish({ answer: { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") } }));
+            res.on("end", () => finish({ answer: {
+                status: res.statusCode ?? 0,
+                body: (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString("utf8"),
+            } }));
             res.on("error", e => fail(connectionCause(e), `the connection failed during the reply: ${describe(e)}`));
             res.on("close", () => fail("connection closed mid-reply", "the connection closed before the reply was complete"));
         });

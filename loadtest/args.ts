@@ -1,7 +1,11 @@
 // The load generator's command line: options, defaults, usage and exit codes (Node's util.parseArgs).
 import { parseArgs as parseArgv } from "node:util";
 import { DurationError, parseDuration } from "../lib/duration";
+import { inferencePath, seldonWorkloadName } from "../lib/seldon";
 import { LoadOptions } from "./types";
+
+/** The dev stack's names (Pulumi.dev.yaml, config defaults), which the defaults below point at. */
+const DEV_STACK = { namespace: "seldon", deployment: "cifar10", model: "cifar10-pytorch" };
 
 /** Bad command-line arguments; an empty message asks for the usage alone (--help). */
 export class UsageError extends Error {}
@@ -11,15 +15,15 @@ export const MIN_WATCH_INTERVAL_MS = 1000;
 
 export const DEFAULTS = {
     host: "http://localhost:8080",
-    path: "/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer",
+    path: inferencePath(DEV_STACK.namespace, DEV_STACK.deployment, DEV_STACK.model),
     users: 100,
     spawnRate: 10,
     runTime: "180s",
     minWait: 10,
     maxWait: 100,
     timeout: "10s",
-    namespace: "seldon",
-    deployment: "cifar10-default-0-cifar10-pytorch",
+    namespace: DEV_STACK.namespace,
+    deployment: seldonWorkloadName(DEV_STACK.deployment, DEV_STACK.model),
     watchInterval: "5s",
 };
 

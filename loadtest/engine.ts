@@ -56,7 +56,7 @@ interface Outcome {
 }
 
 /** Sends one request with a hard deadline and a bounded reply; resolves with the outcome, never rejects. */
-async function send(url: URL, agent: http.Agent, body: string, timeoutMs: number): Promise<Outcome> {
+async function send(url: URL, agent: http.Agent, body: Buffer, timeoutMs: number): Promise<Outcome> {
     try {
         const res = await httpRequest(url, {
             method: "POST",
@@ -93,7 +93,8 @@ export async function runLoad(opts: LoadOptions, hooks: {
     startedAt?: number;
 } = {}): Promise<LoadResult> {
     const random = hooks.random ?? Math.random;
-    const bodies = randomBodyPool(BODY_POOL_SIZE, random);
+    // As bytes: sent as they are, not encoded again for every request.
+    const bodies = randomBodyPool(BODY_POOL_SIZE, random).map(b => Buffer.from(b, "utf8"));
     let sent = 0;
     const url = new URL(opts.host + opts.path);
     const agent = new (url.protocol === "https:" ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: opts.users });

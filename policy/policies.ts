@@ -1,13 +1,13 @@
 // The guardrails of scalable-serving, as Pulumi policies. Kept apart from the PolicyPack (index.ts),
 // which starts a policy server when constructed, so that they can be unit-tested without the CLI.
 // Policies see secret values unwrapped: they check where credentials sit, not whether they are marked.
+import * as semver from "semver";
 import { imagePinProblem } from "../lib/images";
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
 const HELM_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart"];
 const SELDON_DEPLOYMENT = "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment";
 const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
-const EXACT_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 const AWS_ACCESS_KEY_ID = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/;
 const CREDENTIAL_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)/i;
 /** A URL that carries a password: `scheme://user:password@host`. */
@@ -56,7 +56,8 @@ export const pinnedVersions: ResourceValidationPolicy = {
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
         if (HELM_TYPES.includes(args.type)) {
             const version = args.props.version;
-            if (typeof version !== "string" || !EXACT_VERSION.test(version)) {
+            // An exact SemVer version (Helm's chart version format), never a range.
+            if (typeof version !== "string" || semver.valid(version) === null) {
                 report(`Helm ${args.type.split(":").pop()} ${args.name} (chart ${args.props.chart}) has version ${JSON.stringify(version)}: pin an exact chart version.`);
             }
         }
