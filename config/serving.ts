@@ -116,7 +116,7 @@ export function readDeployment(read: ConfigReader, files: RepositoryFile[], stor
     const smokeTest = read.boolean("smokeTest", DEFAULTS.smokeTest);
     const smokeTestTimeoutSeconds = read.integer("smokeTestTimeoutSeconds", DEFAULTS.smokeTestTimeoutSeconds, 10, MAXIMUM.smokeTestTimeoutSeconds);
 
-    const setLimits = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)) as { cpu?: string; memory?: string };
+    const setLimits = { ...(limits.cpu !== undefined ? { cpu: limits.cpu } : {}), ...(limits.memory !== undefined ? { memory: limits.memory } : {}) };
     return {
         name,
         modelName,

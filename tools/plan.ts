@@ -1,33 +1,25 @@
 // `npm run plan -- --stack dev [--set key=value ...] [--output FILE]`
 // Prints what the program would create for a stack, without a backend, a cluster or a cloud account.
 import * as fs from "fs";
+import { parseArgs } from "util";
 import { applyOverrides, plan, PlanError, readStackConfig, withBuildableModel } from "./offlinePlan";
 
 const USAGE = "Usage: npm run plan -- --stack NAME [--set key=value ...] [--output FILE]";
 
 async function main(argv: string[]): Promise<number> {
-    let stack: string | undefined;
-    let output: string | undefined;
-    const sets: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-        const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-        const value = () => {
-            const v = inline ?? argv[++i];
-            if (v === undefined) {
-                throw new PlanError(`${flag} needs a value`);
-            }
-            return v;
-        };
-        if (flag === "--stack") {
-            stack = value();
-        } else if (flag === "--set") {
-            sets.push(value());
-        } else if (flag === "--output") {
-            output = value();
-        } else {
-            throw new PlanError(`unknown argument ${JSON.stringify(argv[i])}`);
-        }
+    let values: { stack?: string; set?: string[]; output?: string };
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: { stack: { type: "string" }, set: { type: "string", multiple: true }, output: { type: "string" } },
+            strict: true,
+            allowPositionals: false,
+        }));
+    } catch (e) {
+        throw new PlanError((e as Error).message.replace(/\. To specify .*$/s, ""));
     }
+    const { stack, output } = values;
+    const sets = values.set ?? [];
     if (!stack) {
         throw new PlanError("--stack is required");
     }

@@ -6,6 +6,7 @@
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as os from "os";
 import * as path from "path";
+import { parseArgs } from "util";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PATH = "/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer";
@@ -63,12 +64,12 @@ async function measure(port: number, command: string, args: string[], env?: Node
 }
 
 async function main(): Promise<void> {
-    const arg = (name: string, fallback: number) => {
-        const i = process.argv.indexOf(`--${name}`);
-        return i > 0 ? Number(process.argv[i + 1]) : fallback;
-    };
-    const seconds = arg("seconds", 10);
-    const users = arg("users", 50);
+    const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, users: { type: "string", default: "50" } } });
+    const seconds = Number(values.seconds);
+    const users = Number(values.users);
+    if (!(seconds > 0) || !Number.isInteger(users) || users < 1) {
+        throw new Error(`--seconds ${values.seconds} and --users ${values.users}: use a positive number of seconds and a whole number of users`);
+    }
     const [cmd, args] = pinned(0, process.execPath, ["-e", SERVER]);
     const server: ChildProcess = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
     try {
