@@ -1,9 +1,34 @@
 // Every Helm release the program installs, rendered by real Helm (pinned) with exactly the values,
-// release name, namespace and chart version the program passes, in every configuration.
+// release name, namespace and chart version the program passes, in every configuration; every object
+// validated strictly; every values key read by its chart; and the wiring checked on both sides.
 import * as assert from "assert";
-import { CONFIGURATIONS, RenderedConfiguration, renderAll } from "./configurations";
-import { helm, HELM_VERSION, kindKubernetesVersion } from "./helm";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { CHARTS, INGRESS_SERVICE, KIND_INGRESS_HOST_PORT, KIND_INGRESS_NODE_PORT, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT, SELDON_GATEWAY } from "../../lib/charts";
+import { ROOT } from "../harness";
+import { CONFIGURATIONS, programObjects, RenderedConfiguration, renderAll } from "./configurations";
+import { helm, HELM_VERSION, kindKubernetesVersion, RenderedObject } from "./helm";
+import { CrdValidators, crdValidators, validateObject } from "./schema";
 import { runTool } from "./tools";
+import { chartSource, leafPaths, unreadKey } from "./valuesKeys";
+
+const KIND = "kind, in-cluster store, hpa";
+const KEDA = "kind, in-cluster store, keda, no store policy";
+const CLOUD = "cloud, aws-s3, keda, restricted ingress";
+
+/** The one object of a kind and name among a configuration's rendered releases and program objects. */
+function find(config: RenderedConfiguration, kind: string, name: string, namespace?: string): RenderedObject {
+    const all = [...config.releases.flatMap(r => r.objects.map(o => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? r.namespace } }))),
+        ...programObjects(config)];
+    const found = all.filter(o => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+    assert.strictEqual(found.length, 1, `expected one ${kind} ${namespace ?? "*"}/${name}, found ${found.length} (${kind}s: ${all.filter(o => o.kind === kind).map(o => `${o.metadata.namespace}/${o.metadata.name}`).join(", ")})`);
+    return found[0];
+}
+
+const podLabels = (workload: RenderedObject): Record<string, string> => workload.spec.template.metadata.labels ?? {};
+const containers = (workload: RenderedObject): any[] => workload.spec.template.spec.containers;
+const includes = (labels: Record<string, string>, selector: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 describe("Helm renders every chart the program installs", function () {
     this.timeout(600000);
@@ -31,4 +56,154 @@ describe("Helm renders every chart the program installs", function () {
             }
         });
     }
+
+    describe("every object is valid against the Kubernetes schema and the charts' CRDs, strictly", () => {
+        let crds: CrdValidators;
+        before(() => {
+            crds = crdValidators(Object.values(rendered).flatMap(c => c.releases.flatMap(r => r.objects.filter(o => o.kind === "CustomResourceDefinition"))));
+        });
+
+        it("the charts serve the CRDs of every custom resource the program creates", () => {
+            for (const key of ["machinelearning.seldon.io/v1/SeldonDeployment", "networking.istio.io/v1/Gateway", "monitoring.coreos.com/v1/PodMonitor", "keda.sh/v1alpha1/ScaledObject"]) {
+                assert.ok(crds.has(key), `no CRD serves ${key}`);
+            }
+        });
+
+        it("the validator rejects unknown fields, wrong types and values outside an enum (it can fail)", async () => {
+            const gateway = programObjects(rendered["kind, in-cluster store, hpa"]).find(o => o.kind === "Gateway")!;
+            const misspelt = { ...gateway, spec: { selectr: gateway.spec.selector, servers: gateway.spec.servers } };
+            assert.match((await validateObject(misspelt, crds)).join("\n"), /must NOT have additional properties: selectr/);
+            const service = { apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { type: "Nodeport", selectr: {}, ports: [{ port: "80" }] } };
+            const problems = (await validateObject(service, crds)).join("\n");
+            assert.match(problems, /\.spec\.selectr is not a field of/);
+            assert.match(problems, /\.spec\.ports\[0\]\.port must be a number/);
+            assert.match(problems, /spec\/type must be equal to one of the allowed values/);
+            assert.match((await validateObject({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } }, crds)).join(), /no schema/);
+        });
+
+        for (const name of Object.keys(CONFIGURATIONS)) {
+            it(`${name}: the program's own objects`, async () => {
+                const problems = (await Promise.all(programObjects(rendered[name]).map(o => validateObject(o, crds)))).flat();
+                assert.deepStrictEqual(problems, []);
+            });
+            it(`${name}: every object the charts render`, async () => {
+                const problems = (await Promise.all(rendered[name].releases.flatMap(r => r.objects.map(o => validateObject(o, crds))))).flat();
+                assert.deepStrictEqual(problems, []);
+            });
+            it(`${name}: each custom resource kind comes from a chart installed here, or from an add-on set to existing`, () => {
+                const config = rendered[name];
+                const served = new Set(config.releases.flatMap(r => r.objects.filter(o => o.kind === "CustomResourceDefinition"))
+                    .flatMap(crd => crd.spec.versions.map((v: { name: string }) => `${crd.spec.group}/${v.name}/${crd.spec.names.kind}`)));
+                const existing = Object.entries(CONFIGURATIONS[name]).filter(([, v]) => v === "existing").map(([k]) => k);
+                for (const o of programObjects(config).filter(o => o.apiVersion.includes(".") && !o.apiVersion.startsWith("networking.k8s.io"))) {
+                    const key = `${o.apiVersion}/${o.kind}`;
+                    assert.ok(served.has(key) || existing.length > 0, `${key} is created but no installed chart serves it`);
+                }
+            });
+        }
+    });
+
+    describe("every values key the program sets is read by its chart", () => {
+        for (const name of Object.keys(CONFIGURATIONS)) {
+            it(name, async () => {
+                const problems: string[] = [];
+                for (const release of rendered[name].releases) {
+                    const source = await chartSource(release.chartFile);
+                    for (const key of leafPaths(release.values).filter(k => k.length > 0)) {
+                        const problem = unreadKey(source, key);
+                        if (problem) {
+                            problems.push(`${release.chart} ${release.version} (release ${release.name}): ${problem}`);
+                        }
+                    }
+                }
+                assert.deepStrictEqual(problems, []);
+            });
+        }
+
+        it("a misspelt key fails, naming chart, key and the nearest real key (it can fail)", async () => {
+            const keda = rendered["kind, in-cluster store, hpa"].releases.find(r => r.chart === "seaweedfs")!;
+            const source = await chartSource(keda.chartFile);
+            assert.match(unreadKey(source, ["allInOne", "s3", "enableAuthh"])!, /allInOne\.s3\.enableAuthh is not read by the chart: allInOne\.s3 has no enableAuthh \(nearest: allInOne\.s3\.enableAuth\)/);
+            assert.strictEqual(unreadKey(source, ["allInOne", "s3", "enableAuth"]), undefined);
+        });
+    });
+
+    describe("wiring checked on what the charts render, both sides named", () => {
+        it("the seldon-gateway Gateway selects the ingress gateway's pods", () => {
+            const gateway = find(rendered[KIND], "Gateway", SELDON_GATEWAY.name, SELDON_GATEWAY.namespace);
+            const pods = podLabels(find(rendered[KIND], "Deployment", CHARTS.istioGateway.release, CHARTS.istioGateway.namespace));
+            assert.ok(includes(pods, gateway.spec.selector), `Gateway selector ${JSON.stringify(gateway.spec.selector)} (lib/charts.ts, components/platform/istio.ts) ` +
+                `does not match the gateway chart's pod labels ${JSON.stringify(pods)}`);
+        });
+
+        it("kind: the gateway Service the program names serves port 80 on the nodePort that kind/cluster.yaml maps to the host", () => {
+            const service = find(rendered[KIND], "Service", INGRESS_SERVICE.name, INGRESS_SERVICE.namespace);
+            const http = service.spec.ports.find((p: any) => p.port === 80);
+            assert.ok(http, `the gateway chart's Service has no port 80: ${JSON.stringify(service.spec.ports)}`);
+            assert.strictEqual(http.nodePort, KIND_INGRESS_NODE_PORT, `Service nodePort ${http.nodePort} ≠ the program's KIND_INGRESS_NODE_PORT`);
+            const gateway = find(rendered[KIND], "Gateway", SELDON_GATEWAY.name, SELDON_GATEWAY.namespace);
+            assert.strictEqual(http.targetPort, gateway.spec.servers[0].port.number, "the Service's targetPort is not the port the Gateway's server listens on");
+            const mappings = parse(fs.readFileSync(path.join(ROOT, "kind/cluster.yaml"), "utf8")).nodes[0].extraPortMappings;
+            assert.ok(mappings.some((m: any) => m.containerPort === KIND_INGRESS_NODE_PORT && m.hostPort === KIND_INGRESS_HOST_PORT),
+                `kind/cluster.yaml maps no containerPort ${KIND_INGRESS_NODE_PORT} to hostPort ${KIND_INGRESS_HOST_PORT}`);
+        });
+
+        it("cloud: the gateway Service is a LoadBalancer restricted to ingressSourceRanges", () => {
+            const service = find(rendered[CLOUD], "Service", INGRESS_SERVICE.name, INGRESS_SERVICE.namespace);
+            assert.strictEqual(service.spec.type, "LoadBalancer");
+            assert.deepStrictEqual(service.spec.loadBalancerSourceRanges, ["203.0.113.0/24"]);
+        });
+
+        it("the KEDA trigger's serverAddress is the Prometheus Service the chart renders, on its port", () => {
+            const sdep = find(rendered[KEDA], "SeldonDeployment", "cifar10");
+            const address = new URL(sdep.spec.predictors[0].componentSpecs[0].kedaSpec.triggers[0].metadata.serverAddress);
+            const [name, namespace] = address.hostname.split(".");
+            const service = find(rendered[KEDA], "Service", name, namespace);
+            assert.ok(service.spec.ports.some((p: any) => p.port === Number(address.port)),
+                `the trigger's ${address.host} is not a port of the chart's Service ${namespace}/${name}: ${JSON.stringify(service.spec.ports)}`);
+        });
+
+        it("the store's Service and NetworkPolicy select the SeaweedFS pod, whose container serves the S3 port", () => {
+            const pod = find(rendered[KIND], "Deployment", `${CHARTS.modelStore.release}-all-in-one`, CHARTS.modelStore.namespace);
+            const service = find(rendered[KIND], "Service", "model-store-s3", CHARTS.modelStore.namespace);
+            assert.ok(includes(podLabels(pod), service.spec.selector), `Service model-store-s3 selector ${JSON.stringify(service.spec.selector)} ` +
+                `does not match the seaweedfs chart's pod labels ${JSON.stringify(podLabels(pod))}`);
+            const ports = containers(pod).flatMap(c => (c.ports ?? []).map((p: any) => p.containerPort));
+            assert.ok(ports.includes(service.spec.ports[0].targetPort) && service.spec.ports[0].targetPort === MODEL_STORE_S3_PORT,
+                `Service targetPort ${service.spec.ports[0].targetPort} is not a containerPort of the store (${ports.join(", ")})`);
+            assert.strictEqual(service.spec.ports[0].nodePort, KIND_MODEL_STORE_NODE_PORT);
+            const mappings = parse(fs.readFileSync(path.join(ROOT, "kind/cluster.yaml"), "utf8")).nodes[0].extraPortMappings;
+            assert.ok(mappings.some((m: any) => m.containerPort === KIND_MODEL_STORE_NODE_PORT && m.hostPort === KIND_MODEL_STORE_HOST_PORT));
+            const policy = find(rendered[KIND], "NetworkPolicy", "model-store-s3-access", CHARTS.modelStore.namespace);
+            assert.ok(includes(podLabels(pod), policy.spec.podSelector.matchLabels), "the NetworkPolicy does not select the store's pod");
+        });
+
+        it("the identities Secret the program creates is mounted where the store reads its S3 config", () => {
+            const pod = find(rendered[KIND], "Deployment", `${CHARTS.modelStore.release}-all-in-one`, CHARTS.modelStore.namespace);
+            const secret = find(rendered[KIND], "Secret", "model-store-s3-identities", CHARTS.modelStore.namespace);
+            const volume = pod.spec.template.spec.volumes.find((v: any) => v.secret?.secretName === secret.metadata.name);
+            assert.ok(volume, `no volume of the store's pod mounts Secret ${secret.metadata.name}`);
+            const mount = containers(pod).flatMap(c => c.volumeMounts ?? []).find((m: any) => m.name === volume.name);
+            assert.ok(mount, `volume ${volume.name} is not mounted`);
+            const command = containers(pod).flatMap(c => [...(c.command ?? []), ...(c.args ?? [])]).join(" ");
+            const key = Object.keys(secret.stringData)[0];
+            assert.ok(command.includes(`-s3.config=${mount.mountPath}/${key}`), `the store does not read ${mount.mountPath}/${key}: ${command.slice(0, 300)}`);
+        });
+
+        it("the Seldon operator gets the Istio gateway and KEDA settings the program intends", () => {
+            for (const [name, keda] of [[KIND, "true"], ["kind, aws-s3, none, optional add-ons absent", "false"]]) {
+                const operator = find(rendered[name], "Deployment", "seldon-controller-manager", CHARTS.seldonCore.namespace);
+                const env = Object.fromEntries(containers(operator).flatMap(c => c.env ?? []).map((e: any) => [e.name, e.value]));
+                assert.strictEqual(env.ISTIO_ENABLED, "true", `${name}: ISTIO_ENABLED`);
+                assert.strictEqual(env.ISTIO_GATEWAY, `${SELDON_GATEWAY.namespace}/${SELDON_GATEWAY.name}`, `${name}: ISTIO_GATEWAY ≠ the program's Gateway`);
+                assert.strictEqual(env.KEDA_ENABLED, keda, `${name}: KEDA_ENABLED`);
+            }
+        });
+
+        it("metrics-server skips kubelet certificate verification on kind only", () => {
+            const args = (name: string) => containers(find(rendered[name], "Deployment", CHARTS.metricsServer.release, CHARTS.metricsServer.namespace)).flatMap(c => c.args ?? []);
+            assert.ok(args(KIND).includes("--kubelet-insecure-tls"), "kind: metrics-server lacks --kubelet-insecure-tls");
+            assert.ok(!args(CLOUD).includes("--kubelet-insecure-tls"), "cloud: metrics-server must verify kubelet certificates");
+        });
+    });
 });

@@ -22,6 +22,8 @@ export interface RenderedRelease {
     version: string;
     namespace: string;
     values: Record<string, unknown>;
+    /** The packaged chart that was rendered. */
+    chartFile: string;
     objects: RenderedObject[];
 }
 
@@ -64,9 +66,16 @@ export async function renderAll(): Promise<Record<string, RenderedConfiguration>
             if (!cache.has(key)) {
                 cache.set(key, template({ name: release, chartFile, namespace, values }, apiVersions(overrides)));
             }
-            return { name: release, chart: chartName, version, namespace, values: values ?? {}, objects: await cache.get(key)! };
+            return { name: release, chart: chartName, version, namespace, values: values ?? {}, chartFile, objects: await cache.get(key)! };
         }));
         result[name] = { run, releases };
     }
     return result;
+}
+
+/** The Kubernetes objects the program registers itself, as the provider sends them (no Helm releases). */
+export function programObjects(config: RenderedConfiguration): RenderedObject[] {
+    const clean = (v: any): any => Array.isArray(v) ? v.map(clean)
+        : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith("__")).map(([k, x]) => [k, clean(x)])) : v;
+    return config.run.resources.filter(r => r.custom && /^kubernetes:(?!helm\.sh)/.test(r.type)).map(r => clean(r.inputs));
 }
