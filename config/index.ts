@@ -31,10 +31,9 @@ export function loadSettings(): Settings {
     const modelRepository = readModelRepository(read);
     const modelStore = readModelStore(read, { stack, flavour: platform.flavour, prefix: modelRepository.prefix, modelNamespace: platform.modelNamespace });
     const autoscaling = readAutoscaling(read, autoscaler, prometheusUrl);
-    const storeKind = read.choice("modelStore", ["aws-s3", "in-cluster"] as const, "aws-s3");
-    const deployment = readDeployment(read, modelRepository.files, storeKind);
+    const deployment = readDeployment(read, modelRepository.files, modelStore.kind);
     const loadTest = readLoadTest(read, deployment.smokeTest.enabled);
 
     read.throwIfProblems();
-    return { project, stack, modelStore: modelStore(), modelRepository, platform, autoscaling, deployment, loadTest };
+    return { project, stack, modelStore: modelStore.settings(), modelRepository, platform, autoscaling, deployment, loadTest };
 }

@@ -36,7 +36,7 @@ export function readModelRepository(read: ConfigReader): ModelRepositorySettings
  * known to be valid, through the returned function.
  */
 export function readModelStore(read: ConfigReader, context: { stack: string; flavour: ClusterFlavour; prefix: string; modelNamespace: string }):
-    () => ModelStoreSettings {
+    { kind: ModelStoreSettings["kind"]; settings: () => ModelStoreSettings } {
     const { project } = read;
     const kind = read.choice("modelStore", MODEL_STORES, DEFAULTS.modelStore);
     const bucketSetting = read.string("bucketName", DEFAULTS.bucketName);
@@ -75,14 +75,14 @@ export function readModelStore(read: ConfigReader, context: { stack: string; fla
             read.problem(`${read.key("modelStoreSize")} = ${JSON.stringify(size)} is not a storage size (like 5Gi or 500Mi)`);
         }
         const networkPolicy = read.boolean("modelStoreNetworkPolicy", DEFAULTS.modelStoreNetworkPolicy);
-        return () => ({
+        return { kind, settings: () => ({
             kind: "in-cluster",
             bucketName: bucketSetting || IN_CLUSTER_BUCKET,
             pin: { version, repository },
             size,
             networkPolicy,
             readerNamespace: context.modelNamespace,
-        });
+        }) };
     }
 
     if (bucketSetting === "") {
@@ -112,7 +112,7 @@ export function readModelStore(read: ConfigReader, context: { stack: string; fla
                 `(\`pulumi config set --secret ${key} <value>\`)`);
         }
     }
-    return () => ({
+    return { kind, settings: () => ({
         kind: "aws-s3",
         bucketName: bucketSetting === "" ? undefined : bucketSetting,
         region,
@@ -122,5 +122,5 @@ export function readModelStore(read: ConfigReader, context: { stack: string; fla
             : { mode: "iam-user" },
         project,
         stack: context.stack,
-    });
+    }) };
 }

@@ -469,6 +469,11 @@ describe("stack configuration", () => {
         });
     });
 
+    it("reports each problem once", async () => {
+        const message = await configError(baseConfig({ modelStore: "gcs" }));
+        assert.strictEqual(message.split("\n").filter(l => l.includes("scalable-serving:modelStore = \"gcs\"")).length, 1, message);
+    });
+
     it("reports every problem at once", async () => {
         const message = await configError(baseConfig({ autoscaler: "knative", minReplicas: "0", bucketName: "UPPER" }));
         assertNames(message, "scalable-serving:autoscaler", "scalable-serving:minReplicas", "scalable-serving:bucketName");
