@@ -1,6 +1,7 @@
 // Pure validation rules of the stack configuration: each takes values and returns what is wrong, so
 // they are tested directly (rules.test.ts). The readers (storage.ts, platform.ts, serving.ts) apply them.
 import { CHARTS } from "../lib/charts";
+import { editDistance } from "../lib/editDistance";
 import { DECLARED_KEYS } from "./defaults";
 
 /**
@@ -71,18 +72,6 @@ export function nearestKey(key: string): string | undefined {
         }
     }
     return best?.key;
-}
-
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
 }
 
 /** Returns why `name` is not a valid general-purpose S3 bucket name, or undefined when it is. */

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { editDistance } from "../../lib/editDistance";
 import { helm } from "./helm";
 import { runTool } from "./tools";
 
@@ -70,23 +71,11 @@ export function unreadKey(source: ChartSource, key: string[]): string | undefine
             if (new RegExp(`\\.Values\\.${prefix.replace(/[.]/g, "\\.")}\\b`).test(source.templates)) {
                 return undefined; // not in values.yaml, but a template reads it
             }
-            const nearest = Object.keys(map).map(k => ({ k, d: distance(k.toLowerCase(), key[i].toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
+            const nearest = Object.keys(map).map(k => ({ k, d: editDistance(k.toLowerCase(), key[i].toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
             return `${key.join(".")} is not read by the chart: ${key.slice(0, i).join(".") || "the top level"} has no ${key[i]}` +
                 (nearest ? ` (nearest: ${[...key.slice(0, i), nearest.k].join(".")})` : "");
         }
         at = map[key[i]];
     }
     return undefined;
-}
-
-function distance(a: string, b: string): number {
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const cur = [i];
-        for (let j = 1; j <= b.length; j++) {
-            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        prev = cur;
-    }
-    return prev[b.length];
 }
