@@ -94,6 +94,12 @@ describe("ModelDeployment", () => {
             });
         });
 
+        it("asks Istio for a native sidecar in every mode, so the storage initializer reaches the store on any Kubernetes ≥ 1.29", () => {
+            for (const run of Object.values(modes)) {
+                assert.deepStrictEqual(componentSpec(run).metadata, { annotations: { "sidecar.istio.io/nativeSidecar": "true" } });
+            }
+        });
+
         it("takes image, requests and limits from config", async () => {
             const run = await runProgram(baseConfig({ tritonImage: "registry.example.com/triton:24.08-py3", modelCpuRequest: "1", modelMemoryRequest: "2Gi", modelCpuLimit: "2", modelMemoryLimit: "3Gi" }));
             assert.deepStrictEqual(componentSpec(run).spec.containers[0], {

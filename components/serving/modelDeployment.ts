@@ -25,6 +25,9 @@ export interface ModelDeploymentArgs {
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
+/** Istio's per-pod switch for native sidecars (the proxy as a restartable init container). */
+export const NATIVE_SIDECAR_ANNOTATION = "sidecar.istio.io/nativeSidecar";
+
 /**
  * Triton needs no privilege: it runs as the image's own non-root user (`triton-server`, uid 1000 in
  * NVIDIA's images) and only reads the model the storage initializer wrote. Its root filesystem stays
@@ -145,6 +148,11 @@ export function seldonDeploymentFor(d: DeploymentSettings, a: AutoscalingSetting
         graph.logger = { mode: "all", url: d.payloadLoggerUrl };
     }
     const component: SeldonPodSpec = {
+        // Seldon copies these to the pods. The storage initializer (rclone, an init container) reaches
+        // the store only if Istio's proxy runs as a native sidecar; istiod decides that by itself only
+        // when every node's kubelet is 1.33 or later (istio 1.30 pkg/kube/inject/webhook.go), and the
+        // annotation wins over its choice, so older clusters work too.
+        metadata: { annotations: { [NATIVE_SIDECAR_ANNOTATION]: "true" } },
         spec: {
             // Named like the graph node, so Seldon keeps this image and these resources for Triton.
             containers: [{ name: d.modelName, image: d.tritonImage, resources: d.resources, securityContext: TRITON_SECURITY_CONTEXT }],
