@@ -33,6 +33,7 @@ const model = new ModelDeployment("model", {
     modelStore,
     ingressBaseUrl: platform.ingressBaseUrl,
     dependsOn: [...platform.servingReady, modelRepository],
+    kubeContext: settings.platform.kubeContext,
 }, { providers: [kubernetes] });
 
 // Optional: the tutorial's load from inside the cluster, against the gateway Service (no port-forward).

@@ -2,6 +2,7 @@
 // its ScaledObject) through the Kubernetes API while the load runs: replicas and the autoscaler's
 // current metric, on the load's time axis.
 import * as k8s from "@kubernetes/client-node";
+import { statusOf, withDeadline } from "../lib/kubernetesApi";
 import { parseQuantity as parseKubernetesQuantity } from "../lib/quantity";
 import { ScalingSample, Watcher, WatchError, WatchOptions, WatchResult } from "./types";
 
@@ -81,42 +82,6 @@ export async function startWatch(opts: WatchOptions, startedAt: () => number, ku
             return { samples, errors, errorsByMessage, ...(lastError ? { lastError } : {}) };
         },
     };
-}
-
-/**
- * Runs one API call with a deadline: the request is aborted when it passes (so no socket is left
- * open), and a ref'd timer rejects even if the client ignored the abort.
- */
-export function withDeadline<T>(what: (options: k8s.ConfigurationOptions) => Promise<T>, timeoutMs: number): Promise<T> {
-    const abort = new AbortController();
-    // The object API takes the generated client's Observable middleware (not its promise form).
-    const options: k8s.ConfigurationOptions = {
-        middleware: [{
-            pre: (context: k8s.RequestContext) => {
-                context.setSignal(abort.signal);
-                return new k8s.Observable(Promise.resolve(context));
-            },
-            post: (context: k8s.ResponseContext) => new k8s.Observable(Promise.resolve(context)),
-        }],
-        middlewareMergeStrategy: "append",
-    };
-    return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => {
-            abort.abort();
-            reject(new Error(`the API server did not answer within ${timeoutMs} ms`));
-        }, timeoutMs);
-        what(options).then(value => {
-            clearTimeout(timer);
-            resolve(value);
-        }, e => {
-            clearTimeout(timer);
-            reject(e);
-        });
-    });
-}
-
-function statusOf(e: unknown): number | undefined {
-    return (e as { code?: number }).code;
 }
 
 function firstLine(e: unknown): string {

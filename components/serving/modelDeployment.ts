@@ -23,7 +23,12 @@ export interface ModelDeploymentArgs {
     ingressBaseUrl: pulumi.Input<string>;
     /** What the SeldonDeployment must wait for: the operator, istiod, the namespace, the uploaded model. */
     dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** The kubeconfig context the program deploys to (for the webhook gate); undefined: the current one. */
+    kubeContext?: string;
 }
+
+/** How long the SeldonDeployment waits for Seldon's admission webhook to answer (a new operator's start). */
+export const WEBHOOK_TIMEOUT_SECONDS = 600;
 
 /** Istio's per-pod switch for native sidecars (the proxy as a restartable init container). */
 export const NATIVE_SIDECAR_ANNOTATION = "sidecar.istio.io/nativeSidecar";
@@ -90,12 +95,23 @@ export class ModelDeployment extends pulumi.ComponentResource {
 
         const manifest = pulumi.output(args.modelUri).apply(modelUri =>
             seldonDeploymentFor(d, args.autoscaling, namespace, modelUri, `${d.name}-rclone`));
+
+        // Create only once Seldon's admission webhook answers: a dry-run create of what is served
+        // (the same whatever the autoscaler, so swapping it does not re-run the gate).
+        const webhookReady = new command.local.Command(`${d.name}-webhook-ready`, {
+            create: "node --import tsx probes/wait-for-webhook.ts",
+            environment: {
+                WEBHOOK_OBJECT: manifest.apply(m => JSON.stringify(servedManifest(m))),
+                WEBHOOK_TIMEOUT_SECONDS: String(WEBHOOK_TIMEOUT_SECONDS),
+                KUBE_CONTEXT: args.kubeContext ?? "",
+            },
+        }, { parent: this, dependsOn: args.dependsOn });
         this.seldonDeployment = new k8s.apiextensions.CustomResource(d.name, {
             apiVersion: "machinelearning.seldon.io/v1",
             kind: "SeldonDeployment",
             metadata: { name: d.name, namespace },
             spec: manifest.spec,
-        }, { parent: this, dependsOn: [...args.dependsOn, secret] });
+        }, { parent: this, dependsOn: [...args.dependsOn, secret, webhookReady] });
 
         this.workloadName = seldonWorkloadName(d.name, d.modelName);
         const path = inferencePath(namespace, d.name, d.modelName);
@@ -243,12 +259,20 @@ export function rcloneEnv(c: { provider: string; endpoint?: string; region: stri
 
 /** A stable hash of what is served: the manifest without its scaling fields, and the model files. */
 export function servingFingerprint(manifest: SeldonDeployment, modelFingerprint: string): string {
-    const served = {
-        ...manifest.spec,
-        predictors: manifest.spec.predictors.map(({ replicas: _replicas, ...p }) => ({
-            ...p,
-            componentSpecs: p.componentSpecs?.map(({ hpaSpec: _hpa, kedaSpec: _keda, replicas: _r, ...c }) => c),
-        })),
-    };
+    const served = servedManifest(manifest).spec;
     return crypto.createHash("sha256").update(JSON.stringify({ served, modelFingerprint })).digest("hex");
+}
+
+/** The SeldonDeployment without its scaling fields: what is served, the same whatever the autoscaler. */
+export function servedManifest(manifest: SeldonDeployment): SeldonDeployment {
+    return {
+        ...manifest,
+        spec: {
+            ...manifest.spec,
+            predictors: manifest.spec.predictors.map(({ replicas: _replicas, ...p }) => ({
+                ...p,
+                componentSpecs: p.componentSpecs?.map(({ hpaSpec: _hpa, kedaSpec: _keda, replicas: _r, ...c }) => c),
+            })),
+        },
+    };
 }

@@ -1,0 +1,126 @@
+// The webhook gate against a fake Kubernetes API server on 127.0.0.1 that behaves like one whose
+// Seldon operator is still starting, then admits; and the gate's place in the program.
+import * as assert from "assert";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as k8s from "@kubernetes/client-node";
+import { PollError } from "../probes/poll";
+import { classify, waitForWebhook } from "../probes/webhookGate";
+import { baseConfig, ProgramRun, runNode, runProgram } from "./harness";
+
+const OBJECT = { apiVersion: "machinelearning.seldon.io/v1", kind: "SeldonDeployment", metadata: { name: "cifar10", namespace: "seldon" }, spec: { name: "cifar10", predictors: [] } };
+
+/** Answers the n-th dry-run create with `answer(n)`: a status and a Status message. */
+async function fakeApi(answer: (n: number) => { status: number; message?: string } | "hang") {
+    const requests: Array<{ url: string; body: any }> = [];
+    const server = http.createServer((req, res) => {
+        let raw = "";
+        req.on("data", c => (raw += c));
+        req.on("end", () => {
+            requests.push({ url: req.url ?? "", body: JSON.parse(raw || "null") });
+            const a = answer(requests.length - 1);
+            if (a === "hang") {
+                return;
+            }
+            res.writeHead(a.status, { "Content-Type": "application/json" });
+            res.end(JSON.stringify(a.status < 300 ? requests[requests.length - 1].body : { kind: "Status", status: "Failure", code: a.status, message: a.message }));
+        });
+    });
+    await new Promise<void>(r => server.listen(0, "127.0.0.1", r));
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+        clusters: [{ name: "fake", server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+        users: [{ name: "fake" }], contexts: [{ name: "fake", cluster: "fake", user: "fake" }], currentContext: "fake",
+    });
+    return { kc, requests, close: () => new Promise<void>(r => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+const STARTING = "Internal error occurred: failed calling webhook \"v1.vseldondeployment.kb.io\": Post \"https://seldon-webhook-service.seldon-system.svc:443/validate\": dial tcp 10.96.0.12:443: connect: connection refused";
+
+describe("webhook gate (probes/wait-for-webhook.ts)", () => {
+    it("retries while the webhook is not there, then passes once a dry-run create is admitted", async () => {
+        const api = await fakeApi(n => (n < 2 ? { status: 500, message: STARTING } : { status: 201 }));
+        try {
+            const lines: string[] = [];
+            await waitForWebhook({ object: OBJECT, kubeConfig: api.kc, timeoutMs: 5000, intervalMs: 10, log: l => lines.push(l) });
+            assert.strictEqual(api.requests.length, 3);
+            assert.ok(api.requests.every(r => r.url === "/apis/machinelearning.seldon.io/v1/namespaces/seldon/seldondeployments?dryRun=All"), api.requests[0].url);
+            assert.deepStrictEqual(api.requests[2].body, OBJECT);
+            assert.ok(lines.some(l => l.includes("failed calling webhook")));
+        } finally {
+            await api.close();
+        }
+    });
+
+    it("an existing SeldonDeployment (409) means the webhook already admitted it", async () => {
+        const api = await fakeApi(() => ({ status: 409, message: "seldondeployments.machinelearning.seldon.io \"cifar10\" already exists" }));
+        try {
+            await waitForWebhook({ object: OBJECT, kubeConfig: api.kc, timeoutMs: 5000, intervalMs: 10 });
+        } finally {
+            await api.close();
+        }
+    });
+
+    it("fails at once when the webhook denies the object, saying why", async () => {
+        const api = await fakeApi(() => ({ status: 400, message: "admission webhook \"v1.vseldondeployment.kb.io\" denied the request: invalid protocol" }));
+        try {
+            await assert.rejects(waitForWebhook({ object: OBJECT, kubeConfig: api.kc, timeoutMs: 5000, intervalMs: 10 }),
+                (e: Error) => e instanceof PollError && /refused the SeldonDeployment \(HTTP 400\).*denied the request: invalid protocol/.test(e.message));
+            assert.strictEqual(api.requests.length, 1);
+        } finally {
+            await api.close();
+        }
+    });
+
+    it("never passes against an API server that does not answer: fails at the deadline", async () => {
+        const api = await fakeApi(() => "hang");
+        try {
+            await assert.rejects(waitForWebhook({ object: OBJECT, kubeConfig: api.kc, timeoutMs: 600, intervalMs: 10, requestTimeoutMs: 200 }),
+                /Seldon's admission webhook was not ready within 1 s .*did not answer/);
+        } finally {
+            await api.close();
+        }
+    });
+
+    it("classifies the API server's answers", () => {
+        assert.deepStrictEqual(classify(undefined), { done: true, value: undefined });
+        assert.ok("waiting" in classify({ code: 404, body: "the server could not find the requested resource" }), "the CRD is not established yet");
+        assert.ok("waiting" in classify({ code: 503, body: "" }));
+        assert.ok("fatal" in classify({ code: 403, body: "forbidden" }));
+    });
+
+    it("the script exits 1 without an object", async () => {
+        const result = await runNode(["--import", "tsx", "probes/wait-for-webhook.ts"], { env: { ...process.env, WEBHOOK_OBJECT: "" } });
+        assert.strictEqual(result.status, 1);
+        assert.match(result.stderr, /webhook gate FAILED: WEBHOOK_OBJECT must be a SeldonDeployment/);
+    });
+
+    describe("in the program", () => {
+        const GATE = "command:local:Command";
+        let runs: Record<string, ProgramRun>;
+        before(async () => {
+            runs = {};
+            for (const mode of ["none", "hpa", "keda"]) {
+                runs[mode] = await runProgram(baseConfig({ autoscaler: mode, kubeContext: "kind-scalable-serving" }));
+                assert.ifError(runs[mode].error);
+            }
+        });
+
+        it("the SeldonDeployment is created after the gate, which waits for the operator", () => {
+            const run = runs.hpa;
+            const gate = run.get(GATE, "cifar10-webhook-ready");
+            assert.strictEqual(gate.inputs.create, "node --import tsx probes/wait-for-webhook.ts");
+            assert.ok(run.dependsOn(run.get("kubernetes:machinelearning.seldon.io/v1:SeldonDeployment", "cifar10"), gate));
+            assert.ok(run.dependsOn(gate, run.get("kubernetes:helm.sh/v3:Release", "seldon-core")));
+            assert.strictEqual(gate.inputs.environment.KUBE_CONTEXT, "kind-scalable-serving");
+            const object = JSON.parse(gate.inputs.environment.WEBHOOK_OBJECT);
+            assert.deepStrictEqual([object.kind, object.metadata], ["SeldonDeployment", { name: "cifar10", namespace: "seldon" }]);
+        });
+
+        it("swapping the autoscaler leaves the gate alone", () => {
+            const env = (run: ProgramRun) => JSON.stringify(run.get(GATE, "cifar10-webhook-ready").inputs);
+            assert.strictEqual(env(runs.none), env(runs.hpa));
+            assert.strictEqual(env(runs.keda), env(runs.hpa));
+        });
+    });
+});
