@@ -2,9 +2,17 @@
 // Exit status 0 only after a valid answer was seen; 1 otherwise, with the reason.
 //   SMOKE_URL              the model's V2 infer URL
 //   SMOKE_TIMEOUT_SECONDS  how long to wait for the model to become ready
+//   SMOKE_NAMESPACE, SMOKE_DEPLOYMENT  the model's pods, whose status it prints every 15 s while it waits
+//   KUBE_CONTEXT           kubeconfig context for that (the stack's kubeContext); empty: the current one
+//   SMOKE_STATUS_INTERVAL_MS  how often it prints that (default 15000)
+import { kubeConfigFor } from "../lib/kubernetesApi";
 import { positiveSeconds } from "./env";
+import { reportPodStatus } from "./podStatus";
 import { runProbe } from "./poll";
 import { smokeTest } from "./smokeTest";
+
+/** How often the waiting smoke test says what the model's pods are doing. */
+const STATUS_INTERVAL_MS = Number(process.env.SMOKE_STATUS_INTERVAL_MS ?? 15000);
 
 runProbe("smoke test", async () => {
     const url = process.env.SMOKE_URL ?? "";
@@ -13,5 +21,20 @@ runProbe("smoke test", async () => {
         throw new Error(`SMOKE_URL = ${JSON.stringify(url)} is not an http(s) URL`);
     }
     console.log(`smoke test: POST ${url} (waiting up to ${timeout} s for the model)`);
-    await smokeTest({ url, timeoutMs: timeout * 1000, log: line => console.log(line) });
+    const namespace = process.env.SMOKE_NAMESPACE;
+    const deployment = process.env.SMOKE_DEPLOYMENT;
+    let reporter: { stop(): void } | undefined;
+    if (namespace && deployment) {
+        try {
+            reporter = reportPodStatus(kubeConfigFor(process.env.KUBE_CONTEXT || undefined), { namespace, deployment }, STATUS_INTERVAL_MS,
+                line => console.log(line));
+        } catch (e) {
+            console.log(`(no pod status while waiting: ${(e as Error).message})`);
+        }
+    }
+    try {
+        await smokeTest({ url, timeoutMs: timeout * 1000, log: line => console.log(line) });
+    } finally {
+        reporter?.stop();
+    }
 }, "See README, 'Troubleshooting'; `kubectl -n <namespace> get pods` and the pods' logs say why the model is not ready.");

@@ -315,6 +315,10 @@ describe("ModelDeployment", () => {
             assert.deepStrictEqual(smoke.inputs.environment, {
                 SMOKE_URL: "http://localhost:8080/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer",
                 SMOKE_TIMEOUT_SECONDS: "1200",
+                // What it reports on while it waits: the model's pods, through the stack's context.
+                SMOKE_NAMESPACE: "seldon",
+                SMOKE_DEPLOYMENT: "cifar10-default-0-cifar10-pytorch",
+                KUBE_CONTEXT: "",
             });
             assert.ok(run.dependsOn(smoke, run.get(SDEP, "cifar10")));
         });

@@ -140,7 +140,14 @@ export class ModelDeployment extends pulumi.ComponentResource {
             const fingerprint = manifest.apply(m => servingFingerprint(m, args.modelFingerprint));
             new command.local.Command(`${d.name}-smoke-test`, {
                 create: "node --import tsx probes/smoke-test.ts",
-                environment: { SMOKE_URL: this.inferenceUrl, SMOKE_TIMEOUT_SECONDS: String(d.smokeTest.timeoutSeconds) },
+                environment: {
+                    SMOKE_URL: this.inferenceUrl,
+                    SMOKE_TIMEOUT_SECONDS: String(d.smokeTest.timeoutSeconds),
+                    // While it waits it prints what the model's pods are doing (image pull, model download, Triton start).
+                    SMOKE_NAMESPACE: namespace,
+                    SMOKE_DEPLOYMENT: this.workloadName,
+                    KUBE_CONTEXT: args.kubeContext ?? "",
+                },
                 triggers: [fingerprint],
             }, { parent: this, dependsOn: [this.seldonDeployment] });
         }
