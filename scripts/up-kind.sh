@@ -5,11 +5,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-for tool in node pulumi kind kubectl docker; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "up-kind: $tool is not installed (README, 'Prerequisites')" >&2; exit 1; }
-done
-
+command -v node >/dev/null 2>&1 || { echo "up-kind: Node.js is not installed (README, 'Prerequisites')" >&2; exit 1; }
 [ -d node_modules ] || npm ci
+
+# Everything checked first, every problem reported at once, before anything slow.
+node --import tsx scripts/preflight.ts
 
 if [ ! -f model/cifar10-model/cifar10-pytorch/1/model.ts ]; then
   echo "up-kind: no model built yet; training and exporting it (npm run build:model)"

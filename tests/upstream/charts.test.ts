@@ -6,6 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CHARTS, INGRESS_SERVICE, KIND_INGRESS_HOST_PORT, KIND_INGRESS_NODE_PORT, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT, SELDON_GATEWAY } from "../../lib/charts";
+import { DEFAULTS } from "../../config";
+import { parseQuantity } from "../../lib/quantity";
+import { DEV_STACK_SIZING } from "../../scripts/sizing";
 import { ROOT } from "../harness";
 import { CONFIGURATIONS, programObjects, RenderedConfiguration, renderAll } from "./configurations";
 import { helm, HELM_VERSION, kindKubernetesVersion, RenderedObject } from "./helm";
@@ -205,5 +208,35 @@ describe("Helm renders every chart the program installs", function () {
             assert.ok(args(KIND).includes("--kubelet-insecure-tls"), "kind: metrics-server lacks --kubelet-insecure-tls");
             assert.ok(!args(CLOUD).includes("--kubelet-insecure-tls"), "cloud: metrics-server must verify kubelet certificates");
         });
+    });
+
+    it("sizing: the dev stack's written-down requests cover what the charts and the program request (and not far more)", () => {
+        const kind = rendered[KIND];
+        const requests = (containers: any[] = []) => containers.reduce(
+            (a, c) => [a[0] + (parseQuantity(c.resources?.requests?.cpu) ?? 0), a[1] + (parseQuantity(c.resources?.requests?.memory) ?? 0)], [0, 0]);
+        let [cpu, memory] = [0, 0];
+        for (const o of kind.releases.flatMap(r => r.objects).filter(o => ["Deployment", "StatefulSet", "DaemonSet"].includes(o.kind))) {
+            const [c, m] = requests(o.spec.template.spec.containers);
+            const replicas = o.kind === "DaemonSet" ? 1 : o.spec.replicas ?? 1;
+            [cpu, memory] = [cpu + replicas * c, memory + replicas * m];
+        }
+        // A model pod: Triton (the program's container), Seldon's executor and Istio's sidecar (from the releases' values).
+        const sdep = find(kind, "SeldonDeployment", "cifar10");
+        const triton = requests(sdep.spec.predictors[0].componentSpecs[0].spec.containers);
+        const values = (release: string) => kind.releases.find(r => r.name === release)!.values as any;
+        const executor = requests([{ resources: values("seldon-core").executor.resources }]);
+        const sidecar = requests([{ resources: values("istiod").global.proxy.resources }]);
+        const replicas = DEFAULTS.maxReplicas;
+        cpu += replicas * (triton[0] + executor[0] + sidecar[0]);
+        memory += replicas * (triton[1] + executor[1] + sidecar[1]);
+        const job = find(rendered["cloud, aws-s3, hpa, load test"], "Job", "cifar10-loadtest");
+        const [jobCpu, jobMemory] = requests(job.spec.template.spec.containers);
+        [cpu, memory] = [cpu + jobCpu, memory + jobMemory];
+        const [writtenCpu, writtenMemory] = [DEV_STACK_SIZING.cpuRequestMillis / 1000, DEV_STACK_SIZING.memoryRequestMiB * 2 ** 20];
+        assert.ok(writtenCpu >= cpu && writtenCpu <= cpu * 1.25, `scripts/sizing.ts says ${writtenCpu} CPUs; the stack requests ${cpu.toFixed(2)}`);
+        assert.ok(writtenMemory >= memory && writtenMemory <= memory * 1.25,
+            `scripts/sizing.ts says ${DEV_STACK_SIZING.memoryRequestMiB} MiB; the stack requests ${(memory / 2 ** 20).toFixed(0)} MiB`);
+        assert.ok(DEV_STACK_SIZING.dockerCpus >= writtenCpu + 1 && DEV_STACK_SIZING.dockerMemoryGiB * 1024 >= DEV_STACK_SIZING.memoryRequestMiB + 512,
+            "Docker's sizing leaves no room for kind's control plane");
     });
 });

@@ -1,0 +1,43 @@
+import * as assert from "assert";
+import { DEV_STACK_SIZING } from "../sizing";
+import { HostFacts, preflightProblems } from "./checks";
+
+const READY: HostFacts = {
+    node: "v20.20.2", pulumi: "v3.200.0", kind: "v0.29.0", kubectl: true,
+    docker: { reachable: true, cpus: 8, memoryBytes: 16 * 2 ** 30, architecture: "x86_64" },
+    clusterExists: false, busyPorts: [], modelBuilt: false, python: "python3",
+};
+
+describe("preflight verdicts", () => {
+    it("a ready machine has no problem", () => {
+        assert.deepStrictEqual(preflightProblems(READY), []);
+    });
+
+    it("reports every problem at once, each with its fix", () => {
+        const problems = preflightProblems({
+            node: "v18.19.0", pulumi: undefined, kind: "v0.27.0", kubectl: false, docker: { reachable: false, why: "docker info failed" },
+            clusterExists: false, busyPorts: [8080], modelBuilt: false, python: undefined,
+        });
+        assert.strictEqual(problems.length, 7, problems.join("\n"));
+        for (const expected of [/Node\.js 18\.19\.0 is too old: 20\.19\.0/, /Pulumi CLI is not installed: see https/, /kind 0\.27\.0 is too old: 0\.29\.0/,
+            /kubectl is not installed/, /Docker's daemon cannot be reached/, /host port 8080 is in use.*lsof -i :8080/, /model is not built and no Python with torch/]) {
+            assert.ok(problems.some(p => expected.test(p)), `${expected}\n${problems.join("\n")}`);
+        }
+    });
+
+    it("an arm64 Docker is refused before anything is created: Seldon 1.17.1's images are amd64 only", () => {
+        const problems = preflightProblems({ ...READY, docker: { reachable: true, cpus: 8, memoryBytes: 16 * 2 ** 30, architecture: "aarch64" } });
+        assert.match(problems.join("\n"), /aarch64 containers.*amd64 only \(SeldonIO\/seldon-core#3295\).*Use an amd64 machine/);
+    });
+
+    it("Docker smaller than the stack's sizing is reported with the numbers", () => {
+        const problems = preflightProblems({ ...READY, docker: { reachable: true, cpus: 2, memoryBytes: 4 * 2 ** 30, architecture: "x86_64" } });
+        assert.match(problems[0], new RegExp(`Docker has 2 CPUs, the dev stack needs ${DEV_STACK_SIZING.dockerCpus}`));
+        assert.match(problems[1], new RegExp(`Docker has 4\\.0 GiB of memory, the dev stack needs ${DEV_STACK_SIZING.dockerMemoryGiB} GiB`));
+    });
+
+    it("busy ports matter only before the cluster exists (then it holds them), and Python only when the model is not built", () => {
+        assert.deepStrictEqual(preflightProblems({ ...READY, clusterExists: true, busyPorts: [8080, 8333] }), []);
+        assert.deepStrictEqual(preflightProblems({ ...READY, modelBuilt: true, python: undefined }), []);
+    });
+});
