@@ -14,7 +14,7 @@ import { readModelRepository, readModelStore } from "./storage";
 import { Settings } from "./types";
 
 export * from "./types";
-export { DEFAULTS, DECLARED_KEYS, MAXIMUM, SECRET_KEYS } from "./defaults";
+export { DEFAULTS, SECRET_KEYS } from "./defaults";
 export { ConfigError } from "./reader";
 
 /** Reads and validates the configuration of the current stack. Throws ConfigError when it is invalid. */
@@ -27,10 +27,10 @@ export function loadSettings(): Settings {
     }
 
     const autoscaler = readAutoscaler(read);
-    const { platform, prometheusUrl } = readPlatform(read, autoscaler);
+    const platform = readPlatform(read, autoscaler);
     const modelRepository = readModelRepository(read);
     const modelStore = readModelStore(read, { stack, flavour: platform.flavour, prefix: modelRepository.prefix, modelNamespace: platform.modelNamespace });
-    const autoscaling = readAutoscaling(read, autoscaler, prometheusUrl);
+    const autoscaling = readAutoscaling(read, autoscaler, platform.prometheusUrl);
     const deployment = readDeployment(read, modelRepository.files, modelStore.kind);
     const loadTest = readLoadTest(read, deployment.smokeTest.enabled);
 

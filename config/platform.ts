@@ -11,8 +11,8 @@ import { ADDON_MODES, AddonMode, Autoscaler, CLUSTER_FLAVOURS, PlatformSettings,
 
 type AddonKey = "istio" | "seldonCore" | "metricsServer" | "monitoring" | "keda";
 
-/** The platform's settings, and the Prometheus a keda autoscaler queries (settled here, once). */
-export function readPlatform(read: ConfigReader, autoscaler: Autoscaler): { platform: PlatformSettings; prometheusUrl?: string } {
+/** The platform's settings, with the Prometheus that everything querying it uses (settled here, once). */
+export function readPlatform(read: ConfigReader, autoscaler: Autoscaler): PlatformSettings {
     const flavour = read.choice("clusterFlavour", CLUSTER_FLAVOURS, DEFAULTS.clusterFlavour);
     const kubeContext = read.string("kubeContext", DEFAULTS.kubeContext);
     const modelNamespace = read.string("modelNamespace", DEFAULTS.modelNamespace);
@@ -86,18 +86,15 @@ export function readPlatform(read: ConfigReader, autoscaler: Autoscaler): { plat
     }
 
     return {
-        platform: {
-            flavour,
-            kubeContext: kubeContext === "" ? undefined : kubeContext,
-            modelNamespace,
-            istio,
-            seldonCore,
-            metricsServer,
-            monitoring,
-            keda,
-            ...(ingressSourceRanges ? { ingressSourceRanges } : {}),
-            ...(prometheusUrl ? { prometheusUrl } : {}),
-        },
-        prometheusUrl,
+        flavour,
+        kubeContext: kubeContext === "" ? undefined : kubeContext,
+        modelNamespace,
+        istio,
+        seldonCore,
+        metricsServer,
+        monitoring,
+        keda,
+        ...(ingressSourceRanges ? { ingressSourceRanges } : {}),
+        ...(prometheusUrl ? { prometheusUrl } : {}),
     };
 }

@@ -24,9 +24,6 @@ export const RESERVED_NAMESPACES: Record<string, string> = {
 /** Kubernetes object names that are DNS labels (namespaces, SeldonDeployments, containers). */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** A Kubernetes resource quantity (500m, 1, 1Gi, 1e3). */
-export const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][0-9]+)?$/;
-
 /** Why `range` is not an IPv4 or IPv6 CIDR, or undefined when it is one. */
 export function cidrProblem(range: string): string | undefined {
     const m = /^([^/]+)\/([0-9]{1,3})$/.exec(range);

@@ -6,7 +6,7 @@ import { seldonWorkloadName, WORKLOAD_NAME_MAX } from "../lib/seldon";
 import { RepositoryFile } from "../lib/tritonRepository";
 import { DEFAULTS, MAXIMUM } from "./defaults";
 import { ConfigReader } from "./reader";
-import { DNS_LABEL, QUANTITY } from "./rules";
+import { DNS_LABEL } from "./rules";
 import { AUTOSCALERS, AutoscalingSettings, DeploymentSettings, LoadTestSettings, ModelStoreKind, RCLONE_PROVIDERS } from "./types";
 
 /** The autoscaler's mode, read first: the platform checks what it needs. */
@@ -68,7 +68,7 @@ export function readDeployment(read: ConfigReader, files: RepositoryFile[], stor
         if (value === "" && optional) {
             return undefined;
         }
-        if (!QUANTITY.test(value)) {
+        if (parseQuantity(value) === undefined) {
             read.problem(`${read.key(key)} = ${JSON.stringify(value)} is not a Kubernetes quantity (like 500m, 1, 1Gi)` +
                 (optional ? " or empty" : ""));
         }

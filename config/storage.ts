@@ -9,7 +9,7 @@ import { checkBucketName, checkS3Prefix } from "./rules";
 import { ClusterFlavour, MODEL_STORES, ModelRepositorySettings, ModelStoreSettings, READER_CREDENTIALS } from "./types";
 
 /** Where relative paths in the configuration start: the project folder, next to Pulumi.yaml. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /** The local Triton repository: its folder, validated and hashed, and its key prefix in the bucket. */
 export function readModelRepository(read: ConfigReader): ModelRepositorySettings {

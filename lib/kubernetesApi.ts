@@ -39,15 +39,25 @@ export function statusOf(e: unknown): number | undefined {
     return (e as { code?: number }).code;
 }
 
-/** The kubeconfig of this machine, on `context` when one is named. */
+/**
+ * The kubeconfig of this machine, on `context` when one is named, else on its current context;
+ * throws saying what is missing (no kubeconfig, no such context, no current context).
+ */
 export function kubeConfigFor(context?: string): k8s.KubeConfig {
     const kc = new k8s.KubeConfig();
-    kc.loadFromDefault();
+    try {
+        kc.loadFromDefault();
+    } catch (e) {
+        throw new Error(`cannot load the kubeconfig: ${(e as Error).message.split("\n")[0]}`);
+    }
     if (context) {
         if (!kc.getContexts().some(c => c.name === context)) {
-            throw new Error(`no context ${JSON.stringify(context)} in the kubeconfig; contexts: ${kc.getContexts().map(c => c.name).join(", ") || "none"}`);
+            throw new Error(`no context ${JSON.stringify(context)} in the kubeconfig; contexts: ` +
+                `${kc.getContexts().map(c => c.name).join(", ") || "none"} (kind's is kind-scalable-serving)`);
         }
         kc.setCurrentContext(context);
+    } else if (!kc.getCurrentContext()) {
+        throw new Error("the kubeconfig has no current context: name one");
     }
     return kc;
 }

@@ -13,7 +13,7 @@ export function parseQuantity(text: string | undefined): number | undefined {
     if (text === undefined) {
         return undefined;
     }
-    const m = QUANTITY.exec(String(text).trim());
+    const m = QUANTITY.exec(String(text));
     if (!m) {
         return undefined;
     }

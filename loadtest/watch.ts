@@ -2,7 +2,7 @@
 // its ScaledObject) through the Kubernetes API while the load runs: replicas and the autoscaler's
 // current metric, on the load's time axis.
 import * as k8s from "@kubernetes/client-node";
-import { statusOf, withDeadline } from "../lib/kubernetesApi";
+import { kubeConfigFor, statusOf, withDeadline } from "../lib/kubernetesApi";
 import { parseQuantity as parseKubernetesQuantity } from "../lib/quantity";
 import { ScalingSample, Watcher, WatchError, WatchOptions, WatchResult } from "./types";
 
@@ -90,23 +90,13 @@ function firstLine(e: unknown): string {
     return status !== undefined && !message.includes(String(status)) ? `HTTP ${status}: ${message}` : message;
 }
 
+/** The kubeconfig on --context (or the current context); a WatchError when there is none to use. */
 function defaultKubeConfig(context?: string): k8s.KubeConfig {
-    const kc = new k8s.KubeConfig();
     try {
-        kc.loadFromDefault();
+        return kubeConfigFor(context);
     } catch (e) {
-        throw new WatchError(`cannot load the kubeconfig: ${firstLine(e)}`);
+        throw new WatchError((e as Error).message.replace(/: name one$/, ": pass --context"));
     }
-    if (context) {
-        if (!kc.getContexts().some(c => c.name === context)) {
-            throw new WatchError(`no context ${JSON.stringify(context)} in the kubeconfig; contexts: ` +
-                `${kc.getContexts().map(c => c.name).join(", ") || "none"} (kind's is kind-scalable-serving)`);
-        }
-        kc.setCurrentContext(context);
-    } else if (!kc.getCurrentContext()) {
-        throw new WatchError("the kubeconfig has no current context: pass --context");
-    }
-    return kc;
 }
 
 /**

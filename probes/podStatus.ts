@@ -59,10 +59,9 @@ export async function podStatus(kc: k8s.KubeConfig, target: PodTarget, timeoutMs
             withDeadline(o => core.listNamespacedPod({ namespace: target.namespace }, o), timeoutMs),
             withDeadline(o => core.listNamespacedEvent({ namespace: target.namespace }, o), timeoutMs),
         ]);
-        const mine = pods.items.filter(p => p.metadata?.name?.startsWith(`${target.deployment}-`));
-        const names = new Set(mine.map(p => p.metadata?.name));
-        const relevant = events.items.filter(e => names.has(e.involvedObject?.name) || e.involvedObject?.name?.startsWith(`${target.deployment}`));
-        return describePods(mine, relevant);
+        // The Deployment's ReplicaSets and pods are all named `<deployment>-…`.
+        const ours = (name?: string) => name?.startsWith(`${target.deployment}-`) ?? false;
+        return describePods(pods.items.filter(p => ours(p.metadata?.name)), events.items.filter(e => ours(e.involvedObject?.name)));
     } catch (e) {
         return [`(pod status unavailable: ${(e as Error).message.split("\n")[0]})`];
     }

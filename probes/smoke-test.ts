@@ -12,7 +12,7 @@ import { runProbe } from "./poll";
 import { smokeTest } from "./smokeTest";
 
 /** How often the waiting smoke test says what the model's pods are doing. */
-const STATUS_INTERVAL_MS = Number(process.env.SMOKE_STATUS_INTERVAL_MS ?? 15000);
+const STATUS_INTERVAL_MS = Number(process.env.SMOKE_STATUS_INTERVAL_MS) > 0 ? Number(process.env.SMOKE_STATUS_INTERVAL_MS) : 15000;
 
 runProbe("smoke test", async () => {
     const url = process.env.SMOKE_URL ?? "";

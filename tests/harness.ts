@@ -91,16 +91,33 @@ export interface ProcessResult {
 }
 
 /**
- * Runs `node <args>` from the project folder (or `cwd`), asynchronously so that a test server in this
- * process keeps answering, and collects its exit status and output.
+ * Runs a program asynchronously (a test server in this process keeps answering) and collects its
+ * exit status and output; rejects if it has not finished within `timeoutMs` (it is killed then).
  */
-export function runNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessResult> {
-    return new Promise(resolve => {
-        const child = spawn(process.execPath, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env });
+export function runProcess(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ProcessResult> {
+    const timeoutMs = options.timeoutMs ?? 60000;
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", d => (stdout += d));
         child.stderr.on("data", d => (stderr += d));
-        child.on("close", status => resolve({ status, stdout, stderr }));
+        const timer = setTimeout(() => {
+            child.kill("SIGKILL");
+            reject(new Error(`${command} ${args.join(" ")} did not finish within ${timeoutMs} ms:\n${stderr.slice(-2000)}`));
+        }, timeoutMs);
+        child.on("error", e => {
+            clearTimeout(timer);
+            reject(e);
+        });
+        child.on("close", status => {
+            clearTimeout(timer);
+            resolve({ status, stdout, stderr });
+        });
     });
+}
+
+/** Runs `node <args>` from the project folder (or `cwd`). */
+export function runNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessResult> {
+    return runProcess(process.execPath, args, options);
 }

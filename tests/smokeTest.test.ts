@@ -1,9 +1,7 @@
 import * as assert from "assert";
-import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
-import * as os from "os";
-import * as path from "path";
+import { kubeconfigFile } from "./fakeKubernetes";
 import { EVENTS, STARTING_POD } from "./podFixtures";
 import { PollError } from "../probes/poll";
 import { smokeTest } from "../probes/smokeTest";
@@ -117,17 +115,12 @@ describe("smoke test", () => {
                 }
             });
             await new Promise<void>(r => api.listen(0, "127.0.0.1", r));
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smoke-kube-"));
-            fs.writeFileSync(path.join(dir, "kubeconfig"), [
-                "apiVersion: v1", "kind: Config", "current-context: fake",
-                "clusters:", "- name: fake", `  cluster: {server: "http://127.0.0.1:${(api.address() as AddressInfo).port}", insecure-skip-tls-verify: true}`,
-                "users:", "- name: fake", "  user: {}", "contexts:", "- name: fake", "  context: {cluster: fake, user: fake}",
-            ].join("\n"));
+            const kubeconfig = kubeconfigFile(`http://127.0.0.1:${(api.address() as AddressInfo).port}`);
             // Not ready at the first attempt: the script waits 5 s before the next, and reports meanwhile.
             const server = await startV2Server(n => (n === 0 ? { status: 503, body: "no healthy upstream" } : { status: 200, body: validReply() }));
             try {
                 const result = await run({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "30", SMOKE_NAMESPACE: "seldon",
-                    SMOKE_DEPLOYMENT: "cifar10-default-0-cifar10-pytorch", SMOKE_STATUS_INTERVAL_MS: "200", KUBECONFIG: path.join(dir, "kubeconfig"), KUBE_CONTEXT: "" });
+                    SMOKE_DEPLOYMENT: "cifar10-default-0-cifar10-pytorch", SMOKE_STATUS_INTERVAL_MS: "200", KUBECONFIG: kubeconfig, KUBE_CONTEXT: "" });
                 assert.strictEqual(result.status, 0, result.stderr);
                 assert.match(result.stdout, /pod cifar10-default-0-cifar10-pytorch-7d9f-abcde: Pending; init istio-proxy: ready, cifar10-pytorch-model-initializer: running; containers 0\/3 ready; last event: Pulling/);
             } finally {

@@ -4,9 +4,9 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { AddressInfo } from "net";
-import * as k8s from "@kubernetes/client-node";
 import { WatchError } from "../loadtest/types";
 import { startWatch } from "../loadtest/watch";
+import { fakeKubeConfig, kubeconfigFile } from "./fakeKubernetes";
 import { runNode } from "./harness";
 import { startV2Server } from "./v2server";
 
@@ -42,13 +42,7 @@ async function fakeApi(hpas: (n: number) => unknown[], misbehave: (n: number) =>
         }
     });
     await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-        clusters: [{ name: "fake", server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-        users: [{ name: "fake" }],
-        contexts: [{ name: "fake", cluster: "fake", user: "fake" }],
-        currentContext: "fake",
-    });
+    const kc = fakeKubeConfig(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return { kc, url: kc.getCurrentCluster()!.server, paths, close: () => new Promise<void>(r => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
@@ -155,16 +149,12 @@ describe("watching the scaling (--watch)", () => {
         const api = await fakeApi(n => [cpuHpa("cifar10-default-0-cifar10-pytorch", "cifar10-default-0-cifar10-pytorch", 60, Math.min(1 + n, 3))]);
         const model = await startV2Server();
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadtest-watch-"));
-        fs.writeFileSync(path.join(dir, "kubeconfig"), [
-            "apiVersion: v1", "kind: Config", "current-context: other",
-            "clusters:", `- name: fake`, `  cluster: {server: "${api.url}", insecure-skip-tls-verify: true}`,
-            "users:", "- name: fake", "  user: {}",
-            "contexts:", "- name: fake-ctx", "  context: {cluster: fake, user: fake}", "- name: other", "  context: {cluster: nowhere, user: fake}",
-        ].join("\n"));
+        // The current context is elsewhere: --context must choose fake-ctx.
+        const kubeconfig = kubeconfigFile(api.url, "fake-ctx", "other", ["other"]);
         try {
             const result = await runNode(["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`,
                 "--users", "2", "--run-time", "2s", "--report", path.join(dir, "report"), "--watch", "--context", "fake-ctx", "--watch-interval", "1s"],
-            { env: { ...process.env, KUBECONFIG: path.join(dir, "kubeconfig") } });
+            { env: { ...process.env, KUBECONFIG: kubeconfig } });
             assert.strictEqual(result.status, 0, result.stderr);
             assert.match(result.stdout, /replicas of seldon\/cifar10-default-0-cifar10-pytorch: 1 at start, 3 at most/);
             const report = JSON.parse(fs.readFileSync(path.join(dir, "report", "report.json"), "utf8"));
@@ -181,7 +171,7 @@ describe("watching the scaling (--watch)", () => {
                 [["--context", "fake-ctx", "--deployment", "cifar10"], /Deployment "cifar10" does not exist in namespace seldon/],
             ] as const) {
                 const wrong = await runNode(["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`,
-                    "--users", "1", "--run-time", "1s", "--quiet", "--watch", ...args], { env: { ...process.env, KUBECONFIG: path.join(dir, "kubeconfig") } });
+                    "--users", "1", "--run-time", "1s", "--quiet", "--watch", ...args], { env: { ...process.env, KUBECONFIG: kubeconfig } });
                 assert.strictEqual(wrong.status, 3, wrong.stderr);
                 assert.match(wrong.stderr, message);
                 assert.match(wrong.stderr, /Nothing was sent/);

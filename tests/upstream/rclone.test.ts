@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AddressInfo } from "net";
-import { baseConfig, ProgramRun, ROOT, runProgram } from "../harness";
-import { requireTool, runTool } from "./tools";
+import { baseConfig, ProgramRun, ROOT, runProcess, runProgram } from "../harness";
+import { requireTool } from "./tools";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("@20minutes/s3rver");
 const { DUMMY_ACCOUNT } = require("@20minutes/s3rver/lib/models/account");
@@ -47,7 +47,7 @@ describe("rclone reads the model repository through the Secret the program build
 
         // Upload as the program configures it: its provider's region, keys and path-style addressing, its keys per file.
         for (const u of uploads) {
-            const up = await runTool("rclone", ["copyto", u.file, `up:${bucket}/${u.key}`], { env: {
+            const up = await runProcess("rclone", ["copyto", u.file, `up:${bucket}/${u.key}`], { env: {
                 PATH: process.env.PATH, RCLONE_CONFIG: emptyConfig(),
                 RCLONE_CONFIG_UP_TYPE: "s3", RCLONE_CONFIG_UP_PROVIDER: "Other", RCLONE_CONFIG_UP_ENV_AUTH: "false",
                 RCLONE_CONFIG_UP_ACCESS_KEY_ID: provider.accessKey, RCLONE_CONFIG_UP_SECRET_ACCESS_KEY: provider.secretKey,
@@ -64,7 +64,7 @@ describe("rclone reads the model repository through the Secret the program build
     /** `rclone copy s3:<bucket>/<prefix> <dir>` as the storage initializer runs it, with only `env`. */
     async function initializerCopy(env: Record<string, string>) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mnt-models-"));
-        const result = await runTool("rclone", ["copy", `s3:${bucket}/${prefix}`, dir, "--retries", "1", "--low-level-retries", "1"],
+        const result = await runProcess("rclone", ["copy", `s3:${bucket}/${prefix}`, dir, "--retries", "1", "--low-level-retries", "1"],
             { env: { ...env, PATH: process.env.PATH, RCLONE_CONFIG: emptyConfig() }, timeoutMs: 30000 });
         return { dir, result };
     }

@@ -12,7 +12,7 @@ type TypeMap = Array<{ name: string; baseName: string; type: string; format: str
 type ModelClass = { getAttributeTypeMap(): TypeMap };
 
 /** The client-node model class of a built-in kind (`apps/v1` Deployment → V1Deployment), if there is one. */
-function modelClass(apiVersion: string, kind: string): string | undefined {
+export function modelClass(apiVersion: string, kind: string): string | undefined {
     const version = apiVersion.split("/").pop()!;
     const name = `${version.charAt(0).toUpperCase()}${version.slice(1)}${kind}`;
     return typeof (k8s as Record<string, unknown>)[name] === "function" && "getAttributeTypeMap" in ((k8s as any)[name]) ? name : undefined;

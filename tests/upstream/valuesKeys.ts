@@ -6,7 +6,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { editDistance } from "../../lib/editDistance";
 import { helm } from "./helm";
-import { runTool } from "./tools";
+import { runProcess } from "../harness";
 
 export interface ChartSource {
     defaults: Record<string, unknown>;
@@ -20,12 +20,12 @@ const sources = new Map<string, Promise<ChartSource>>();
 export function chartSource(chartFile: string): Promise<ChartSource> {
     if (!sources.has(chartFile)) {
         sources.set(chartFile, (async () => {
-            const shown = await runTool(helm(), ["show", "values", chartFile]);
+            const shown = await runProcess(helm(), ["show", "values", chartFile]);
             if (shown.status !== 0) {
                 throw new Error(`helm show values ${chartFile}: ${shown.stderr}`);
             }
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chart-"));
-            const untar = await runTool("tar", ["xzf", chartFile, "-C", dir]);
+            const untar = await runProcess("tar", ["xzf", chartFile, "-C", dir]);
             if (untar.status !== 0) {
                 throw new Error(`tar xzf ${chartFile}: ${untar.stderr}`);
             }
