@@ -3,6 +3,7 @@
 // Policies see secret values unwrapped: they check where credentials sit, not whether they are marked.
 import * as semver from "semver";
 import { imagePinProblem } from "../lib/images";
+import { isKubernetesObject } from "../lib/resourceTypes";
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
 const HELM_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart"];
@@ -14,7 +15,6 @@ const CREDENTIAL_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|ACCESS_KEY|PRIVATE_KEY|CR
 const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i;
 /** A command-line flag or assignment that hands over a credential: `--password=x`, `--secret-key x`, `TOKEN=x`. */
 const CREDENTIAL_ARGUMENT = /(^|\s|--?)[\w-]*(secret|password|passwd|token|access[-_]?key|private[-_]?key|credential)[\w-]*(=|\s+)(?!\$)\S+/i;
-const KUBERNETES_OBJECT = /^kubernetes:(?!helm\.sh)/;
 const IAM_POLICY_TYPES = ["aws:iam/userPolicy:UserPolicy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/groupPolicy:GroupPolicy", "aws:iam/policy:Policy",
     "aws:s3/bucketPolicy:BucketPolicy"];
 
@@ -142,7 +142,7 @@ export const autoscaledCpuRequests: ResourceValidationPolicy = {
 
 export const noPlaintextCredentials: ResourceValidationPolicy = {
     name: "no-plaintext-credentials",
-    description: "Credentials live in Kubernetes Secrets or Pulumi secrets: no AWS key ids in plain properties, no literal credential env vars or ConfigMap entries.",
+    description: "Credentials live in Kubernetes Secrets or Pulumi secrets: no AWS key ids in plain properties, no literal credential env vars or ConfigMap entries, no passwords in URLs, no credentials on command lines.",
     enforcementLevel: "mandatory",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
         if (args.type === "kubernetes:core/v1:Secret") {
@@ -178,7 +178,7 @@ export const noPlaintextCredentials: ResourceValidationPolicy = {
                 report(`${args.name}: ${path} is a URL with a password in it: pass the credential through a Secret.`);
             }
         }
-        if (KUBERNETES_OBJECT.test(args.type) && args.type !== "kubernetes:core/v1:Secret") {
+        if (isKubernetesObject(args.type) && args.type !== "kubernetes:core/v1:Secret") {
             for (const { path, container } of containersIn(args.props)) {
                 // As the process sees it: a flag and its value may be two words.
                 const commandLine = ([] as unknown[]).concat(container.command ?? [], container.args ?? []).map(String).join(" ");
@@ -232,7 +232,7 @@ export const hardenedContainers: ResourceValidationPolicy = {
     description: "Containers the program defines carry a securityContext, are not privileged and cannot escalate privileges.",
     enforcementLevel: "mandatory",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (!KUBERNETES_OBJECT.test(args.type)) {
+        if (!isKubernetesObject(args.type)) {
             return; // Helm releases' containers are their charts'; the namespaces' Pod Security levels cover them.
         }
         for (const { path, container } of containersIn(args.props)) {

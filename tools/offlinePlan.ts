@@ -7,6 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import { PROJECT, ProgramRun, RegisteredResource, ROOT, runProgram } from "./evaluate";
+import { isKubernetesObject } from "../lib/resourceTypes";
 import { unbuiltModels } from "../lib/tritonRepository";
 
 /** Shown instead of every secret value. */
@@ -125,7 +126,6 @@ export async function plan(stack: string, config: StackConfig, note?: string): P
     return renderPlan(stack, config, run, note);
 }
 
-const KUBERNETES_OBJECT = /^kubernetes:(?!helm\.sh)/;
 
 /** The plan as text: config, every resource with its key settings, Kubernetes objects and Helm releases as YAML. */
 export function renderPlan(stack: string, config: StackConfig, run: ProgramRun, note?: string): string {
@@ -155,7 +155,7 @@ export function renderPlan(stack: string, config: StackConfig, run: ProgramRun, 
     };
     walk(undefined);
 
-    const objects = run.resources.filter(r => KUBERNETES_OBJECT.test(r.type)).sort(byTypeAndName);
+    const objects = run.resources.filter(r => isKubernetesObject(r.type)).sort(byTypeAndName);
     lines.push("", `## Kubernetes objects (${objects.length})`, "");
     for (const o of objects) {
         lines.push(`--- # ${o.type} ${o.name}`, stringify(maskObject(o)).trimEnd());
@@ -210,7 +210,7 @@ function policyDocuments(r: RegisteredResource): string[] {
 
 /** Scalar inputs and short structures of a non-Kubernetes resource, secrets masked. */
 function keySettings(r: RegisteredResource): string {
-    if (KUBERNETES_OBJECT.test(r.type) || r.type === "kubernetes:helm.sh/v3:Release") {
+    if (isKubernetesObject(r.type) || r.type === "kubernetes:helm.sh/v3:Release") {
         return "";
     }
     const settings = Object.keys(r.inputs).filter(k => !k.startsWith("__")).sort().map(k => {

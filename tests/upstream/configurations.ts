@@ -1,6 +1,7 @@
 // Configurations that cover every branch of the program (flavours, autoscalers, model stores, add-on
 // modes), and each one's Helm releases rendered by real Helm with exactly what the program passes:
 // the program is evaluated under mocks as the offline plan does, never a second copy of its values.
+import { isKubernetesObject } from "../../lib/resourceTypes";
 import { baseConfig, ProgramRun, runProgram } from "../harness";
 import { chartPackage, RenderedObject, template } from "./helm";
 
@@ -77,5 +78,5 @@ export async function renderAll(): Promise<Record<string, RenderedConfiguration>
 export function programObjects(config: RenderedConfiguration): RenderedObject[] {
     const clean = (v: any): any => Array.isArray(v) ? v.map(clean)
         : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith("__")).map(([k, x]) => [k, clean(x)])) : v;
-    return config.run.resources.filter(r => r.custom && /^kubernetes:(?!helm\.sh)/.test(r.type)).map(r => clean(r.inputs));
+    return config.run.resources.filter(r => r.custom && isKubernetesObject(r.type)).map(r => clean(r.inputs));
 }
