@@ -3,6 +3,7 @@
 import { CHARTS } from "../lib/charts";
 import { editDistance } from "../lib/editDistance";
 import { DECLARED_KEYS } from "./defaults";
+import { pulumiCli } from "../lib/cli";
 
 /**
  * Namespaces the models may not share, each with whom it belongs to: Kubernetes' own, `default`
@@ -54,7 +55,7 @@ export function unknownKeyProblems(project: string, keys: string[]): string[] {
         .map(k => {
             const nearest = nearestKey(k);
             return `${project}:${k} is not a setting of this project` + (nearest ? `: did you mean ${nearest}?` : "") +
-                ` (\`pulumi config rm ${k}\`; README, "Configuration", lists every setting)`;
+                ` (\`${pulumiCli()} config rm ${k}\`; README, "Configuration", lists every setting)`;
         });
 }
 

@@ -7,6 +7,7 @@ import { DEFAULTS, IN_CLUSTER_BUCKET, SECRET_KEYS } from "./defaults";
 import { ConfigReader } from "./reader";
 import { checkBucketName, checkS3Prefix } from "./rules";
 import { ClusterFlavour, MODEL_STORES, ModelRepositorySettings, ModelStoreSettings, READER_CREDENTIALS } from "./types";
+import { pulumiCli } from "../lib/cli";
 
 /** Where relative paths in the configuration start: the project folder, next to Pulumi.yaml. */
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -51,10 +52,10 @@ export function readModelStore(read: ConfigReader, context: { stack: string; fla
     for (const key of SECRET_KEYS.filter(k => read.isSet(k))) {
         if (!read.isSecret(key)) {
             read.problem(`${read.key(key)} is stored in plain text: set it again with ` +
-                `\`pulumi config set --secret ${key} <value>\` (and rotate the key if this config was shared)`);
+                `\`${pulumiCli()} config set --secret ${key} <value>\` (and rotate the key if this config was shared)`);
         } else if (kind === "in-cluster" || readerMode === "iam-user") {
             read.problem(`${read.key(key)} is set but ${kind === "in-cluster" ? `${read.key("modelStore")} = "in-cluster" makes its own identities`
-                : `${read.key("readerCredentials")} = "iam-user" creates the reader's key`}: remove it (\`pulumi config rm ${key}\`) ` +
+                : `${read.key("readerCredentials")} = "iam-user" creates the reader's key`}: remove it (\`${pulumiCli()} config rm ${key}\`) ` +
                 "or set readerCredentials to existing");
         }
     }
@@ -91,13 +92,13 @@ export function readModelStore(read: ConfigReader, context: { stack: string; fla
         if (problem) {
             read.problem(`${read.key("bucketName")} is unset and the name derived from project and stack ` +
                 `(${derivedBucketName(project, context.stack, "<account id>")}) is not a valid S3 bucket name: ${problem}; ` +
-                "set a bucket name with `pulumi config set bucketName <name>`");
+                `set a bucket name with \`${pulumiCli()} config set bucketName <name>\``);
         }
     }
     const region = new pulumi.Config("aws").get("region") ?? "";
     if (region === "") {
         read.problem("aws:region is not set: the model repository bucket needs a region " +
-            "(`pulumi config set aws:region eu-west-1`), or use `modelStore: in-cluster` on kind");
+            `(\`${pulumiCli()} config set aws:region eu-west-1\`), or use \`modelStore: in-cluster\` on kind`);
     } else if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$/.test(region)) {
         read.problem(`aws:region = ${JSON.stringify(region)} is not an AWS region name (like eu-west-1 or us-east-2)`);
     }
@@ -109,7 +110,7 @@ export function readModelStore(read: ConfigReader, context: { stack: string; fla
     if (readerMode === "existing") {
         for (const key of SECRET_KEYS.filter(k => !read.isSet(k))) {
             read.problem(`${read.key(key)} is not set: readerCredentials = "existing" needs it ` +
-                `(\`pulumi config set --secret ${key} <value>\`)`);
+                `(\`${pulumiCli()} config set --secret ${key} <value>\`)`);
         }
     }
     return { kind, settings: () => ({

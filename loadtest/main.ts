@@ -32,7 +32,7 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch; sign
         } catch (e) {
             if (e instanceof WatchError) {
                 console.error(`loadgen: --watch: ${e.message}`);
-                console.error("Nothing was sent. Check --context, --namespace and --deployment (`pulumi stack output kubernetesDeployment`).");
+                console.error("Nothing was sent. Check --context, --namespace and --deployment (`pulumi stack output kubernetesDeployment`; `./pulumi-dev stack output kubernetesDeployment` for the dev stack on kind).");
                 return EXIT.watchTarget;
             }
             throw e;

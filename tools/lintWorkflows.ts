@@ -11,7 +11,15 @@ import { parse } from "yaml";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
-const SCRIPTS = [".ci/run", "scripts/up-kind.sh", "model/build.sh", "model/python.sh", "tests/model/run.sh"];
+/** Every shell script of the project: tracked files named *.sh or starting with a sh/bash shebang. */
+function shellScripts(): string[] {
+    const r = spawnSync("git", ["ls-files", "-z"], { encoding: "utf8", cwd: ROOT });
+    if (r.status !== 0) {
+        throw new Error(`git ls-files failed (the lint finds the scripts through git): ${r.stderr || r.error?.message}`);
+    }
+    return r.stdout.split("\0").filter(f => f && !f.startsWith("node_modules/") && fs.existsSync(path.join(ROOT, f)) &&
+        (f.endsWith(".sh") || /^#!\s*\/(?:usr\/)?bin\/(?:env\s+)?(?:ba)?sh\b/.test(fs.readFileSync(path.join(ROOT, f), "utf8").slice(0, 100))));
+}
 
 interface Finding {
     where: string;
@@ -68,7 +76,7 @@ async function main(): Promise<number> {
         fs.writeFileSync(file, s.script);
         return { where: s.where, file, shell: s.shell };
     });
-    const scripts = SCRIPTS.map(s => ({ where: s, file: path.join(ROOT, s), shell: /^#!\/bin\/sh|^#!\/usr\/bin\/env sh|^# Sourced/.test(fs.readFileSync(path.join(ROOT, s), "utf8")) ? "sh" : "bash" }));
+    const scripts = shellScripts().map(s => ({ where: s, file: path.join(ROOT, s), shell: /^#!\/bin\/sh|^#!\/usr\/bin\/env sh|^# Sourced/.test(fs.readFileSync(path.join(ROOT, s), "utf8")) ? "sh" : "bash" }));
     const findings = [...await actionlint(workflows), ...shellcheck([...steps, ...scripts])];
     for (const f of findings) {
         console.error(`${f.where}: ${f.message}`);

@@ -7,6 +7,7 @@ import { inferencePath, PREDICTOR, seldonWorkloadName } from "../../lib/seldon";
 import { HpaSpec, KedaSpec, PredictiveUnit, PrometheusTriggerMetadata, SecurityContext, SeldonDeployment, SeldonPodSpec } from "../../lib/types/seldon";
 import { sampleRequestBody } from "../../lib/v2Protocol";
 import { ModelStore } from "../storage/modelStore";
+import { pulumiCli } from "../../lib/cli";
 
 export interface ModelDeploymentArgs {
     settings: DeploymentSettings;
@@ -120,7 +121,7 @@ export class ModelDeployment extends pulumi.ComponentResource {
         this.inferenceRequest = sampleRequestBody();
         this.seldonDeploymentRef = `${namespace}/${d.name}`;
         this.kubernetesDeploymentRef = `${namespace}/${this.workloadName}`;
-        this.curlExample = pulumi.interpolate`curl -sS -X POST -H 'Content-Type: application/json' -d "$(pulumi stack output inferenceRequest)" ${this.inferenceUrl}`;
+        this.curlExample = pulumi.interpolate`curl -sS -X POST -H 'Content-Type: application/json' -d "$(${pulumiCli()} stack output inferenceRequest)" ${this.inferenceUrl}`;
         this.autoscalerObject = {
             none: "none",
             hpa: `${namespace}/horizontalpodautoscaler/${this.workloadName}`,
