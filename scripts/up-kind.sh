@@ -1,6 +1,7 @@
 #!/bin/sh
 # Brings the dev stack up on a local kind cluster, with Pulumi state kept in this folder
-# (.pulumi-state, no Pulumi Cloud account needed). Safe to run again: each step is skipped when done.
+# (.pulumi-state, through ./pulumi-dev: no Pulumi Cloud account needed). Safe to run again: each step
+# is skipped when done, and a cluster deleted or recreated by hand is reconciled with the state.
 #   PULUMI_CONFIG_PASSPHRASE  passphrase for the stack's secrets (default: empty, fine for a laptop)
 set -eu
 cd "$(dirname "$0")/.."
@@ -16,13 +17,5 @@ if [ ! -f model/cifar10-model/cifar10-pytorch/1/model.ts ]; then
   npm run build:model
 fi
 
-if ! kind get clusters 2>/dev/null | grep -qx scalable-serving; then
-  kind create cluster --config kind/cluster.yaml
-fi
-kubectl config use-context kind-scalable-serving >/dev/null
-
-mkdir -p .pulumi-state
-export PULUMI_BACKEND_URL="file://$PWD/.pulumi-state"
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-}"
-pulumi stack select --create dev
-pulumi up --yes --stack dev
+# The cluster, the images loaded into it, the state reconciled with it, then `pulumi up`.
+exec node --import tsx scripts/kind.ts up

@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { CHARTS, INGRESS_SERVICE, KIND_INGRESS_HOST_PORT, KIND_INGRESS_NODE_PORT, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT, SELDON_GATEWAY } from "../../lib/charts";
 import { DEFAULTS } from "../../config";
 import { parseQuantity } from "../../lib/quantity";
+import { normaliseImage, seldonImages } from "../../scripts/lifecycle/images";
 import { DEV_STACK_SIZING } from "../../scripts/sizing";
 import { ROOT, runProcess } from "../harness";
 import { CONFIGURATIONS, programObjects, RenderedConfiguration, renderAll } from "./configurations";
@@ -211,6 +212,14 @@ describe("Helm renders every chart the program installs", function () {
                 assert.strictEqual(env.ISTIO_GATEWAY, `${SELDON_GATEWAY.namespace}/${SELDON_GATEWAY.name}`, `${name}: ISTIO_GATEWAY ≠ the program's Gateway`);
                 assert.strictEqual(env.KEDA_ENABLED, keda, `${name}: KEDA_ENABLED`);
             }
+        });
+
+        it("the Seldon images up:kind preloads into the node are the ones the pinned chart runs", () => {
+            const seldon = rendered[KIND].releases.find(r => r.chart === CHARTS.seldonCore.chart)!;
+            const text = JSON.stringify(seldon.objects);
+            const used = new Set([...text.matchAll(/(?:[a-z0-9.-]+\/)?seldonio\/(?:seldon-core-operator|seldon-core-executor|rclone-storage-initializer):[\w.-]+/g)]
+                .map(m => normaliseImage(m[0])));
+            assert.deepStrictEqual([...used].sort(), seldonImages().map(i => i.image).sort());
         });
 
         it("metrics-server skips kubelet certificate verification on kind only", () => {
