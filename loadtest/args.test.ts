@@ -16,10 +16,14 @@ describe("load generator command line", () => {
         assert.deepStrictEqual(o, {
             host: "http://gw.example.com", path: "/x/infer", users: 7, spawnRate: 2.5, runTimeMs: 90000, minWaitMs: 0, maxWaitMs: 5,
             timeoutMs: 500, reportDir: "out", progress: "none",
-            watch: { context: "kind-scalable-serving", namespace: "ml", deployment: "d", intervalMs: 2000 },
+            watch: { context: "kind-scalable-serving", namespace: "ml", deployment: "d", intervalMs: 2000, cooldownMs: 0 },
         });
     });
 
+
+    it("--cooldown with --watch", () => {
+        assert.strictEqual(parseArgs(["--watch", "--cooldown", "7m"]).watch?.cooldownMs, 420000);
+    });
 
     const bad: Array<[string[], RegExp]> = [
         [["--users", "0"], /--users "0" is not allowed: use a whole number ≥ 1/],
@@ -34,6 +38,9 @@ describe("load generator command line", () => {
         [["--userz", "3"], /Unknown option '--userz'/],
         [["--namespace", "x"], /--namespace only applies with --watch/],
         [["--watch", "--watch-interval", "200ms"], /--watch-interval "200ms" is too short: use at least 1s/],
+        [["--watch", "--cooldown", "2h"], /--cooldown "2h" is too long: use at most 1h/],
+        [["--watch", "--cooldown", "later"], /--cooldown "later" is not a duration/],
+        [["--cooldown", "5m"], /--cooldown only applies with --watch/],
     ];
     for (const [argv, message] of bad) {
         it(`rejects ${argv.join(" ")}`, () => {

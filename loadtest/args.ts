@@ -25,7 +25,11 @@ export const DEFAULTS = {
     namespace: DEV_STACK.namespace,
     deployment: seldonWorkloadName(DEV_STACK.deployment, DEV_STACK.model),
     watchInterval: "5s",
+    cooldown: "0s",
 };
+
+/** The longest --cooldown: an autoscaler that has not scaled down after this is not going to. */
+export const MAX_COOLDOWN_MS = 3600_000;
 
 /** Exit codes of the command line (also in the README). */
 export const EXIT = {
@@ -54,6 +58,9 @@ export const USAGE = `Usage: loadgen [options]
   --namespace NS        namespace of the model (default ${DEFAULTS.namespace})
   --deployment NAME     Deployment Seldon created for the model (default ${DEFAULTS.deployment})
   --watch-interval T    time between samples of --watch, at least ${MIN_WATCH_INTERVAL_MS / 1000}s (default ${DEFAULTS.watchInterval})
+  --cooldown T          with --watch: after the load, keep watching up to T (at most 1h) and end as soon as
+                        the Deployment is back to its starting replicas, to measure the scale-down
+                        (default ${DEFAULTS.cooldown}: stop with the load). HPA mode waits 5 min before scaling down.
 
 Ctrl-C (SIGINT) or SIGTERM stops the load, then prints the summary and writes the reports of what was
 measured; a second signal quits at once.
@@ -70,7 +77,7 @@ const OPTIONS = {
     host: { type: "string" }, path: { type: "string" }, users: { type: "string" }, "spawn-rate": { type: "string" },
     "run-time": { type: "string" }, "min-wait": { type: "string" }, "max-wait": { type: "string" }, timeout: { type: "string" },
     report: { type: "string" }, context: { type: "string" }, namespace: { type: "string" }, deployment: { type: "string" },
-    "watch-interval": { type: "string" }, quiet: { type: "boolean" }, watch: { type: "boolean" }, help: { type: "boolean" },
+    "watch-interval": { type: "string" }, cooldown: { type: "string" }, quiet: { type: "boolean" }, watch: { type: "boolean" }, help: { type: "boolean" },
 } as const;
 
 /** Parses the command line; throws UsageError with a message that names the bad argument. */
@@ -149,14 +156,19 @@ export function parseArgs(argv: string[]): LoadOptions {
         if (intervalMs < MIN_WATCH_INTERVAL_MS) {
             throw new UsageError(`--watch-interval ${JSON.stringify(str("watch-interval", ""))} is too short: use at least ${MIN_WATCH_INTERVAL_MS / 1000}s`);
         }
+        const cooldownMs = duration("cooldown", DEFAULTS.cooldown);
+        if (cooldownMs > MAX_COOLDOWN_MS) {
+            throw new UsageError(`--cooldown ${JSON.stringify(str("cooldown", ""))} is too long: use at most 1h`);
+        }
         options.watch = {
             context: values.context as string | undefined,
             namespace: str("namespace", DEFAULTS.namespace),
             deployment: str("deployment", DEFAULTS.deployment),
             intervalMs,
+            cooldownMs,
         };
     } else {
-        for (const k of ["context", "namespace", "deployment", "watch-interval"] as const) {
+        for (const k of ["context", "namespace", "deployment", "watch-interval", "cooldown"] as const) {
             if (values[k] !== undefined) {
                 throw new UsageError(`--${k} only applies with --watch`);
             }

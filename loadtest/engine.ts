@@ -5,7 +5,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { httpRequest, HttpFailure } from "../lib/httpRequest";
 import { checkAnswer, imageRequestBody, MAX_REPLY_BYTES } from "../lib/v2Protocol";
-import { LatencySummary, LoadOptions, LoadResult, TimelinePoint, Watcher } from "./types";
+import { Cooldown, LatencySummary, LoadOptions, LoadResult, TimelinePoint, Watcher } from "./types";
 
 /**
  * How many distinct random images a run cycles through. Built before the load starts, so the engine's
@@ -91,6 +91,8 @@ export async function runLoad(opts: LoadOptions, hooks: {
     signal?: AbortSignal;
     /** The load's time zero, if the caller needs it before (the watcher's time axis). */
     startedAt?: number;
+    /** Runs once the load has ended, before the watcher stops (the cooldown watch). */
+    afterLoad?: () => Promise<Cooldown | undefined>;
 } = {}): Promise<LoadResult> {
     const random = hooks.random ?? Math.random;
     // As bytes: sent as they are, not encoded again for every request.
@@ -223,6 +225,7 @@ export async function runLoad(opts: LoadOptions, hooks: {
     while (closed < buckets.length) {
         closeSecond(closed++);
     }
+    const cooldown = hooks.afterLoad ? await hooks.afterLoad() : undefined;
     const scaling = hooks.watcher ? await hooks.watcher.stop() : undefined;
     const { watch: _w, progress: _p, ...options } = opts;
     return {
@@ -235,7 +238,7 @@ export async function runLoad(opts: LoadOptions, hooks: {
         rps: Math.round((requests / durationS) * 10) / 10,
         latencyMs: summarise(latencies),
         timeline,
-        ...(scaling && opts.watch ? { scaling: { ...scaling, namespace: opts.watch.namespace, deployment: opts.watch.deployment } } : {}),
+        ...(scaling && opts.watch ? { scaling: { ...scaling, namespace: opts.watch.namespace, deployment: opts.watch.deployment, ...(cooldown ? { cooldown } : {}) } } : {}),
         ...(stopped && hooks.signal?.reason ? { interrupted: hooks.signal.reason as "SIGINT" | "SIGTERM" } : {}),
     };
 }

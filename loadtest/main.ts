@@ -1,6 +1,7 @@
 // The command line of the load generator: parse, check the watch target, run, print, report.
 // Shared by the local CLI (cli.ts, with --watch) and the in-cluster Job (job.ts).
 import { EXIT, parseArgs, USAGE, UsageError } from "./args";
+import { watchCooldown } from "./cooldown";
 import { runLoad } from "./engine";
 import { summaryTable, progressLine, writeReports } from "./report";
 import { LoadOptions, LoadResult, StartWatch, Watcher, WatchError } from "./types";
@@ -62,6 +63,17 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch; sign
             watcher,
             signal: interrupt.signal,
             startedAt,
+            afterLoad: watcher && opts.watch && opts.watch.cooldownMs > 0 ? async () => {
+                const loadEndS = (Date.now() - startedAt) / 1000;
+                if (opts.progress === "tty") {
+                    process.stdout.write("\n");
+                }
+                console.log(`cooldown: load ended; watching the scale-down for up to ${opts.watch!.cooldownMs / 1000} s (Ctrl-C ends it and reports)`);
+                return watchCooldown(() => watcher!.samples(), {
+                    cooldownMs: opts.watch!.cooldownMs, pollMs: opts.watch!.intervalMs, signal: interrupt.signal,
+                    log: opts.progress === "none" ? undefined : line => console.log(line),
+                }, loadEndS);
+            } : undefined,
             onTick: (point, totals) => {
                 if (opts.progress === "tty") {
                     process.stdout.write(`\r${progressLine(point, totals)}\x1b[K`);

@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LoadResult, TimelinePoint } from "./types";
+import { describeScaling, scalingTimes } from "./scaling";
 
 /** One progress line: elapsed, users, req/s, failures, p50/p95 of the last second. */
 export function progressLine(point: TimelinePoint, totals: { requests: number; failures: number }): string {
@@ -34,6 +35,14 @@ export function summaryTable(r: LoadResult): string {
             (r.scaling.errors ? ` (${r.scaling.errors} failed samples)` : ""));
         for (const [message, count] of Object.entries(r.scaling.errorsByMessage).sort((a, b) => b[1] - a[1])) {
             lines.push(`  watch error ×${count}: ${message}`);
+        }
+        const times = scalingTimes(r);
+        if (times) {
+            lines.push(...describeScaling(times));
+        }
+        const c = r.scaling.cooldown;
+        if (c) {
+            lines.push(`  cooldown: watched ${c.watchedS} s after the load; ${c.ended === "back" ? "back at the starting replicas" : c.ended === "deadline" ? "--cooldown ran out first" : "stopped by a signal"}`);
         }
     }
     if (r.interrupted) {

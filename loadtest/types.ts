@@ -26,6 +26,11 @@ export interface WatchOptions {
     namespace: string;
     deployment: string;
     intervalMs: number;
+    /**
+     * After the load, keep watching for up to this long, ending as soon as the Deployment is back to
+     * the replicas it had at the start (all ready): the scale-down, measured. 0: stop with the load.
+     */
+    cooldownMs: number;
 }
 
 /** One sample of the scaling state, on the load's time axis. */
@@ -47,6 +52,8 @@ export interface WatchResult {
 }
 
 export interface Watcher {
+    /** The samples taken so far. */
+    samples(): readonly ScalingSample[];
     /** Takes a last sample and returns them all; ends within a bounded time, whatever the API server does. */
     stop(): Promise<WatchResult>;
 }
@@ -58,6 +65,14 @@ export type StartWatch = (opts: WatchOptions, startedAt: () => number) => Promis
 export class WatchError extends Error {}
 
 
+
+/** How the watch after the load ended. */
+export interface Cooldown {
+    /** Seconds watched after the load ended. */
+    watchedS: number;
+    /** back: the Deployment returned to its starting replicas; deadline: --cooldown ran out first; interrupted: a signal. */
+    ended: "back" | "deadline" | "interrupted";
+}
 
 /** One second of the run. */
 export interface TimelinePoint {
@@ -90,7 +105,7 @@ export interface LoadResult {
     /** Latency of successful requests, ms. */
     latencyMs: LatencySummary | null;
     timeline: TimelinePoint[];
-    scaling?: WatchResult & { namespace: string; deployment: string };
+    scaling?: WatchResult & { namespace: string; deployment: string; cooldown?: Cooldown };
     /** Set when a signal stopped the run before its run time: what was measured until then. */
     interrupted?: "SIGINT" | "SIGTERM";
 }

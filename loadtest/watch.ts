@@ -74,6 +74,7 @@ export async function startWatch(opts: WatchOptions, startedAt: () => number, ku
     let running = sample();
     const timer = setInterval(() => { running = running.then(sample); }, opts.intervalMs);
     return {
+        samples: () => samples,
         async stop(): Promise<WatchResult> {
             clearInterval(timer);
             // Every call has a deadline, so this ends; the last sample shows the state at the end of the load.

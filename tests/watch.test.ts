@@ -15,7 +15,8 @@ import { startV2Server } from "./v2server";
  * growing per request. `misbehave(n)` may take over the n-th Deployment read: "hang" never answers,
  * "fail" answers 500.
  */
-async function fakeApi(hpas: (n: number) => unknown[], misbehave: (n: number) => "hang" | "fail" | undefined = () => undefined) {
+async function fakeApi(hpas: (n: number) => unknown[], misbehave: (n: number) => "hang" | "fail" | undefined = () => undefined,
+    replicas: (n: number) => { replicas: number; readyReplicas: number } = n => ({ replicas: 1 + Math.min(n, 2), readyReplicas: 1 + Math.min(n, 1) })) {
     let deploymentReads = 0;
     const paths: string[] = [];
     const server = http.createServer((req, res) => {
@@ -33,7 +34,7 @@ async function fakeApi(hpas: (n: number) => unknown[], misbehave: (n: number) =>
         } else if (req.url === "/apis/apps/v1/namespaces/seldon/deployments/cifar10-default-0-cifar10-pytorch") {
             // The first read is startWatch's check of the target; replicas grow from the first sample on.
             const n = Math.max(0, deploymentReads++ - 1);
-            res.end(JSON.stringify({ kind: "Deployment", apiVersion: "apps/v1", metadata: { name: "cifar10-default-0-cifar10-pytorch" }, status: { replicas: 1 + Math.min(n, 2), readyReplicas: 1 + Math.min(n, 1) } }));
+            res.end(JSON.stringify({ kind: "Deployment", apiVersion: "apps/v1", metadata: { name: "cifar10-default-0-cifar10-pytorch" }, status: replicas(n) }));
         } else if (req.url === "/apis/autoscaling/v2/namespaces/seldon/horizontalpodautoscalers") {
             res.end(JSON.stringify({ kind: "HorizontalPodAutoscalerList", apiVersion: "autoscaling/v2", metadata: {}, items: hpas(Math.max(0, deploymentReads - 1)) }));
         } else {
@@ -69,7 +70,7 @@ describe("watching the scaling (--watch)", () => {
         ]);
         try {
             const startedAt = Date.now();
-            const watcher = await startWatch({ ...TARGET, intervalMs: 100 }, () => startedAt, api.kc);
+            const watcher = await startWatch({ ...TARGET, intervalMs: 100, cooldownMs: 0 }, () => startedAt, api.kc);
             // Counted, not timed: wait until the API served the check and three samples.
             const reads = () => api.paths.filter(p => p.endsWith("/deployments/cifar10-default-0-cifar10-pytorch")).length;
             while (reads() < 4) {
@@ -96,7 +97,7 @@ describe("watching the scaling (--watch)", () => {
     it("counts failed samples by error, and keeps the last one", async () => {
         const api = await fakeApi(() => [], n => (n >= 1 ? "fail" : undefined));
         try {
-            const watcher = await startWatch({ ...TARGET, intervalMs: 50 }, () => Date.now(), api.kc);
+            const watcher = await startWatch({ ...TARGET, intervalMs: 50, cooldownMs: 0 }, () => Date.now(), api.kc);
             await new Promise(r => setTimeout(r, 120));
             const { samples, errors, errorsByMessage, lastError } = await watcher.stop();
             assert.deepStrictEqual(samples, []);
@@ -111,7 +112,7 @@ describe("watching the scaling (--watch)", () => {
     it("a hanging API server cannot delay the end: each call has a deadline, and stop() returns", async () => {
         const api = await fakeApi(() => [], n => (n >= 1 ? "hang" : undefined));
         try {
-            const watcher = await startWatch({ ...TARGET, intervalMs: 1000 }, () => Date.now(), api.kc, 150);
+            const watcher = await startWatch({ ...TARGET, intervalMs: 1000, cooldownMs: 0 }, () => Date.now(), api.kc, 150);
             const { errors, errorsByMessage } = await watcher.stop();
             assert.ok(errors >= 1);
             assert.deepStrictEqual(Object.keys(errorsByMessage), ["the API server did not answer within 150 ms"]);
@@ -127,7 +128,7 @@ describe("watching the scaling (--watch)", () => {
         it(`a wrong ${what} is found before any load, naming what exists`, async () => {
             const api = await fakeApi(() => []);
             try {
-                await assert.rejects(startWatch({ ...target, intervalMs: 1000 }, () => Date.now(), api.kc),
+                await assert.rejects(startWatch({ ...target, intervalMs: 1000, cooldownMs: 0 }, () => Date.now(), api.kc),
                     (e: Error) => e instanceof WatchError && message.test(e.message));
             } finally {
                 await api.close();
@@ -138,9 +139,31 @@ describe("watching the scaling (--watch)", () => {
     it("an API server that does not answer is found before any load", async () => {
         const api = await fakeApi(() => [], () => "hang");
         try {
-            await assert.rejects(startWatch({ ...TARGET, intervalMs: 1000 }, () => Date.now(), api.kc, 150),
+            await assert.rejects(startWatch({ ...TARGET, intervalMs: 1000, cooldownMs: 0 }, () => Date.now(), api.kc, 150),
                 (e: Error) => e instanceof WatchError && /cannot read Deployment seldon\/cifar10-default-0-cifar10-pytorch .*did not answer within 150 ms/.test(e.message));
         } finally {
+            await api.close();
+        }
+    });
+
+    it("--cooldown watches on after the load until the Deployment is back at its starting replicas, and reports both times", async () => {
+        // Up to 3 ready replicas from the second sample, back to 1 from the fifth: the end depends on samples, not the clock.
+        const api = await fakeApi(() => [], undefined, n => (n >= 1 && n <= 3 ? { replicas: 3, readyReplicas: 3 } : { replicas: 1, readyReplicas: 1 }));
+        const model = await startV2Server();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadtest-cooldown-"));
+        try {
+            const result = await runNode(["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`, "--users", "1",
+                "--run-time", "1s", "--report", dir, "--watch", "--watch-interval", "1s", "--cooldown", "10m"],
+            { env: { ...process.env, KUBECONFIG: kubeconfigFile(api.url) } });
+            assert.strictEqual(result.status, 0, result.stderr);
+            assert.match(result.stdout, /cooldown: load ended; watching the scale-down for up to 600 s/);
+            assert.match(result.stdout, /scaling: 1 → 3 ready replicas at most/);
+            assert.match(result.stdout, /scale-down: back to 1 at [\d.]+ s, [\d.]+ s after the load ended/);
+            const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8"));
+            assert.strictEqual(report.scaling.cooldown.ended, "back");
+            assert.ok(report.scaling.samples.length >= 5);
+        } finally {
+            await model.close();
             await api.close();
         }
     });
