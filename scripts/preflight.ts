@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { HostFacts, preflightProblems } from "./preflight/checks";
-import { DEV_STACK_SIZING } from "./sizing";
+import { sizingForStackConfig } from "./sizing";
 
 const ROOT = path.resolve(__dirname, "..");
 const CLUSTER = "scalable-serving";
@@ -57,8 +57,10 @@ export async function gatherFacts(runCommand: Run = run, isBusy: (port: number) 
 }
 
 if (require.main === module) {
+    // Sized for the dev stack as configured (maxReplicas, loadTestEnabled in Pulumi.dev.yaml).
+    const sizing = sizingForStackConfig(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
     gatherFacts().then(facts => {
-        const problems = preflightProblems(facts);
+        const problems = preflightProblems(facts, sizing);
         if (problems.length > 0) {
             console.error(`preflight: ${problems.length} problem(s) before the dev stack can come up:`);
             problems.forEach(p => console.error(`  - ${p}`));
@@ -66,7 +68,7 @@ if (require.main === module) {
         }
         console.log(`preflight: ready (node ${facts.node}, pulumi ${facts.pulumi}, kind ${facts.kind}; Docker: ` +
             `${facts.docker.reachable ? `${facts.docker.cpus} CPUs, ${(facts.docker.memoryBytes / 2 ** 30).toFixed(1)} GiB` : "?"}; ` +
-            `the stack requests ${DEV_STACK_SIZING.cpuRequestMillis / 1000} CPUs and ${(DEV_STACK_SIZING.memoryRequestMiB / 1024).toFixed(1)} GiB)`);
+            `the stack requests ${sizing.cpuRequestMillis / 1000} CPUs and ${(sizing.memoryRequestMiB / 1024).toFixed(1)} GiB)`);
         process.exit(0);
     }, e => {
         console.error(`preflight FAILED: ${(e as Error).message}`);

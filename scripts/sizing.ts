@@ -1,23 +1,58 @@
 // What the dev stack asks of the laptop, written down once: the preflight checks Docker against it,
 // the README shows it, and the upstream tier checks it still covers what the charts and the program
 // request (tests/upstream/charts.test.ts, "sizing").
+import { parse } from "yaml";
+import { DEFAULTS } from "../config/defaults";
 
-export const DEV_STACK_SIZING = {
-    /**
-     * CPU requested by every pod of the dev stack with maxReplicas (3) model replicas and the load-test
-     * Job, in millicores: the add-ons about 0.8, each model replica 0.65 (Triton 0.5, Seldon's executor
-     * 0.1, Istio's sidecar 0.05), the Job 0.5.
-     */
-    cpuRequestMillis: 3300,
-    /** Memory requested by the same pods, in MiB (add-ons about 1.3 GiB, each model replica 1.2 GiB, the Job 128 MiB). */
-    memoryRequestMiB: 5200,
+/** Requests of the dev stack's parts: CPU in millicores, memory in MiB. */
+const PARTS = {
+    /** Istio, Seldon's operator, metrics-server, Prometheus, KEDA, SeaweedFS. */
+    addons: { cpu: 850, memory: 1472 },
+    /** One model replica: Triton 0.5 CPU / 1 GiB, Seldon's executor 0.1 / 128 MiB, Istio's sidecar 0.05 / 64 MiB (about). */
+    replica: { cpu: 650, memory: 1200 },
+    /** The in-cluster load-test Job (loadTestEnabled). */
+    loadTestJob: { cpu: 500, memory: 128 },
+    /** kind's own control plane (API server, etcd, controller manager, scheduler, CoreDNS, kindnet). */
+    kind: { cpu: 1000, memory: 512 },
+};
+/** Beyond the requests: Triton uses more than it requests under load, and the node needs room to breathe. */
+const HEADROOM = { cpu: 800, memoryMiB: 1536 };
+
+export interface DevStackSizing {
+    /** CPU requested by every pod of the dev stack, in millicores. */
+    cpuRequestMillis: number;
+    /** Memory requested by the same pods, in MiB. */
+    memoryRequestMiB: number;
     /** Disk the images take in the kind node (Triton's -pyt-python-py3 image alone is about 10 GB), in GB. */
-    imagesDiskGB: 20,
-    /**
-     * What Docker (Docker Desktop's VM, or the host) needs: the requests above, kind's own control plane
-     * (about 1 CPU and 0.5 GiB requested), and headroom for Triton's real use; with less, the scheduler
-     * leaves the third model replica Pending.
-     */
-    dockerCpus: 6,
-    dockerMemoryGiB: 8,
-} as const;
+    imagesDiskGB: number;
+    /** What Docker (Docker Desktop's VM, or the host) needs: the requests, kind's control plane and headroom. */
+    dockerCpus: number;
+    dockerMemoryGiB: number;
+}
+
+/** The sizing for `maxReplicas` model replicas, with or without the load-test Job. */
+export function devStackSizing(maxReplicas: number, loadTestJob: boolean): DevStackSizing {
+    const cpu = PARTS.addons.cpu + maxReplicas * PARTS.replica.cpu + (loadTestJob ? PARTS.loadTestJob.cpu : 0);
+    const memory = PARTS.addons.memory + maxReplicas * PARTS.replica.memory + (loadTestJob ? PARTS.loadTestJob.memory : 0);
+    return {
+        cpuRequestMillis: cpu,
+        memoryRequestMiB: memory,
+        imagesDiskGB: 20,
+        dockerCpus: Math.ceil((cpu + PARTS.kind.cpu + HEADROOM.cpu) / 1000),
+        dockerMemoryGiB: Math.ceil((memory + PARTS.kind.memory + HEADROOM.memoryMiB) / 1024),
+    };
+}
+
+/**
+ * The dev stack as the README sizes it: the default maxReplicas (3) and the load-test Job; 6 CPUs and
+ * 8 GiB for Docker. With less, the scheduler leaves the third model replica Pending.
+ */
+export const DEV_STACK_SIZING: DevStackSizing = devStackSizing(3, true);
+
+/** The sizing for a stack config file (Pulumi.dev.yaml): its maxReplicas and loadTestEnabled, or the defaults. */
+export function sizingForStackConfig(stackConfigYaml: string): DevStackSizing {
+    const config = (parse(stackConfigYaml) ?? {}).config ?? {};
+    const maxReplicas = Number(config["scalable-serving:maxReplicas"] ?? DEFAULTS.maxReplicas);
+    const loadTest = String(config["scalable-serving:loadTestEnabled"] ?? DEFAULTS.loadTestEnabled) === "true";
+    return devStackSizing(Number.isInteger(maxReplicas) && maxReplicas > 0 ? maxReplicas : DEFAULTS.maxReplicas, loadTest);
+}

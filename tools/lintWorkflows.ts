@@ -39,6 +39,25 @@ async function actionlint(files: string[]): Promise<Finding[]> {
     return findings;
 }
 
+/**
+ * Workflows whose every action must be pinned to a full commit SHA (a tag can be moved). The others
+ * pin GitHub's own actions by SHA too; pulumi/actions and aws-actions/configure-aws-credentials stay
+ * on major tags until their SHAs are verified.
+ */
+const SHA_PINNED_WORKFLOWS = ["e2e-kind.yml", "test.yml", "plan.yml"];
+
+/** `uses:` references that are not a 40-hex commit SHA, in the workflows that must pin. */
+function unpinnedActions(file: string): Finding[] {
+    if (!SHA_PINNED_WORKFLOWS.includes(path.basename(file))) {
+        return [];
+    }
+    const workflow = parse(fs.readFileSync(file, "utf8"));
+    return Object.entries(workflow.jobs ?? {}).flatMap(([job, spec]: [string, any]) =>
+        (spec.steps ?? []).flatMap((step: any, i: number) => typeof step.uses === "string" && !step.uses.startsWith("./") && !/@[0-9a-f]{40}$/.test(step.uses)
+            ? [{ where: `${path.relative(ROOT, file)} job ${job} step ${i + 1}`, message: `${step.uses} is not pinned to a commit SHA [pinning]` }]
+            : []));
+}
+
 /** The `run:` scripts of a workflow, with expressions made plain words as actionlint does for shellcheck. */
 function runSteps(file: string): Array<{ where: string; script: string; shell: string }> {
     const workflow = parse(fs.readFileSync(file, "utf8"));
@@ -77,7 +96,7 @@ async function main(): Promise<number> {
         return { where: s.where, file, shell: s.shell };
     });
     const scripts = shellScripts().map(s => ({ where: s, file: path.join(ROOT, s), shell: /^#!\/bin\/sh|^#!\/usr\/bin\/env sh|^# Sourced/.test(fs.readFileSync(path.join(ROOT, s), "utf8")) ? "sh" : "bash" }));
-    const findings = [...await actionlint(workflows), ...shellcheck([...steps, ...scripts])];
+    const findings = [...await actionlint(workflows), ...workflows.flatMap(unpinnedActions), ...shellcheck([...steps, ...scripts])];
     for (const f of findings) {
         console.error(`${f.where}: ${f.message}`);
     }

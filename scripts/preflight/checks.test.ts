@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { DEV_STACK_SIZING } from "../sizing";
+import { DEV_STACK_SIZING, devStackSizing, sizingForStackConfig } from "../sizing";
 import { HostFacts, preflightProblems } from "./checks";
 
 const READY: HostFacts = {
@@ -39,5 +39,21 @@ describe("preflight verdicts", () => {
     it("busy ports matter only before the cluster exists (then it holds them), and Python only when the model is not built", () => {
         assert.deepStrictEqual(preflightProblems({ ...READY, clusterExists: true, busyPorts: [8080, 8333] }), []);
         assert.deepStrictEqual(preflightProblems({ ...READY, modelBuilt: true, python: undefined }), []);
+    });
+});
+
+describe("the dev stack's sizing (scripts/sizing.ts)", () => {
+    it("follows maxReplicas and the load-test Job in the stack config; the written-down default is 3 replicas with the Job", () => {
+        assert.deepStrictEqual(devStackSizing(3, true), DEV_STACK_SIZING);
+        assert.deepStrictEqual(sizingForStackConfig('config:\n  scalable-serving:maxReplicas: "3"\n  scalable-serving:loadTestEnabled: "true"\n'), DEV_STACK_SIZING);
+        const small = sizingForStackConfig('config:\n  scalable-serving:maxReplicas: "2"\n');
+        assert.ok(small.cpuRequestMillis < DEV_STACK_SIZING.cpuRequestMillis && small.dockerCpus < DEV_STACK_SIZING.dockerCpus);
+        assert.deepStrictEqual(sizingForStackConfig("config: {}\n"), devStackSizing(3, false));
+    });
+
+    it("a 4-CPU, 16 GiB machine (a hosted CI runner) fits two replicas without the Job, not the default", () => {
+        const runner = { ...READY, docker: { reachable: true as const, cpus: 4, memoryBytes: 16 * 2 ** 30, architecture: "x86_64" } };
+        assert.deepStrictEqual(preflightProblems(runner, devStackSizing(2, false)), []);
+        assert.strictEqual(preflightProblems(runner, DEV_STACK_SIZING).length, 1);
     });
 });

@@ -1,7 +1,7 @@
 // The preflight's verdicts: from facts about this machine to every problem at once, each with its
 // fix. Pure: the facts are gathered at the process boundary (scripts/preflight.ts).
 import * as semver from "semver";
-import { DEV_STACK_SIZING } from "../sizing";
+import { DEV_STACK_SIZING, DevStackSizing } from "../sizing";
 
 export interface HostFacts {
     /** `node --version`, e.g. v20.20.2. */
@@ -31,7 +31,7 @@ export const MINIMUM = {
 };
 
 /** Every problem, each with its fix; empty when the bring-up can go ahead. */
-export function preflightProblems(f: HostFacts): string[] {
+export function preflightProblems(f: HostFacts, sizing: DevStackSizing = DEV_STACK_SIZING): string[] {
     const problems: string[] = [];
     const atLeast = (what: string, version: string | undefined, minimum: string, install: string) => {
         const v = version ? semver.coerce(version)?.version : undefined;
@@ -55,14 +55,14 @@ export function preflightProblems(f: HostFacts): string[] {
                 "images are published for amd64 only (SeldonIO/seldon-core#3295): the model pods cannot run on this machine. " +
                 "Use an amd64 machine (a cloud VM, a CI runner) for the dev stack, or a cloud cluster with amd64 nodes (clusterFlavour: cloud)");
         }
-        if (f.docker.cpus < DEV_STACK_SIZING.dockerCpus) {
-            problems.push(`Docker has ${f.docker.cpus} CPUs, the dev stack needs ${DEV_STACK_SIZING.dockerCpus} ` +
-                `(its pods request ${DEV_STACK_SIZING.cpuRequestMillis / 1000} CPUs): give Docker more (Docker Desktop: Settings → Resources)`);
+        if (f.docker.cpus < sizing.dockerCpus) {
+            problems.push(`Docker has ${f.docker.cpus} CPUs, the dev stack needs ${sizing.dockerCpus} ` +
+                `(its pods request ${sizing.cpuRequestMillis / 1000} CPUs): give Docker more (Docker Desktop: Settings → Resources)`);
         }
         const gib = f.docker.memoryBytes / 2 ** 30;
-        if (gib < DEV_STACK_SIZING.dockerMemoryGiB * 0.95) {
-            problems.push(`Docker has ${gib.toFixed(1)} GiB of memory, the dev stack needs ${DEV_STACK_SIZING.dockerMemoryGiB} GiB ` +
-                `(its pods request ${(DEV_STACK_SIZING.memoryRequestMiB / 1024).toFixed(1)} GiB): give Docker more (Docker Desktop: Settings → Resources)`);
+        if (gib < sizing.dockerMemoryGiB * 0.95) {
+            problems.push(`Docker has ${gib.toFixed(1)} GiB of memory, the dev stack needs ${sizing.dockerMemoryGiB} GiB ` +
+                `(its pods request ${(sizing.memoryRequestMiB / 1024).toFixed(1)} GiB): give Docker more (Docker Desktop: Settings → Resources)`);
         }
     }
     if (!f.clusterExists) {
