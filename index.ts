@@ -61,5 +61,6 @@ export const seldonDeployment = model.seldonDeploymentRef;
 export const kubernetesDeployment = model.kubernetesDeploymentRef;
 export const autoscalerObject = model.autoscalerObject;
 export const watchScaling = model.watchScaling;
+export const scaleDownWindow = model.scaleDownWindow;
 export const loadTestCommand = model.loadTestCommand;
 export const loadTestLogs = loadTest?.logsCommand;

@@ -16,7 +16,7 @@ describe("reading the autoscaler's state (--watch), pure parts", () => {
             },
         } as k8s.V2HorizontalPodAutoscaler);
         assert.deepStrictEqual(state, {
-            name: "keda-hpa-cifar10-default-0-cifar10-pytorch", currentReplicas: 2, desiredReplicas: 3, metric: 20.5, target: 20, unit: "s0-prometheus (total)",
+            name: "keda-hpa-cifar10-default-0-cifar10-pytorch", currentReplicas: 2, desiredReplicas: 3, metric: 20.5, target: 20, unit: "s0-prometheus: the query's total ÷ replicas (AverageValue)",
         });
     });
 

@@ -117,7 +117,10 @@ export function hpaState(hpa: k8s.V2HorizontalPodAutoscaler): NonNullable<Scalin
     } else if (current?.external) {
         metric = parseQuantity(current.external.current.averageValue ?? current.external.current.value);
         target = parseQuantity(spec?.external?.target.averageValue ?? spec?.external?.target.value);
-        unit = `${current.external.metric.name} (total)`;
+        // KEDA's trigger has metricType AverageValue: the HPA divides the query's total by the current
+        // replicas, so this is per replica, not the deployment's total (FACTS §11).
+        const averaged = (spec?.external?.target.type ?? "AverageValue") === "AverageValue";
+        unit = averaged ? `${current.external.metric.name}: the query's total ÷ replicas (AverageValue)` : `${current.external.metric.name} (total)`;
     }
     return {
         name: hpa.metadata?.name ?? "",

@@ -294,6 +294,12 @@ describe("ModelDeployment", () => {
             assert.strictEqual(modes.keda.outputs.watchScaling.value, "kubectl -n seldon get hpa keda-hpa-cifar10-default-0-cifar10-pytorch -w");
         });
 
+        it("the effective scale-down window of each mode: the cluster's 300 s for hpa, the setting for keda", () => {
+            assert.strictEqual(modes.none.outputs.scaleDownWindow.value, "none: fixed replicas");
+            assert.match(String(modes.hpa.outputs.scaleDownWindow.value), /^300 s: the cluster's default HPA stabilisation \(Seldon 1\.17\.1's hpaSpec cannot set behavior\)$/);
+            assert.strictEqual(modes.keda.outputs.scaleDownWindow.value, "120 s: kedaScaleDownStabilizationSeconds");
+        });
+
         it("the local load test command for this stack, its report named after the mode", () => {
             assert.strictEqual(modes.keda.outputs.loadTestCommand.value,
                 "npm run loadtest -- --host http://localhost:8080 --path /seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer " +

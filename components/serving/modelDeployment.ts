@@ -72,6 +72,8 @@ export class ModelDeployment extends pulumi.ComponentResource {
     public readonly autoscalerObject: string;
     /** The `kubectl … -w` command that shows the scaling in the current mode. */
     public readonly watchScaling: string;
+    /** How long the load must stay low before replicas are removed, in the current mode, and who decides it. */
+    public readonly scaleDownWindow: string;
     /** The local load test against this deployment, with a report and --watch (README, "Load test"). */
     public readonly loadTestCommand: pulumi.Output<string>;
 
@@ -133,6 +135,7 @@ export class ModelDeployment extends pulumi.ComponentResource {
             // KEDA drives an HPA of its own, named keda-hpa-<ScaledObject>.
             keda: `kubectl -n ${namespace} get hpa keda-hpa-${this.workloadName} -w`,
         }[args.autoscaling.mode];
+        this.scaleDownWindow = scaleDownWindow(args.autoscaling);
         this.loadTestCommand = pulumi.interpolate`npm run loadtest -- --host ${args.ingressBaseUrl} --path ${path} --users 100 --spawn-rate 10 --run-time 180s --report reports/${args.autoscaling.mode} --watch --namespace ${namespace} --deployment ${this.workloadName}`;
 
         if (d.smokeTest.enabled) {
@@ -283,4 +286,22 @@ export function servedManifest(manifest: SeldonDeployment): SeldonDeployment {
             })),
         },
     };
+}
+
+/**
+ * The effective scale-down window. hpa: Seldon Core 1.17.1's hpaSpec has no `behavior` (only min/max
+ * replicas and metrics), so the HPA it creates follows the cluster's default, 300 s
+ * (kube-controller-manager --horizontal-pod-autoscaler-downscale-stabilization); a second HPA or a
+ * patch of Seldon's would be fought by the operator. keda: the configured window, set through
+ * kedaSpec.advanced.horizontalPodAutoscalerConfig.behavior.
+ */
+export function scaleDownWindow(a: AutoscalingSettings): string {
+    switch (a.mode) {
+        case "none":
+            return "none: fixed replicas";
+        case "hpa":
+            return "300 s: the cluster's default HPA stabilisation (Seldon 1.17.1's hpaSpec cannot set behavior)";
+        case "keda":
+            return `${a.scaleDownStabilizationSeconds} s: kedaScaleDownStabilizationSeconds`;
+    }
 }
