@@ -102,6 +102,22 @@ function formatNumber(v: number): string {
     return v >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10);
 }
 
+/**
+ * The autoscaler mode and its signal, read from what the watch saw: KEDA's HPA is named
+ * keda-hpa-<ScaledObject>; Seldon's HPA in hpa mode is named after the Deployment; no HPA means none.
+ */
+export function autoscalerSeen(r: LoadResult): { mode: "none" | "hpa" | "keda"; signal: string } | undefined {
+    if (!r.scaling) {
+        return undefined;
+    }
+    const hpa = r.scaling.samples.find(s => s.hpa)?.hpa;
+    if (!hpa) {
+        return { mode: "none", signal: "none (no HPA targets the Deployment)" };
+    }
+    const withUnit = r.scaling.samples.find(s => s.hpa?.unit)?.hpa;
+    return { mode: hpa.name.startsWith("keda-hpa-") ? "keda" : "hpa", signal: withUnit?.unit || "not reported yet by the HPA" };
+}
+
 export function reportHtml(r: LoadResult): string {
     // One time axis for every chart, long enough for every point (the last second may be partial).
     const xMax = Math.max(r.durationS, ...r.timeline.map(p => p.t), ...(r.scaling?.samples.map(s => s.t) ?? [0]));
@@ -132,6 +148,13 @@ export function reportHtml(r: LoadResult): string {
             ]));
         }
     }
+    const seen = autoscalerSeen(r);
+    const times = scalingTimes(r);
+    const scalingSection = r.scaling
+        ? `<h2>Scaling</h2><ul><li>deployment: ${escapeHtml(`${r.scaling.namespace}/${r.scaling.deployment}`)}</li>` +
+          `<li>autoscaler: ${seen!.mode}; signal: ${escapeHtml(seen!.signal)}</li>` +
+          (times ? describeScaling(times).map(line => `<li>${escapeHtml(line.trim())}</li>`).join("") : "") + "</ul>"
+        : "";
     const l = r.latencyMs;
     const causes = Object.entries(r.failuresByCause).map(([c, n]) => `<li>${escapeHtml(c)}: ${n}</li>`).join("");
     const watchErrors = Object.entries(r.scaling?.errorsByMessage ?? {}).map(([m, n]) => `<li>${escapeHtml(m)}: ${n}</li>`).join("");
@@ -139,12 +162,13 @@ export function reportHtml(r: LoadResult): string {
 <html lang="en"><head><meta charset="utf-8"><title>Load test ${escapeHtml(r.startedAt)}</title>
 <style>body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}figure{margin:1.5em 0}figcaption{font-weight:bold}</style>
 </head><body>
-<h1>Load test</h1>
+<h1>Load test${seen ? `: ${seen.mode}, ${escapeHtml(`${r.scaling!.namespace}/${r.scaling!.deployment}`)}` : ""}</h1>
 <p>${escapeHtml(r.options.host + r.options.path)}: ${r.options.users} users spawned at ${r.options.spawnRate}/s,
 waits ${r.options.minWaitMs}-${r.options.maxWaitMs} ms, started ${escapeHtml(r.startedAt)}, ran ${r.durationS} s.</p>
 <table><tr><th>requests</th><th>failures</th><th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>
 <tr><td>${r.requests}</td><td>${r.failures}</td><td>${r.rps}</td><td>${l?.p50 ?? "-"}</td><td>${l?.p90 ?? "-"}</td><td>${l?.p95 ?? "-"}</td><td>${l?.p99 ?? "-"}</td><td>${l?.max ?? "-"}</td></tr></table>
 ${r.interrupted ? `<p><strong>Stopped early by ${r.interrupted}</strong> after ${r.durationS} s of ${r.options.runTimeMs / 1000} s: the numbers cover the run until then.</p>` : ""}
+${scalingSection}
 ${causes ? `<h2>Failures by cause</h2><ul>${causes}</ul>` : ""}
 ${watchErrors ? `<h2>Watch errors</h2><p>${r.scaling!.errors} of the samples of ${escapeHtml(`${r.scaling!.namespace}/${r.scaling!.deployment}`)} failed; the charts lack those points.</p><ul>${watchErrors}</ul>` : ""}
 ${charts.join("\n")}

@@ -304,6 +304,21 @@ describe("load generator", () => {
             const lastTicks = [...html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map(m => [...m[0].matchAll(/>(\d+)s<\/text>/g)].pop()![1]);
             assert.strictEqual(new Set(lastTicks).size, 1, `x axes differ: ${lastTicks}`);
             assert.ok(summaryTable(watched).includes("replicas of seldon/cifar10-default-0-cifar10-pytorch: 1 at start, 2 at most, 2 at the end"));
+            // The report names the mode, the signal and the deployment, and states the scaling times.
+            assert.ok(html.includes("<h1>Load test: hpa, seldon/cifar10-default-0-cifar10-pytorch</h1>"));
+            assert.ok(html.includes("<li>autoscaler: hpa; signal: % CPU of request</li>"));
+            assert.ok(html.includes("<li>scale-up: none seen</li>"));
+        });
+
+        it("HTML report: KEDA's HPA means keda mode; no HPA means none", () => {
+            const keda = { ...result, scaling: { namespace: "seldon", deployment: "d", errors: 0, errorsByMessage: {}, samples: [
+                { t: 0, replicas: 1, readyReplicas: 1, hpa: { name: "keda-hpa-d", currentReplicas: 1, desiredReplicas: 1, metric: 5, target: 20, unit: "s0-prometheus: the query's total ÷ replicas (AverageValue)" } },
+                { t: 30, replicas: 2, readyReplicas: 2, hpa: { name: "keda-hpa-d", currentReplicas: 2, desiredReplicas: 2, metric: 25, target: 20, unit: "s0-prometheus: the query's total ÷ replicas (AverageValue)" } },
+            ] } };
+            assert.match(reportHtml(keda), /<li>autoscaler: keda; signal: s0-prometheus: the query&#39;s total ÷ replicas \(AverageValue\)<\/li>/);
+            assert.match(reportHtml(keda), /scale-up: first new replica ready at 30 s/);
+            const none = { ...result, scaling: { namespace: "seldon", deployment: "d", errors: 0, errorsByMessage: {}, samples: [{ t: 0, replicas: 1, readyReplicas: 1 }] } };
+            assert.match(reportHtml(none), /<h1>Load test: none, seldon\/d<\/h1>/);
         });
 
         it("watch errors appear in the summary and in the HTML report, by error", () => {
