@@ -143,7 +143,7 @@ export async function runLoad(opts: LoadOptions, hooks: {
     };
     const timeline: TimelinePoint[] = [];
     const usersAt: number[] = [];
-    const closeSecond = (i: number) => {
+    const closeSecond = (i: number, endS?: number) => {
         const b = buckets[i] ?? { requests: 0, failures: 0, latencies: [] };
         const sorted = [...b.latencies].sort((x, y) => x - y);
         const point: TimelinePoint = {
@@ -153,6 +153,7 @@ export async function runLoad(opts: LoadOptions, hooks: {
             failures: b.failures,
             p50: sorted.length ? Math.round(quantile(sorted, 0.5) * 10) / 10 : null,
             p95: sorted.length ? Math.round(quantile(sorted, 0.95) * 10) / 10 : null,
+            ...(endS !== undefined && endS - i < 1 ? { seconds: Math.max(0, Math.round((endS - i) * 100) / 100) } : {}),
         };
         timeline.push(point);
         hooks.onTick?.(point, { requests, failures });
@@ -223,7 +224,7 @@ export async function runLoad(opts: LoadOptions, hooks: {
     agent.destroy();
     const durationS = (Date.now() - start) / 1000;
     while (closed < buckets.length) {
-        closeSecond(closed++);
+        closeSecond(closed++, durationS);
     }
     const cooldown = hooks.afterLoad ? await hooks.afterLoad() : undefined;
     const scaling = hooks.watcher ? await hooks.watcher.stop() : undefined;

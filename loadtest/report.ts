@@ -118,14 +118,26 @@ export function autoscalerSeen(r: LoadResult): { mode: "none" | "hpa" | "keda"; 
     return { mode: hpa.name.startsWith("keda-hpa-") ? "keda" : "hpa", signal: withUnit?.unit || "not reported yet by the HPA" };
 }
 
+/**
+ * The timeline as rates: the last bucket, when the run ended inside it, is scaled to a full second
+ * (or left out when it covers under a quarter of one) so the chart shows no false cliff at the end.
+ */
+export function timelineRates(r: Pick<LoadResult, "timeline">): Array<{ t: number; requests: number; failures: number; users: number }> {
+    return r.timeline.filter(p => p.seconds === undefined || p.seconds >= 0.25).map(p => {
+        const span = p.seconds ?? 1;
+        return { t: Math.round((p.t - 1 + span) * 100) / 100, requests: p.requests / span, failures: p.failures / span, users: p.users };
+    });
+}
+
 export function reportHtml(r: LoadResult): string {
     // One time axis for every chart, long enough for every point (the last second may be partial).
-    const xMax = Math.max(r.durationS, ...r.timeline.map(p => p.t), ...(r.scaling?.samples.map(s => s.t) ?? [0]));
+    const rates = timelineRates(r);
+    const xMax = Math.max(r.durationS, ...rates.map(p => p.t), ...(r.scaling?.samples.map(s => s.t) ?? [0]));
     const charts = [
         lineChart("Throughput and users", "requests per second, users", xMax, [
-            { name: "req/s", color: "#1f77b4", points: r.timeline.map(p => [p.t, p.requests]) },
-            { name: "failures/s", color: "#d62728", points: r.timeline.map(p => [p.t, p.failures]) },
-            { name: "users", color: "#7f7f7f", points: r.timeline.map(p => [p.t, p.users]) },
+            { name: "req/s", color: "#1f77b4", points: rates.map(p => [p.t, p.requests]) },
+            { name: "failures/s", color: "#d62728", points: rates.map(p => [p.t, p.failures]) },
+            { name: "users", color: "#7f7f7f", points: rates.map(p => [p.t, p.users]) },
         ]),
         lineChart("Latency", "ms", xMax, [
             { name: "p95", color: "#ff7f0e", points: r.timeline.filter(p => p.p95 !== null).map(p => [p.t, p.p95!]) },

@@ -78,6 +78,8 @@ export interface Cooldown {
 export interface TimelinePoint {
     /** Seconds since the start (end of the bucket). */
     t: number;
+    /** Set on the last bucket when the run ended inside it: how much of that second it covers (0 to 1). */
+    seconds?: number;
     users: number;
     requests: number;
     failures: number;
