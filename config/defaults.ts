@@ -1,6 +1,6 @@
 // Every setting's default and bound, each next to the upstream fact behind it.
 import { CHARTS } from "../lib/charts";
-import { Autoscaler, ClusterFlavour, ModelStoreKind, ReaderCredentialsMode, RequiredAddonMode, AddonMode } from "./types";
+import { Autoscaler, ClusterFlavour, KedaSignalKind, ModelStoreKind, ReaderCredentialsMode, RequiredAddonMode, AddonMode } from "./types";
 
 /**
  * Defaults of every project setting, in one place. `Pulumi.yaml` declares the same values for the
@@ -55,6 +55,12 @@ export const DEFAULTS = {
     kedaRequestsPerSecond: 20,
     kedaPollingInterval: 15,
     kedaScaleDownStabilizationSeconds: 120,
+    kedaSignal: "requestRate" as KedaSignalKind,
+    // Two batches of Triton's max_batch_size (8, model/cifar10-model/cifar10-pytorch/config.pbtxt) per
+    // replica: at the measured 2,000 to 5,000 images/s of one CPU replica (FACTS §8) that is 3 to 8 ms
+    // of queueing before a new replica is asked for.
+    kedaQueueTarget: 16,
+    kedaScaleUpStabilizationSeconds: 0,
     payloadLoggerUrl: "",
     rcloneProvider: "",
     s3Endpoint: "",
@@ -79,6 +85,8 @@ export const MAXIMUM = {
     kedaRequestsPerSecond: 100000,
     kedaPollingInterval: 3600,
     kedaScaleDownStabilizationSeconds: 3600,
+    kedaQueueTarget: 10000,
+    kedaScaleUpStabilizationSeconds: 3600,
     smokeTestTimeoutSeconds: 4 * 3600,
     loadTestUsers: 10000,
     loadTestSpawnRate: 1000,

@@ -3,11 +3,12 @@
 import { DurationError, parseDuration } from "../lib/duration";
 import { parseQuantity } from "../lib/quantity";
 import { seldonWorkloadName, WORKLOAD_NAME_MAX } from "../lib/seldon";
+import { isTritonImage } from "../lib/triton";
 import { RepositoryFile } from "../lib/tritonRepository";
 import { DEFAULTS, MAXIMUM } from "./defaults";
 import { ConfigReader } from "./reader";
 import { DNS_LABEL } from "./rules";
-import { AUTOSCALERS, AutoscalingSettings, DeploymentSettings, LoadTestSettings, ModelStoreKind, RCLONE_PROVIDERS } from "./types";
+import { AUTOSCALERS, AutoscalingSettings, DeploymentSettings, KEDA_SIGNALS, KedaSignal, LoadTestSettings, ModelStoreKind, RCLONE_PROVIDERS } from "./types";
 
 /** The autoscaler's mode, read first: the platform checks what it needs. */
 export function readAutoscaler(read: ConfigReader) {
@@ -29,6 +30,14 @@ export function readAutoscaling(read: ConfigReader, mode: AutoscalingSettings["m
     // Kubernetes allows a stabilisation window of at most an hour.
     const scaleDownStabilizationSeconds = read.integer("kedaScaleDownStabilizationSeconds", DEFAULTS.kedaScaleDownStabilizationSeconds, 0,
         MAXIMUM.kedaScaleDownStabilizationSeconds);
+    const scaleUpStabilizationSeconds = read.integer("kedaScaleUpStabilizationSeconds", DEFAULTS.kedaScaleUpStabilizationSeconds, 0,
+        MAXIMUM.kedaScaleUpStabilizationSeconds);
+    const signalKind = read.choice("kedaSignal", KEDA_SIGNALS, DEFAULTS.kedaSignal);
+    // 0 waiting requests per replica cannot be met by any number of replicas: at least 1.
+    const queueTarget = read.integer("kedaQueueTarget", DEFAULTS.kedaQueueTarget, 1, MAXIMUM.kedaQueueTarget);
+    const signal: KedaSignal = signalKind === "queue"
+        ? { kind: "queue", pendingPerReplica: queueTarget }
+        : { kind: "requestRate", requestsPerSecond };
     switch (mode) {
         case "none":
             return { mode, replicas };
@@ -36,7 +45,7 @@ export function readAutoscaling(read: ConfigReader, mode: AutoscalingSettings["m
             return { mode, minReplicas, maxReplicas, cpuUtilization };
         case "keda":
             // readPlatform reports a keda autoscaler without a Prometheus; the fallback is never deployed.
-            return { mode, minReplicas, maxReplicas, requestsPerSecond, pollingInterval, scaleDownStabilizationSeconds, prometheusUrl: prometheusUrl ?? "" };
+            return { mode, minReplicas, maxReplicas, signal, pollingInterval, scaleDownStabilizationSeconds, scaleUpStabilizationSeconds, prometheusUrl: prometheusUrl ?? "" };
     }
 }
 
@@ -62,6 +71,11 @@ export function readDeployment(read: ConfigReader, files: RepositoryFile[], stor
     }
 
     const tritonImage = read.pinnedImage("tritonImage", DEFAULTS.tritonImage);
+    if (!isTritonImage(tritonImage)) {
+        read.problem(`${read.key("tritonImage")} = ${JSON.stringify(tritonImage)} is not a Triton image: its repository's last path ` +
+            "component must be tritonserver (e.g. nvcr.io/nvidia/tritonserver:25.01-pyt-python-py3), because Triton's metrics are scraped " +
+            "from the container running that image (components/platform/monitoring.ts)");
+    }
 
     const quantity = (key: "modelCpuRequest" | "modelMemoryRequest" | "modelCpuLimit" | "modelMemoryLimit", optional: boolean) => {
         const value = read.string(key, DEFAULTS[key]);

@@ -5,6 +5,13 @@ import { ChartPin } from "../lib/charts";
 import { RepositoryFile } from "../lib/tritonRepository";
 
 export const AUTOSCALERS = ["none", "hpa", "keda"] as const;
+/** What KEDA scales on: the executors' request rate, or the requests waiting in Triton's queue. */
+export const KEDA_SIGNALS = ["requestRate", "queue"] as const;
+export type KedaSignalKind = typeof KEDA_SIGNALS[number];
+/** The KEDA signal and its target per replica. */
+export type KedaSignal =
+    | { kind: "requestRate"; requestsPerSecond: number }
+    | { kind: "queue"; pendingPerReplica: number };
 export type Autoscaler = typeof AUTOSCALERS[number];
 
 export const READER_CREDENTIALS = ["iam-user", "existing"] as const;
@@ -103,9 +110,11 @@ export type AutoscalingSettings =
         mode: "keda";
         minReplicas: number;
         maxReplicas: number;
-        requestsPerSecond: number;
+        signal: KedaSignal;
         pollingInterval: number;
         scaleDownStabilizationSeconds: number;
+        /** How long the signal must stay high before replicas are added (0: at once, the HPA's default). */
+        scaleUpStabilizationSeconds: number;
         /** In-cluster address of the Prometheus the trigger queries: the one installed, or `prometheusUrl`. */
         prometheusUrl: string;
     };

@@ -313,6 +313,22 @@ describe("stack configuration", () => {
                 assertNames(message, `scalable-serving:${key} = 0`, "is too small: use an integer from 1 to");
             });
         }
+        it("kedaQueueTarget 0 cannot be met by any number of replicas: at least 1", async () => {
+            const message = await configError(baseConfig({ autoscaler: "keda", kedaSignal: "queue", kedaQueueTarget: "0" }));
+            assertNames(message, "scalable-serving:kedaQueueTarget = 0", "is too small: use an integer from 1 to 10000");
+        });
+        it("kedaScaleUpStabilizationSeconds stays within Kubernetes' limit of an hour", async () => {
+            const message = await configError(baseConfig({ autoscaler: "keda", kedaScaleUpStabilizationSeconds: "7200" }));
+            assertNames(message, "scalable-serving:kedaScaleUpStabilizationSeconds = 7200", "use an integer from 0 to 3600");
+        });
+        it("kedaSignal is requestRate or queue", async () => {
+            const message = await configError(baseConfig({ autoscaler: "keda", kedaSignal: "latency" }));
+            assertNames(message, "scalable-serving:kedaSignal", "latency", "requestRate", "queue");
+        });
+        it("tritonImage must be a tritonserver image: Triton's metrics are scraped by image", async () => {
+            const message = await configError(baseConfig({ tritonImage: "registry.example.com/ml/model-server:1.0" }));
+            assertNames(message, "scalable-serving:tritonImage = \"registry.example.com/ml/model-server:1.0\"", "is not a Triton image", "tritonserver");
+        });
         it("kedaScaleDownStabilizationSeconds stays within Kubernetes' limit", async () => {
             const message = await configError(baseConfig({ kedaScaleDownStabilizationSeconds: "7200" }));
             assertNames(message, "scalable-serving:kedaScaleDownStabilizationSeconds = 7200", "use an integer from 0 to 3600");

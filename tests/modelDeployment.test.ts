@@ -101,10 +101,10 @@ describe("ModelDeployment", () => {
         });
 
         it("takes image, requests and limits from config", async () => {
-            const run = await runProgram(baseConfig({ tritonImage: "registry.example.com/triton:24.08-py3", modelCpuRequest: "1", modelMemoryRequest: "2Gi", modelCpuLimit: "2", modelMemoryLimit: "3Gi" }));
+            const run = await runProgram(baseConfig({ tritonImage: "registry.example.com/mirror/tritonserver:24.08-py3", modelCpuRequest: "1", modelMemoryRequest: "2Gi", modelCpuLimit: "2", modelMemoryLimit: "3Gi" }));
             assert.deepStrictEqual(componentSpec(run).spec.containers[0], {
                 name: "cifar10-pytorch",
-                image: "registry.example.com/triton:24.08-py3",
+                image: "registry.example.com/mirror/tritonserver:24.08-py3",
                 resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "3Gi" } },
                 securityContext: TRITON_SECURITY_CONTEXT,
             });
@@ -197,7 +197,7 @@ describe("ModelDeployment", () => {
                 pollingInterval: 15,
                 minReplicaCount: 1,
                 maxReplicaCount: 3,
-                advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 120 } } } },
+                advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 120 }, scaleUp: { stabilizationWindowSeconds: 0 } } } },
                 triggers: [{
                     type: "prometheus",
                     metricType: "AverageValue",
@@ -232,6 +232,24 @@ describe("ModelDeployment", () => {
             assert.strictEqual(keda.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds, 30);
         });
 
+        it("kedaSignal queue: scales on the requests waiting in Triton's queue of exactly this deployment, kedaQueueTarget per replica", async () => {
+            const run = await runProgram(baseConfig({ autoscaler: "keda", kedaSignal: "queue", kedaQueueTarget: "8", kedaScaleUpStabilizationSeconds: "30" }));
+            const keda = componentSpec(run).kedaSpec;
+            assert.deepStrictEqual(keda.triggers, [{
+                type: "prometheus",
+                metricType: "AverageValue",
+                metadata: {
+                    serverAddress: PROMETHEUS,
+                    query: "sum(nv_inference_pending_request_count{namespace=\"seldon\",deployment=\"cifar10-default-0-cifar10-pytorch\",model=\"cifar10-pytorch\"})",
+                    threshold: "8",
+                },
+            }]);
+            assert.strictEqual(keda.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds, 30);
+            // The default target: two of Triton's batches of 8 per replica.
+            const byDefault = await runProgram(baseConfig({ autoscaler: "keda", kedaSignal: "queue" }));
+            assert.strictEqual(componentSpec(byDefault).kedaSpec.triggers[0].metadata.threshold, "16");
+        });
+
         it("uses an existing Prometheus when configured", async () => {
             const url = "http://prometheus.observability.svc.cluster.local:9090";
             const run = await runProgram(baseConfig({ autoscaler: "keda", monitoring: "existing", prometheusUrl: url }));
@@ -251,6 +269,14 @@ describe("ModelDeployment", () => {
                 assert.deepStrictEqual(changed, [`${SDEP}::cifar10`]);
             });
         }
+
+        it("swapping the KEDA signal (requestRate → queue) changes the SeldonDeployment and nothing else", async () => {
+            const queue = await runProgram(baseConfig({ autoscaler: "keda", kedaSignal: "queue", modelRepositoryPath: repo }));
+            const a = graph(modes.keda);
+            const b = graph(queue);
+            assert.deepStrictEqual([...a.keys()].sort(), [...b.keys()].sort());
+            assert.deepStrictEqual([...a.keys()].filter(k => a.get(k) !== b.get(k)), [`${SDEP}::cifar10`]);
+        });
 
         it("evaluating the same config twice gives the same inputs", async () => {
             const again = await runProgram(baseConfig({ autoscaler: "keda", modelRepositoryPath: repo }));

@@ -4,6 +4,7 @@ import { ClusterFlavour } from "../../config";
 import { ChartPin, CHARTS, POD_SECURITY } from "../../lib/charts";
 import { namespacedRelease } from "../../lib/helm";
 import { KubePrometheusStackValues } from "../../lib/types/helmValues";
+import { TRITON_IMAGE_REGEX, TRITON_METRICS_PATH, TRITON_METRICS_PORT } from "../../lib/triton";
 import { PodMonitor } from "../../lib/types/prometheusOperator";
 
 export interface MonitoringArgs {
@@ -64,8 +65,14 @@ export function prometheusStackValues(flavour: ClusterFlavour): KubePrometheusSt
 }
 
 /**
- * Scrapes the executor of every Seldon model pod (port `metrics`, path `/prometheus`) every 15 s:
- * the default 30 s is too coarse for KEDA's 1-minute rate window.
+ * Scrapes every Seldon model pod every 15 s (the default 30 s is too coarse for KEDA's 1-minute rate
+ * window), twice:
+ * - the executor (port `metrics`, path `/prometheus`): request rates and latencies per deployment;
+ * - Triton's own metrics (queue, request counts and durations), which Seldon does not declare as a
+ *   container port: the target found through Triton's `http` port is kept only for a Triton image
+ *   (the executor also names a port `http`), and its address rewritten to the pod's metrics port.
+ *   It gets a `deployment` label, the Kubernetes Deployment (its ReplicaSet's name without the
+ *   pod-template hash), so queries select one deployment's pods exactly.
  */
 export function seldonPodMonitor(namespace: string): PodMonitor {
     return {
@@ -75,7 +82,22 @@ export function seldonPodMonitor(namespace: string): PodMonitor {
         spec: {
             selector: { matchLabels: { "app.kubernetes.io/managed-by": "seldon-core" } },
             namespaceSelector: { any: true },
-            podMetricsEndpoints: [{ port: "metrics", path: "/prometheus", interval: "15s" }],
+            podMetricsEndpoints: [
+                { port: "metrics", path: "/prometheus", interval: "15s" },
+                {
+                    port: "http",
+                    path: TRITON_METRICS_PATH,
+                    interval: "15s",
+                    relabelings: [
+                        { action: "keep", sourceLabels: ["__meta_kubernetes_pod_container_image"], regex: TRITON_IMAGE_REGEX },
+                        { action: "replace", sourceLabels: ["__meta_kubernetes_pod_ip"], regex: "(.+)", targetLabel: "__address__", replacement: `$1:${TRITON_METRICS_PORT}` },
+                        {
+                            action: "replace", sourceLabels: ["__meta_kubernetes_pod_controller_kind", "__meta_kubernetes_pod_controller_name"],
+                            separator: ";", regex: "ReplicaSet;(.+)-[a-z0-9]+", targetLabel: "deployment", replacement: "$1",
+                        },
+                    ],
+                },
+            ],
         },
     };
 }

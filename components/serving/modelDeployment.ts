@@ -8,6 +8,7 @@ import { HpaSpec, KedaSpec, PredictiveUnit, PrometheusTriggerMetadata, SecurityC
 import { sampleRequestBody } from "../../lib/v2Protocol";
 import { ModelStore } from "../storage/modelStore";
 import { pulumiCli } from "../../lib/cli";
+import { pendingRequestsQuery, requestRateQuery } from "../../lib/queries";
 
 export interface ModelDeploymentArgs {
     settings: DeploymentSettings;
@@ -227,33 +228,32 @@ export function hpaSpecFor(d: Pick<DeploymentSettings, "modelName">, a: Extract<
 }
 
 /**
- * Scale on the deployment's total request rate: with metricType AverageValue the HPA wants
- * ceil(total / threshold) replicas, i.e. `threshold` requests per second per replica. (The tutorial's
- * per-pod average halves when a second pod starts, and the deployment flaps.)
+ * Scale on a total of the deployment with metricType AverageValue: the HPA wants ceil(total / threshold)
+ * replicas, i.e. `threshold` per replica. The signal is the executors' request rate (requests per
+ * second per replica) or the requests waiting in Triton's queue (waiting requests per replica). (The
+ * tutorial's per-pod average halves when a second pod starts, and the deployment flaps.)
  */
-export function kedaSpecFor(d: Pick<DeploymentSettings, "name">, a: Extract<AutoscalingSettings, { mode: "keda" }>, namespace: string): KedaSpec {
-    const metadata: PrometheusTriggerMetadata = {
-        serverAddress: a.prometheusUrl,
-        query: requestRateQuery(d.name, namespace),
-        threshold: String(a.requestsPerSecond),
-    };
+export function kedaSpecFor(d: Pick<DeploymentSettings, "name" | "modelName">, a: Extract<AutoscalingSettings, { mode: "keda" }>, namespace: string): KedaSpec {
+    const target = { namespace, seldonDeployment: d.name, workload: seldonWorkloadName(d.name, d.modelName), model: d.modelName };
+    const metadata: PrometheusTriggerMetadata = a.signal.kind === "queue"
+        ? { serverAddress: a.prometheusUrl, query: pendingRequestsQuery(target), threshold: String(a.signal.pendingPerReplica) }
+        : { serverAddress: a.prometheusUrl, query: requestRateQuery(target), threshold: String(a.signal.requestsPerSecond) };
     return {
         pollingInterval: a.pollingInterval,
         minReplicaCount: a.minReplicas,
         maxReplicaCount: a.maxReplicas,
         advanced: {
             horizontalPodAutoscalerConfig: {
-                behavior: { scaleDown: { stabilizationWindowSeconds: a.scaleDownStabilizationSeconds } },
+                behavior: {
+                    scaleDown: { stabilizationWindowSeconds: a.scaleDownStabilizationSeconds },
+                    scaleUp: { stabilizationWindowSeconds: a.scaleUpStabilizationSeconds },
+                },
             },
         },
         triggers: [{ type: "prometheus", metricType: "AverageValue", metadata }],
     };
 }
 
-/** Requests per second to the whole deployment, over every pod, from the executors' metrics. */
-export function requestRateQuery(deployment: string, namespace: string): string {
-    return `sum(rate(seldon_api_executor_client_requests_seconds_count{deployment_name="${deployment}",namespace="${namespace}"}[1m]))`;
-}
 
 /** rclone's S3 remote `s3:` (modelUri `s3://…`) as environment variables for the storage initializer. */
 export function rcloneEnv(c: { provider: string; endpoint?: string; region: string; accessKeyId: string; secretAccessKey: string }): Record<string, string> {

@@ -15,4 +15,16 @@ export interface PodMetricsEndpoint {
     path?: string;
     /** Prometheus duration, e.g. `15s`. */
     interval?: string;
+    /** Applied to each target before scraping (after the operator's own selection by port). */
+    relabelings?: RelabelConfig[];
+}
+
+/** A Prometheus relabel_config, as the PodMonitor CRD spells it. */
+export interface RelabelConfig {
+    sourceLabels?: string[];
+    separator?: string;
+    targetLabel?: string;
+    regex?: string;
+    replacement?: string;
+    action?: "replace" | "keep" | "drop" | "labelmap" | "labeldrop" | "labelkeep";
 }

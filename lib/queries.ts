@@ -1,0 +1,51 @@
+// Every PromQL query the program writes: KEDA's triggers and the model's dashboard. Each selects one
+// deployment exactly, divides sums rather than averaging per-pod ratios, and reads an empty result as
+// no load. Evaluated in Prometheus's own engine by tests/upstream/queries.test.ts.
+import { TRITON_METRICS } from "./triton";
+
+/** Which pods: the executors' series carry Seldon's deployment_name; Triton's get the Kubernetes Deployment from the scrape. */
+export interface QueryTarget {
+    namespace: string;
+    /** The SeldonDeployment's name (the executor's `deployment_name`). */
+    seldonDeployment: string;
+    /** The Kubernetes Deployment Seldon created (the `deployment` label the Triton scrape adds). */
+    workload: string;
+    /** The model's name in Triton's repository (Triton's `model` label). */
+    model: string;
+}
+
+const executor = (t: QueryTarget) => `deployment_name="${t.seldonDeployment}",namespace="${t.namespace}"`;
+const triton = (t: QueryTarget) => `namespace="${t.namespace}",deployment="${t.workload}",model="${t.model}"`;
+
+/** Requests per second to the whole deployment, over every pod, from the executors' metrics. */
+export function requestRateQuery(t: QueryTarget): string {
+    return `sum(rate(seldon_api_executor_client_requests_seconds_count{${executor(t)}}[1m]))`;
+}
+
+/**
+ * Requests waiting in Triton's queue across the deployment's pods, right now. A gauge summed over
+ * pods: with metricType AverageValue the HPA wants ceil(total / target) replicas, i.e. at most
+ * `target` waiting requests per replica.
+ */
+export function pendingRequestsQuery(t: QueryTarget): string {
+    return `sum(${TRITON_METRICS.pending}{${triton(t)}})`;
+}
+
+/**
+ * Average time a request waited in Triton's queue over the last minute, in milliseconds: total queue
+ * time over total successful requests (sums divided; averaging per-pod ratios under-reports,
+ * triton-inference-server/server#8979).
+ */
+export function queueTimeMsQuery(t: QueryTarget): string {
+    return `sum(rate(${TRITON_METRICS.queueDurationUs}{${triton(t)}}[1m])) / sum(rate(${TRITON_METRICS.requestSuccess}{${triton(t)}}[1m])) / 1000`;
+}
+
+/** Latency quantile `q` of the executor's requests over the last minute, in milliseconds. */
+export function latencyQuantileMsQuery(t: QueryTarget, q: number): string {
+    return `histogram_quantile(${q}, sum by (le) (rate(seldon_api_executor_client_requests_seconds_bucket{${executor(t)}}[1m]))) * 1000`;
+}
+
+/** Triton pods being scraped (up) for the deployment: its replicas as Prometheus sees them. */
+export function scrapedReplicasQuery(t: QueryTarget): string {
+    return `count(up{namespace="${t.namespace}",deployment="${t.workload}",endpoint="http"} == 1)`;
+}

@@ -1,0 +1,175 @@
+// Every query the program writes (KEDA's triggers, the dashboard), evaluated by Prometheus's own
+// engine (promtool test rules) over series written down with the labels Seldon's executor, Triton and
+// the PodMonitor really produce.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { latencyQuantileMsQuery, pendingRequestsQuery, QueryTarget, queueTimeMsQuery, requestRateQuery, scrapedReplicasQuery } from "../../lib/queries";
+import { TRITON_METRICS } from "../../lib/triton";
+import { runProcess } from "../harness";
+import { requireTool } from "./tools";
+
+const METRIC = "seldon_api_executor_client_requests_seconds_count";
+
+/** One executor's request counter, as Prometheus stores it after scraping the PodMonitor's target. */
+function series(labels: { namespace: string; pod: string; deployment: string }, values: string): { series: string; values: string } {
+    const l = {
+        // The executor's own labels (Seldon Core 1.17.1 executor, api/rest/metrics).
+        deployment_name: labels.deployment, predictor_name: "default", predictor_version: "", service: "infer",
+        model_name: "cifar10-pytorch", model_image: "", model_version: "", method: "post", code: "200",
+        // Added by Prometheus from the PodMonitor's target (prometheus-operator).
+        namespace: labels.namespace, pod: labels.pod, container: "seldon-container-engine", endpoint: "metrics", job: `${labels.namespace}/seldon-podmonitor`,
+    };
+    return { series: `${METRIC}{${Object.entries(l).map(([k, v]) => `${k}="${v}"`).join(",")}}`, values };
+}
+
+/** Runs promtool on one test case: the query at `evalTime` must give `expected` (undefined: no sample). */
+async function evaluate(query: string, input: Array<{ series: string; values: string }>, evalTime: string, expected: number | undefined) {
+    // Floating-point results are compared by promtool with a small tolerance (epsilon).
+    const promtool = requireTool("promtool", "apt-get install prometheus (Debian's package ships promtool)");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promtool-"));
+    const file = path.join(dir, "test.yaml");
+    fs.writeFileSync(file, stringify({
+        rule_files: [],
+        evaluation_interval: "15s",
+        tests: [{
+            interval: "15s",
+            input_series: input,
+            promql_expr_test: [{ expr: query, eval_time: evalTime, exp_samples: expected === undefined ? [] : [{ labels: "{}", value: expected }] }],
+        }],
+    }));
+    return runProcess(promtool, ["test", "rules", file]);
+}
+
+const TARGET: QueryTarget = { namespace: "seldon", seldonDeployment: "cifar10", workload: "cifar10-default-0-cifar10-pytorch", model: "cifar10-pytorch" };
+
+describe("the KEDA request-rate query in Prometheus's engine (promtool)", () => {
+    const query = requestRateQuery(TARGET);
+    const pod = (name: string, deployment = "cifar10", namespace = "seldon") => ({ namespace, pod: name, deployment });
+
+    it("two pods at different rates sum to the deployment's total (1 + 3 = 4 req/s)", async () => {
+        // 15 s between samples: +15 per sample is 1 req/s, +45 is 3 req/s.
+        const result = await evaluate(query, [series(pod("a"), "0+15x40"), series(pod("b"), "0+45x40")], "5m", 4);
+        assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+    });
+
+    it("a pod restart (counter reset) does not spike the rate", async () => {
+        // Pod a's executor restarts after 3m: its counter falls from 180 to 15 (the requests since) and
+        // climbs on at 1 req/s. The 1-minute window at 3m30s spans the reset.
+        const restarted = "0+15x12 15+15x20";
+        const result = await evaluate(query, [series(pod("a"), restarted), series(pod("b"), "0+45x40")], "3m30s", 4);
+        assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+    });
+
+    it("ignores another deployment and the same name in another namespace", async () => {
+        const result = await evaluate(query, [
+            series(pod("a"), "0+15x40"),
+            series(pod("x", "other-model"), "0+1500x40"),
+            series(pod("y", "cifar10", "staging"), "0+1500x40"),
+        ], "5m", 1);
+        assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+    });
+
+    it("no series gives an empty result, which KEDA reads as 0 (no load)", async () => {
+        const result = await evaluate(query, [series(pod("x", "other-model"), "0+15x40")], "5m", undefined);
+        assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+    });
+
+    it("fails when the expectation is wrong: the check is real", async () => {
+        // The tutorial's per-pod average gives 2, not the total of 4.
+        const averaged = await evaluate(query.replace(/^sum\(/, "avg("), [series(pod("a"), "0+15x40"), series(pod("b"), "0+45x40")], "5m", 4);
+        assert.notStrictEqual(averaged.status, 0);
+        assert.match(averaged.stdout + averaged.stderr, /exp:.*4[\s\S]*got:.*2/);
+    });
+});
+
+/** One of Triton's metrics for one pod, with the labels Triton gives it and those the PodMonitor's Triton endpoint adds. */
+function tritonSeries(metric: string, at: { namespace?: string; workload?: string; pod: string; model?: string }, values: string): { series: string; values: string } {
+    const namespace = at.namespace ?? "seldon";
+    const l = {
+        // Triton's own labels (docs/user_guide/metrics.md).
+        model: at.model ?? "cifar10-pytorch", version: "1",
+        // Added by the scrape: prometheus-operator's standard target labels and the endpoint's relabelings.
+        namespace, pod: at.pod, container: "cifar10-pytorch", endpoint: "http", job: "seldon-monitoring/seldon-podmonitor",
+        instance: `10.244.0.${at.pod.length}:8002`, deployment: at.workload ?? "cifar10-default-0-cifar10-pytorch",
+    };
+    return { series: `${metric}{${Object.entries(l).map(([k, v]) => `${k}="${v}"`).join(",")}}`, values };
+}
+
+describe("the KEDA queue query (Triton's pending requests) in Prometheus's engine", () => {
+    const query = pendingRequestsQuery(TARGET);
+    const pending = (at: Parameters<typeof tritonSeries>[1], values: string) => tritonSeries(TRITON_METRICS.pending, at, values);
+
+    it("two pods' waiting requests add up (5 + 7 = 12): the HPA divides the total by the replicas", async () => {
+        const r = await evaluate(query, [pending({ pod: "a" }, "5x20"), pending({ pod: "b" }, "7x20")], "4m", 12);
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+
+    it("ignores another model in the same pods, another deployment and the same deployment in another namespace", async () => {
+        const r = await evaluate(query, [
+            pending({ pod: "a" }, "5x20"),
+            pending({ pod: "a", model: "other-model" }, "500x20"),
+            pending({ pod: "x", workload: "fraud-default-0-fraud" }, "500x20"),
+            pending({ pod: "y", namespace: "staging" }, "500x20"),
+        ], "4m", 5);
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+
+    it("a pod that went away stops counting once its series is stale", async () => {
+        // Pod a disappears after 1m (no more samples): 5 minutes later only b counts.
+        const r = await evaluate(query, [pending({ pod: "a" }, "9x4"), pending({ pod: "b" }, "3x40")], "8m", 3);
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+
+    it("no series gives an empty result, which KEDA reads as 0 (no load)", async () => {
+        const r = await evaluate(query, [pending({ pod: "x", workload: "fraud-default-0-fraud" }, "5x20")], "4m", undefined);
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+});
+
+describe("the dashboard's queries in Prometheus's engine", () => {
+    it("queue time divides summed counters: 20 ms over 30 req/s on one pod and 0.5 ms over 10 on the other is 15.125 ms, not the 10.25 of averaged ratios", async () => {
+        // 15 s samples. Pod a: 30 req/s (+450), 20 ms each in the queue (+9,000,000 µs); pod b: 10 req/s (+150), 0.5 ms each (+75,000 µs).
+        const input = [
+            tritonSeries(TRITON_METRICS.queueDurationUs, { pod: "a" }, "0+9000000x40"),
+            tritonSeries(TRITON_METRICS.requestSuccess, { pod: "a" }, "0+450x40"),
+            tritonSeries(TRITON_METRICS.queueDurationUs, { pod: "b" }, "0+75000x40"),
+            tritonSeries(TRITON_METRICS.requestSuccess, { pod: "b" }, "0+150x40"),
+        ];
+        const r = await evaluate(queueTimeMsQuery(TARGET), input, "5m", 15.125);
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+
+    it("queue time survives a counter reset (a Triton restart)", async () => {
+        // Pod a restarts after 3m: both counters fall to what was counted since, then climb at the same rates.
+        const input = [
+            tritonSeries(TRITON_METRICS.queueDurationUs, { pod: "a" }, "0+300000x12 300000+300000x20"),
+            tritonSeries(TRITON_METRICS.requestSuccess, { pod: "a" }, "0+150x12 150+150x20"),
+        ];
+        const r = await evaluate(queueTimeMsQuery(TARGET), input, "3m30s", 2);
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+
+    it("the latency quantile comes from the executors' summed histogram buckets", async () => {
+        const bucket = (le: string, pod: string, values: string) => {
+            const s = series({ namespace: "seldon", pod, deployment: "cifar10" }, values);
+            return { series: s.series.replace(METRIC, "seldon_api_executor_client_requests_seconds_bucket").replace("}", `,le="${le}"}`), values };
+        };
+        // Every request of both pods falls in (0.01, 0.025]: the median interpolates to 17.5 ms.
+        const input = ["0.005", "0.01"].flatMap(le => [bucket(le, "a", "0x40"), bucket(le, "b", "0x40")])
+            .concat(["0.025", "+Inf"].flatMap(le => [bucket(le, "a", "0+15x40"), bucket(le, "b", "0+45x40")]));
+        const r = await evaluate(latencyQuantileMsQuery(TARGET, 0.5), input, "5m", 17.5);
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+
+    it("replicas as scraped: Triton targets that are up, for this deployment only", async () => {
+        const up = (pod: string, workload: string, value: string) =>
+            ({ series: `up{namespace="seldon",pod="${pod}",deployment="${workload}",endpoint="http",job="seldon-monitoring/seldon-podmonitor"}`, values: value });
+        const r = await evaluate(scrapedReplicasQuery(TARGET), [
+            up("a", TARGET.workload, "1x20"), up("b", TARGET.workload, "1x20"), up("c", TARGET.workload, "0x20"), up("x", "fraud-default-0-fraud", "1x20"),
+        ], "4m", 2);
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+});
