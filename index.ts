@@ -34,6 +34,7 @@ const model = new ModelDeployment("model", {
     ingressBaseUrl: platform.ingressBaseUrl,
     dependsOn: [...platform.servingReady, modelRepository],
     kubeContext: settings.platform.kubeContext,
+    grafana: settings.platform.grafana,
 }, { providers: [kubernetes] });
 
 // Optional: the tutorial's load from inside the cluster, against the gateway Service (no port-forward).
@@ -62,5 +63,6 @@ export const kubernetesDeployment = model.kubernetesDeploymentRef;
 export const autoscalerObject = model.autoscalerObject;
 export const watchScaling = model.watchScaling;
 export const scaleDownWindow = model.scaleDownWindow;
+export const dashboard = model.dashboard;
 export const loadTestCommand = model.loadTestCommand;
 export const loadTestLogs = loadTest?.logsCommand;

@@ -73,6 +73,7 @@ export const DEFAULTS = {
     // A stock Node image: the load generator needs only Node's built-ins.
     loadTestImage: "node:22.20.0-alpine3.22",
     ingressSourceRanges: "",
+    grafanaOnKind: false,
 };
 
 /**

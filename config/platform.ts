@@ -80,6 +80,17 @@ export function readPlatform(read: ConfigReader, autoscaler: Autoscaler): Platfo
             "127.0.0.1 only (kind/cluster.yaml); source ranges apply to a cloud load balancer");
     }
 
+    // kube-prometheus-stack's Grafana: on with the installed monitoring on cloud; on kind a setting (memory).
+    const grafanaOnKind = read.boolean("grafanaOnKind", DEFAULTS.grafanaOnKind);
+    if (grafanaOnKind && flavour !== "kind") {
+        read.problem(`${read.key("grafanaOnKind")} is true but ${read.key("clusterFlavour")} = ${JSON.stringify(flavour)}: ` +
+            "on cloud Grafana comes with the installed monitoring anyway; remove the setting");
+    } else if (grafanaOnKind && monitoring.mode !== "install") {
+        read.problem(`${read.key("grafanaOnKind")} is true but ${read.key("monitoring")} = ${JSON.stringify(monitoring.mode)}: ` +
+            "Grafana is part of the monitoring this program installs; set monitoring to install");
+    }
+    const grafana = monitoring.mode === "install" && (flavour === "cloud" || grafanaOnKind);
+
     if (seldonCore.mode === "install" && semver.gte(seldonCore.version, FIRST_BSL_VERSION)) {
         pulumi.log.warn(`seldonCoreVersion ${seldonCore.version}: Seldon Core ${FIRST_BSL_VERSION} and later are under the Business ` +
             "Source License 1.1 (production use needs a commercial licence); 1.17.1 is the last Apache-2.0 release.");
@@ -96,5 +107,6 @@ export function readPlatform(read: ConfigReader, autoscaler: Autoscaler): Platfo
         keda,
         ...(ingressSourceRanges ? { ingressSourceRanges } : {}),
         ...(prometheusUrl ? { prometheusUrl } : {}),
+        grafana,
     };
 }

@@ -25,7 +25,10 @@ export class ConfigReader {
     }
 
     problem(message: string): void {
-        this.problems.push(message);
+        // A setting read by two consumers (an autoscaling target the dashboard also draws) is reported once.
+        if (!this.problems.includes(message)) {
+            this.problems.push(message);
+        }
     }
 
     throwIfProblems(): void {

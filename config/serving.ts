@@ -139,6 +139,12 @@ export function readDeployment(read: ConfigReader, files: RepositoryFile[], stor
         payloadLoggerUrl: payloadLoggerUrl === "" ? undefined : payloadLoggerUrl,
         rclone: { provider, endpoint: endpoint === "" ? undefined : endpoint },
         smokeTest: { enabled: smokeTest, timeoutSeconds: smokeTestTimeoutSeconds },
+        signalTargets: {
+            cpuUtilization: read.integer("hpaCpuUtilization", DEFAULTS.hpaCpuUtilization, 1, MAXIMUM.hpaCpuUtilization),
+            requestsPerSecond: read.integer("kedaRequestsPerSecond", DEFAULTS.kedaRequestsPerSecond, 1, MAXIMUM.kedaRequestsPerSecond),
+            pendingPerReplica: read.integer("kedaQueueTarget", DEFAULTS.kedaQueueTarget, 1, MAXIMUM.kedaQueueTarget),
+            cpuRequestCores: parseQuantity(requests.cpu) ?? 0,
+        },
     };
 }
 

@@ -97,6 +97,8 @@ export interface PlatformSettings {
     ingressSourceRanges?: string[];
     /** In-cluster address of the Prometheus in use (installed or `prometheusUrl`); undefined without one. */
     prometheusUrl?: string;
+    /** Whether kube-prometheus-stack's Grafana is installed (cloud: with the monitoring; kind: grafanaOnKind). */
+    grafana: boolean;
 }
 
 /**
@@ -132,6 +134,11 @@ export interface DeploymentSettings {
     /** Overrides of the store's rclone provider and endpoint; unset follows the store. */
     rclone: { provider?: RcloneProvider; endpoint?: string };
     smokeTest: { enabled: boolean; timeoutSeconds: number };
+    /**
+     * Every autoscaling signal's target, whatever the mode: the dashboard draws each signal against its
+     * target, and stays the same when the autoscaler or the KEDA signal is swapped.
+     */
+    signalTargets: { cpuUtilization: number; requestsPerSecond: number; pendingPerReplica: number; cpuRequestCores: number };
 }
 
 /** The in-cluster load test Job (the tutorial's Locust run: users, spawn rate, run time). */

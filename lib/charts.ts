@@ -52,6 +52,15 @@ const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
 export const ISTIO_VERSION = "1.30.3";
 export const ISTIO_NAMESPACE = "istio-system";
 
+/**
+ * kube-prometheus-stack's Grafana: the grafana sub-chart's Service `<release>-grafana` on port 80, and
+ * the Secret it generates with the admin password (key admin-password). Checked against the rendered
+ * chart in tests/upstream/charts.test.ts.
+ */
+export function grafanaService() {
+    return { name: `${CHARTS.monitoring.release}-grafana`, namespace: CHARTS.monitoring.namespace, port: 80, passwordKey: "admin-password" };
+}
+
 export const CHARTS = {
     /** Istio CRDs and cluster roles. */
     istioBase: { repo: ISTIO_REPO, chart: "base", version: ISTIO_VERSION, release: "istio-base", namespace: ISTIO_NAMESPACE },

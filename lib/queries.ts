@@ -49,3 +49,18 @@ export function latencyQuantileMsQuery(t: QueryTarget, q: number): string {
 export function scrapedReplicasQuery(t: QueryTarget): string {
     return `count(up{namespace="${t.namespace}",deployment="${t.workload}",endpoint="http"} == 1)`;
 }
+
+/**
+ * CPU of the deployment's Triton containers as a percentage of what they request, the hpa mode's
+ * signal (cAdvisor's counter, scraped by kube-prometheus-stack's kubelet ServiceMonitor): summed usage
+ * over summed requests. `requestCores` is the Triton container's CPU request.
+ */
+export function tritonCpuUtilisationQuery(t: QueryTarget, requestCores: number): string {
+    const containers = `container_cpu_usage_seconds_total{namespace="${t.namespace}",container="${t.model}",pod=~"${t.workload}-[a-z0-9]+-[a-z0-9]+"}`;
+    return `100 * sum(rate(${containers}[1m])) / (${requestCores} * count(count by (pod) (${containers})))`;
+}
+
+/** A total divided by the replicas Prometheus scrapes: what each replica carries (the KEDA signals under AverageValue). */
+export function perReplica(totalQuery: string, t: QueryTarget): string {
+    return `${totalQuery} / ${scrapedReplicasQuery(t)}`;
+}

@@ -12,6 +12,8 @@ const PARTS = {
     replica: { cpu: 650, memory: 1200 },
     /** The in-cluster load-test Job (loadTestEnabled). */
     loadTestJob: { cpu: 500, memory: 128 },
+    /** Grafana on kind (grafanaOnKind), as components/platform/monitoring.ts requests it. */
+    grafana: { cpu: 50, memory: 128 },
     /** kind's own control plane (API server, etcd, controller manager, scheduler, CoreDNS, kindnet). */
     kind: { cpu: 1000, memory: 512 },
 };
@@ -30,10 +32,10 @@ export interface DevStackSizing {
     dockerMemoryGiB: number;
 }
 
-/** The sizing for `maxReplicas` model replicas, with or without the load-test Job. */
-export function devStackSizing(maxReplicas: number, loadTestJob: boolean): DevStackSizing {
-    const cpu = PARTS.addons.cpu + maxReplicas * PARTS.replica.cpu + (loadTestJob ? PARTS.loadTestJob.cpu : 0);
-    const memory = PARTS.addons.memory + maxReplicas * PARTS.replica.memory + (loadTestJob ? PARTS.loadTestJob.memory : 0);
+/** The sizing for `maxReplicas` model replicas, with or without the load-test Job and Grafana. */
+export function devStackSizing(maxReplicas: number, loadTestJob: boolean, grafana = false): DevStackSizing {
+    const cpu = PARTS.addons.cpu + maxReplicas * PARTS.replica.cpu + (loadTestJob ? PARTS.loadTestJob.cpu : 0) + (grafana ? PARTS.grafana.cpu : 0);
+    const memory = PARTS.addons.memory + maxReplicas * PARTS.replica.memory + (loadTestJob ? PARTS.loadTestJob.memory : 0) + (grafana ? PARTS.grafana.memory : 0);
     return {
         cpuRequestMillis: cpu,
         memoryRequestMiB: memory,
@@ -49,10 +51,11 @@ export function devStackSizing(maxReplicas: number, loadTestJob: boolean): DevSt
  */
 export const DEV_STACK_SIZING: DevStackSizing = devStackSizing(3, true);
 
-/** The sizing for a stack config file (Pulumi.dev.yaml): its maxReplicas and loadTestEnabled, or the defaults. */
+/** The sizing for a stack config file (Pulumi.dev.yaml): its maxReplicas, loadTestEnabled and grafanaOnKind, or the defaults. */
 export function sizingForStackConfig(stackConfigYaml: string): DevStackSizing {
     const config = (parse(stackConfigYaml) ?? {}).config ?? {};
     const maxReplicas = Number(config["scalable-serving:maxReplicas"] ?? DEFAULTS.maxReplicas);
     const loadTest = String(config["scalable-serving:loadTestEnabled"] ?? DEFAULTS.loadTestEnabled) === "true";
-    return devStackSizing(Number.isInteger(maxReplicas) && maxReplicas > 0 ? maxReplicas : DEFAULTS.maxReplicas, loadTest);
+    const grafana = String(config["scalable-serving:grafanaOnKind"] ?? DEFAULTS.grafanaOnKind) === "true";
+    return devStackSizing(Number.isInteger(maxReplicas) && maxReplicas > 0 ? maxReplicas : DEFAULTS.maxReplicas, loadTest, grafana);
 }

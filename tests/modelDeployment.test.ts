@@ -278,6 +278,13 @@ describe("ModelDeployment", () => {
             assert.deepStrictEqual([...a.keys()].filter(k => a.get(k) !== b.get(k)), [`${SDEP}::cifar10`]);
         });
 
+        it("with Grafana's dashboard provisioned, hpa → keda (queue) still changes the SeldonDeployment only", async () => {
+            const hpa = graph(await runProgram(baseConfig({ grafanaOnKind: "true", autoscaler: "hpa", modelRepositoryPath: repo })));
+            const keda = graph(await runProgram(baseConfig({ grafanaOnKind: "true", autoscaler: "keda", kedaSignal: "queue", modelRepositoryPath: repo })));
+            assert.ok([...hpa.keys()].some(k => k.endsWith("::cifar10-dashboard")));
+            assert.deepStrictEqual([...hpa.keys()].filter(k => hpa.get(k) !== keda.get(k)), [`${SDEP}::cifar10`]);
+        });
+
         it("evaluating the same config twice gives the same inputs", async () => {
             const again = await runProgram(baseConfig({ autoscaler: "keda", modelRepositoryPath: repo }));
             assert.deepStrictEqual(graph(again), graph(modes.keda));
@@ -318,6 +325,28 @@ describe("ModelDeployment", () => {
             assert.strictEqual(modes.keda.outputs.autoscalerObject.value, "seldon/scaledobject/cifar10-default-0-cifar10-pytorch");
             assert.strictEqual(modes.hpa.outputs.watchScaling.value, "kubectl -n seldon get hpa cifar10-default-0-cifar10-pytorch -w");
             assert.strictEqual(modes.keda.outputs.watchScaling.value, "kubectl -n seldon get hpa keda-hpa-cifar10-default-0-cifar10-pytorch -w");
+        });
+
+        it("the dashboard: provisioned where Grafana is installed, with the commands to open it; how to get one otherwise", async () => {
+            const DASHBOARD = "kubernetes:core/v1:ConfigMap";
+            assert.ok(!modes.hpa.resources.some(r => r.type === DASHBOARD && r.name === "cifar10-dashboard"), "kind leaves Grafana out by default");
+            assert.deepStrictEqual(modes.hpa.outputs.dashboard.value, {
+                grafana: "not installed by this stack (kind without grafanaOnKind, or monitoring not install)",
+                enable: "pulumi config set grafanaOnKind true && pulumi up",
+            });
+            for (const config of [{ grafanaOnKind: "true" }, { clusterFlavour: "cloud" }] as Array<Record<string, string>>) {
+                const run = await runProgram(baseConfig(config));
+                assert.ifError(run.error);
+                const cm = run.get(DASHBOARD, "cifar10-dashboard");
+                assert.deepStrictEqual(cm.inputs.metadata, { name: "cifar10-dashboard", namespace: "seldon", labels: { grafana_dashboard: "1" } });
+                assert.strictEqual(JSON.parse(cm.inputs.data["cifar10.json"]).uid, "ss-seldon-cifar10");
+                assert.deepStrictEqual(run.outputs.dashboard.value, {
+                    portForward: "kubectl -n seldon-monitoring port-forward svc/seldon-monitoring-grafana 3000:80",
+                    url: "http://localhost:3000/d/ss-seldon-cifar10",
+                    user: "admin",
+                    password: "kubectl -n seldon-monitoring get secret seldon-monitoring-grafana -o jsonpath='{.data.admin-password}' | base64 -d",
+                });
+            }
         });
 
         it("the effective scale-down window of each mode: the cluster's 300 s for hpa, the setting for keda", () => {

@@ -9,6 +9,8 @@ import { PodMonitor } from "../../lib/types/prometheusOperator";
 
 export interface MonitoringArgs {
     flavour: ClusterFlavour;
+    /** Install Grafana (always on cloud; on kind only with grafanaOnKind). */
+    grafana: boolean;
     /** Chart version and repository. */
     pin: ChartPin;
 }
@@ -22,7 +24,7 @@ export class Monitoring extends pulumi.ComponentResource {
         super("scalable-serving:platform:Monitoring", name, {}, opts);
         const { namespace } = CHARTS.monitoring;
         // Through Helm: the operator's CRDs are too large for client-side apply.
-        this.release = namespacedRelease(this, CHARTS.monitoring, args.pin, prometheusStackValues(args.flavour),
+        this.release = namespacedRelease(this, CHARTS.monitoring, args.pin, prometheusStackValues(args.flavour, args.grafana),
             args.flavour === "kind" ? POD_SECURITY.monitoringKind : POD_SECURITY.monitoringCloud);
         // Needs the PodMonitor CRD from the release.
         this.podMonitor = new k8s.apiextensions.CustomResource("seldon-podmonitor", seldonPodMonitor(namespace),
@@ -33,7 +35,7 @@ export class Monitoring extends pulumi.ComponentResource {
 }
 
 
-export function prometheusStackValues(flavour: ClusterFlavour): KubePrometheusStackValues {
+export function prometheusStackValues(flavour: ClusterFlavour, grafana = flavour === "cloud"): KubePrometheusStackValues {
     const values: KubePrometheusStackValues = {
         fullnameOverride: CHARTS.monitoring.release,
         prometheus: {
@@ -60,6 +62,10 @@ export function prometheusStackValues(flavour: ClusterFlavour): KubePrometheusSt
         } satisfies KubePrometheusStackValues);
         values.prometheus!.prometheusSpec!.retention = "1d";
         values.prometheus!.prometheusSpec!.resources = { requests: { cpu: "100m", memory: "256Mi" } };
+        if (grafana) {
+            // The model's dashboard only: the chart's own dashboards need what kind leaves out.
+            values.grafana = { enabled: true, defaultDashboardsEnabled: false, resources: { requests: { cpu: "50m", memory: "128Mi" } } };
+        }
     }
     return values;
 }

@@ -48,7 +48,7 @@ export class Platform extends pulumi.ComponentResource {
             this.metricsServer = new MetricsServer("metrics-server", { flavour: s.flavour, pin: s.metricsServer }, { parent: this });
         }
         if (s.monitoring.mode === "install") {
-            this.monitoring = new Monitoring("monitoring", { flavour: s.flavour, pin: s.monitoring }, { parent: this });
+            this.monitoring = new Monitoring("monitoring", { flavour: s.flavour, grafana: s.grafana, pin: s.monitoring }, { parent: this });
         }
         if (s.keda.mode === "install") {
             this.keda = new Keda("keda", { pin: s.keda }, { parent: this });

@@ -9,6 +9,8 @@ import { sampleRequestBody } from "../../lib/v2Protocol";
 import { ModelStore } from "../storage/modelStore";
 import { pulumiCli } from "../../lib/cli";
 import { pendingRequestsQuery, requestRateQuery } from "../../lib/queries";
+import { grafanaService } from "../../lib/charts";
+import { dashboardConfigMap, dashboardUid } from "./dashboard";
 
 export interface ModelDeploymentArgs {
     settings: DeploymentSettings;
@@ -27,6 +29,8 @@ export interface ModelDeploymentArgs {
     dependsOn: pulumi.Input<pulumi.Resource>[];
     /** The kubeconfig context the program deploys to (for the webhook gate); undefined: the current one. */
     kubeContext?: string;
+    /** Whether the platform installed Grafana: then the model's dashboard is provisioned. */
+    grafana: boolean;
 }
 
 /** How long the SeldonDeployment waits for Seldon's admission webhook to answer (a new operator's start). */
@@ -75,6 +79,8 @@ export class ModelDeployment extends pulumi.ComponentResource {
     public readonly watchScaling: string;
     /** How long the load must stay low before replicas are removed, in the current mode, and who decides it. */
     public readonly scaleDownWindow: string;
+    /** How to open the model's Grafana dashboard, or how to get one. */
+    public readonly dashboard: DashboardAccess;
     /** The local load test against this deployment, with a report and --watch (README, "Load test"). */
     public readonly loadTestCommand: pulumi.Output<string>;
 
@@ -137,6 +143,12 @@ export class ModelDeployment extends pulumi.ComponentResource {
             keda: `kubectl -n ${namespace} get hpa keda-hpa-${this.workloadName} -w`,
         }[args.autoscaling.mode];
         this.scaleDownWindow = scaleDownWindow(args.autoscaling);
+        // Data for Grafana's sidecar; the same in every autoscaler mode.
+        if (args.grafana) {
+            const cm = dashboardConfigMap(d, namespace);
+            new k8s.core.v1.ConfigMap(cm.metadata.name, { metadata: cm.metadata, data: cm.data }, { parent: this, dependsOn: [args.namespace.resource] });
+        }
+        this.dashboard = dashboardAccess(args.grafana, namespace, d.name);
         this.loadTestCommand = pulumi.interpolate`npm run loadtest -- --host ${args.ingressBaseUrl} --path ${path} --users 100 --spawn-rate 10 --run-time 180s --report reports/${args.autoscaling.mode} --watch --namespace ${namespace} --deployment ${this.workloadName}`;
 
         if (d.smokeTest.enabled) {
@@ -304,4 +316,25 @@ export function scaleDownWindow(a: AutoscalingSettings): string {
         case "keda":
             return `${a.scaleDownStabilizationSeconds} s: kedaScaleDownStabilizationSeconds`;
     }
+}
+
+/** How to reach the dashboard: Grafana's Service is cluster-internal on kind and on cloud alike. */
+export type DashboardAccess =
+    | { portForward: string; url: string; user: string; password: string }
+    | { grafana: string; enable?: string };
+
+export function dashboardAccess(grafana: boolean, namespace: string, deployment: string): DashboardAccess {
+    if (!grafana) {
+        return {
+            grafana: "not installed by this stack (kind without grafanaOnKind, or monitoring not install)",
+            enable: `${pulumiCli()} config set grafanaOnKind true && ${pulumiCli()} up`,
+        };
+    }
+    const g = grafanaService();
+    return {
+        portForward: `kubectl -n ${g.namespace} port-forward svc/${g.name} 3000:${g.port}`,
+        url: `http://localhost:3000/d/${dashboardUid(namespace, deployment)}`,
+        user: "admin",
+        password: `kubectl -n ${g.namespace} get secret ${g.name} -o jsonpath='{.data.${g.passwordKey}}' | base64 -d`,
+    };
 }

@@ -96,6 +96,13 @@ export interface MetricsServerValues {
     resources?: ResourceRequirements;
 }
 
+/** kube-prometheus-stack's grafana sub-chart (charts/grafana/values.yaml, and the parent's grafana block). */
+export interface GrafanaValues extends Enabled {
+    /** The parent chart's own dashboards (they need node-exporter and kube-state-metrics). */
+    defaultDashboardsEnabled?: boolean;
+    resources?: ResourceRequirements;
+}
+
 /** A sub-chart or scrape target that can be switched off. */
 export interface Enabled {
     enabled?: boolean;
@@ -106,7 +113,7 @@ export interface KubePrometheusStackValues {
     fullnameOverride?: string;
     defaultRules?: { create?: boolean };
     alertmanager?: Enabled;
-    grafana?: Enabled;
+    grafana?: GrafanaValues;
     nodeExporter?: Enabled;
     kubeStateMetrics?: Enabled;
     kubeControllerManager?: Enabled;

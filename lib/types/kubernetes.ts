@@ -13,3 +13,11 @@ export interface CustomObject<ApiVersion extends string, Kind extends string, Sp
     metadata: ObjectMeta;
     spec: Spec;
 }
+
+/** A v1 ConfigMap with string data. */
+export interface ConfigMap {
+    apiVersion: "v1";
+    kind: "ConfigMap";
+    metadata: ObjectMeta;
+    data: Record<string, string>;
+}

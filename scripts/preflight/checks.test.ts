@@ -49,6 +49,8 @@ describe("the dev stack's sizing (scripts/sizing.ts)", () => {
         const small = sizingForStackConfig('config:\n  scalable-serving:maxReplicas: "2"\n');
         assert.ok(small.cpuRequestMillis < DEV_STACK_SIZING.cpuRequestMillis && small.dockerCpus < DEV_STACK_SIZING.dockerCpus);
         assert.deepStrictEqual(sizingForStackConfig("config: {}\n"), devStackSizing(3, false));
+        const withGrafana = sizingForStackConfig('config:\n  scalable-serving:grafanaOnKind: "true"\n');
+        assert.strictEqual(withGrafana.memoryRequestMiB, devStackSizing(3, false).memoryRequestMiB + 128);
     });
 
     it("a 4-CPU, 16 GiB machine (a hosted CI runner) fits two replicas without the Job, not the default", () => {

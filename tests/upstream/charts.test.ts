@@ -5,7 +5,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { CHARTS, INGRESS_SERVICE, KIND_INGRESS_HOST_PORT, KIND_INGRESS_NODE_PORT, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT, SELDON_GATEWAY } from "../../lib/charts";
+import { DASHBOARD_LABEL, PROMETHEUS_DATASOURCE_UID } from "../../components/serving/dashboard";
+import { CHARTS, grafanaService, INGRESS_SERVICE, KIND_INGRESS_HOST_PORT, KIND_INGRESS_NODE_PORT, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT, SELDON_GATEWAY } from "../../lib/charts";
 import { DEFAULTS } from "../../config";
 import { parseQuantity } from "../../lib/quantity";
 import { normaliseImage, seldonImages } from "../../scripts/lifecycle/images";
@@ -25,7 +26,7 @@ const CRD_ADDONS: Record<string, string> = {
 import { chartSource, leafPaths, unreadKey } from "./valuesKeys";
 
 const KIND = "kind, in-cluster store, hpa";
-const KEDA = "kind, in-cluster store, keda, no store policy";
+const KEDA = "kind, in-cluster store, keda on the queue, Grafana, no store policy";
 const CLOUD = "cloud, aws-s3, keda, restricted ingress";
 
 /** The one object of a kind and name among a configuration's rendered releases and program objects. */
@@ -175,6 +176,25 @@ describe("Helm renders every chart the program installs", function () {
             const service = find(rendered[KEDA], "Service", name, namespace);
             assert.ok(service.spec.ports.some((p: any) => p.port === Number(address.port)),
                 `the trigger's ${address.host} is not a port of the chart's Service ${namespace}/${name}: ${JSON.stringify(service.spec.ports)}`);
+        });
+
+        it("Grafana (kind with grafanaOnKind, and cloud): the Service and Secret the dashboard output names, the sidecar that loads the ConfigMap, the datasource it uses", () => {
+            const g = grafanaService();
+            for (const name of [KEDA, CLOUD]) {
+                const service = find(rendered[name], "Service", g.name, g.namespace);
+                assert.ok(service.spec.ports.some((p: any) => p.port === g.port), `${name}: Grafana's Service has no port ${g.port}: ${JSON.stringify(service.spec.ports)}`);
+                const secret = find(rendered[name], "Secret", g.name, g.namespace);
+                assert.ok(g.passwordKey in (secret.data ?? {}), `${name}: Grafana's Secret has no ${g.passwordKey}`);
+                const grafana = find(rendered[name], "Deployment", g.name, g.namespace);
+                const env = Object.fromEntries(containers(grafana).filter(c => c.name.includes("dashboard")).flatMap(c => c.env ?? []).map((e: any) => [e.name, e.value]));
+                const [[label, value]] = Object.entries(DASHBOARD_LABEL);
+                assert.deepStrictEqual([env.LABEL, env.LABEL_VALUE, env.NAMESPACE], [label, value, "ALL"], `${name}: the dashboard sidecar's selection`);
+                const datasources = rendered[name].releases.flatMap(r => r.objects).find(o => o.kind === "ConfigMap" && o.metadata.name.endsWith("-grafana-datasource"))!;
+                assert.match(datasources.data["datasource.yaml"], new RegExp(`uid: ${PROMETHEUS_DATASOURCE_UID}\\b`));
+                // The dashboard's ConfigMap is in the models' namespace: the sidecar searches every namespace.
+                assert.ok(programObjects(rendered[name]).some(o => o.kind === "ConfigMap" && o.metadata.name === "cifar10-dashboard"));
+            }
+            assert.ok(!rendered[KIND].releases.flatMap(r => r.objects).some(o => o.kind === "Deployment" && o.metadata.name === g.name), "kind leaves Grafana out by default");
         });
 
         it("the store's Service and NetworkPolicy select the SeaweedFS pod, whose container serves the S3 port", () => {

@@ -7,7 +7,7 @@ import { chartPackage, RenderedObject, template } from "./helm";
 
 export const CONFIGURATIONS: Record<string, Record<string, string>> = {
     "kind, in-cluster store, hpa": { modelStore: "in-cluster" },
-    "kind, in-cluster store, keda, no store policy": { modelStore: "in-cluster", autoscaler: "keda", modelStoreNetworkPolicy: "false" },
+    "kind, in-cluster store, keda on the queue, Grafana, no store policy": { modelStore: "in-cluster", autoscaler: "keda", kedaSignal: "queue", grafanaOnKind: "true", modelStoreNetworkPolicy: "false" },
     "kind, aws-s3, none, optional add-ons absent": { autoscaler: "none", metricsServer: "none", monitoring: "none", keda: "none" },
     "cloud, aws-s3, keda, restricted ingress": { clusterFlavour: "cloud", autoscaler: "keda", ingressSourceRanges: "203.0.113.0/24" },
     "cloud, every add-on existing, keda": {

@@ -8,6 +8,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { latencyQuantileMsQuery, pendingRequestsQuery, QueryTarget, queueTimeMsQuery, requestRateQuery, scrapedReplicasQuery } from "../../lib/queries";
 import { TRITON_METRICS } from "../../lib/triton";
+import { modelDashboard } from "../../components/serving/dashboard";
 import { runProcess } from "../harness";
 import { requireTool } from "./tools";
 
@@ -172,4 +173,59 @@ describe("the dashboard's queries in Prometheus's engine", () => {
         ], "4m", 2);
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
     });
+});
+
+describe("every query of the model's dashboard, in Prometheus's engine", () => {
+    // One fixture with every series the dashboard reads: two pods a and b of the deployment.
+    const cpu = (pod: string, values: string) => ({
+        series: `container_cpu_usage_seconds_total{namespace="seldon",pod="${pod}",container="cifar10-pytorch",job="kubelet",metrics_path="/metrics/cadvisor"}`, values,
+    });
+    const bucket = (le: string, pod: string, values: string) => {
+        const s = series({ namespace: "seldon", pod, deployment: "cifar10" }, values);
+        return { series: s.series.replace(METRIC, "seldon_api_executor_client_requests_seconds_bucket").replace("}", `,le="${le}"}`), values };
+    };
+    const up = (pod: string) => ({ series: `up{namespace="seldon",pod="${pod}",deployment="${TARGET.workload}",endpoint="http",job="seldon-monitoring/seldon-podmonitor"}`, values: "1x40" });
+    const pods = ["cifar10-default-0-cifar10-pytorch-7d9c8b6f5-abcde", "cifar10-default-0-cifar10-pytorch-7d9c8b6f5-fghij"];
+    const FIXTURE = [
+        series({ namespace: "seldon", pod: pods[0], deployment: "cifar10" }, "0+15x40"),
+        series({ namespace: "seldon", pod: pods[1], deployment: "cifar10" }, "0+45x40"),
+        ...["0.005", "0.01"].flatMap(le => [bucket(le, pods[0], "0x40"), bucket(le, pods[1], "0x40")]),
+        ...["0.025", "+Inf"].flatMap(le => [bucket(le, pods[0], "0+15x40"), bucket(le, pods[1], "0+45x40")]),
+        up(pods[0]), up(pods[1]),
+        tritonSeries(TRITON_METRICS.pending, { pod: pods[0] }, "5x40"),
+        tritonSeries(TRITON_METRICS.pending, { pod: pods[1] }, "7x40"),
+        tritonSeries(TRITON_METRICS.queueDurationUs, { pod: pods[0] }, "0+9000000x40"),
+        tritonSeries(TRITON_METRICS.requestSuccess, { pod: pods[0] }, "0+450x40"),
+        tritonSeries(TRITON_METRICS.queueDurationUs, { pod: pods[1] }, "0+75000x40"),
+        tritonSeries(TRITON_METRICS.requestSuccess, { pod: pods[1] }, "0+150x40"),
+        // 0.25 and 0.5 cores of 0.5 requested each: 75 % of the request overall.
+        cpu(pods[0], "0+3.75x40"), cpu(pods[1], "0+7.5x40"),
+        // Another deployment whose name starts the same: never counted.
+        cpu("cifar10-default-0-cifar10-pytorch-v2-5f6d7c8b9-zzzzz", "0+150x40"),
+    ];
+    const dashboard = modelDashboard({ name: "cifar10", modelName: "cifar10-pytorch",
+        signalTargets: { cpuUtilization: 50, requestsPerSecond: 20, pendingPerReplica: 16, cpuRequestCores: 0.5 } }, "seldon");
+    const EXPECTED: Record<string, number> = {
+        "Request rate/requests/s": 4,
+        "Latency (executor)/p50": 17.5, "Latency (executor)/p95": 24.25, "Latency (executor)/p99": 24.85,
+        "Replicas (Triton pods scraped)/replicas": 2,
+        "Triton queue/waiting requests": 12, "Triton queue/average queue time (ms)": 15.125,
+        "Signal: CPU of Triton (autoscaler hpa)/CPU % of request": 75, "Signal: CPU of Triton (autoscaler hpa)/target (hpaCpuUtilization)": 50,
+        "Signal: requests per replica (autoscaler keda, kedaSignal requestRate)/requests/s per replica": 2,
+        "Signal: requests per replica (autoscaler keda, kedaSignal requestRate)/target (kedaRequestsPerSecond)": 20,
+        "Signal: waiting requests per replica (autoscaler keda, kedaSignal queue)/waiting requests per replica": 6,
+        "Signal: waiting requests per replica (autoscaler keda, kedaSignal queue)/target (kedaQueueTarget)": 16,
+    };
+    const queries = dashboard.panels.flatMap(p => (p.targets ?? []).map(t => ({ key: `${p.title}/${t.legendFormat}`, expr: t.expr })));
+
+    it("every query of the dashboard has a written-down expectation", () => {
+        assert.deepStrictEqual(queries.map(q => q.key).sort(), Object.keys(EXPECTED).sort());
+    });
+
+    for (const { key, expr } of queries) {
+        it(`${key} = ${EXPECTED[key]}`, async () => {
+            const r = await evaluate(expr, FIXTURE, "5m", EXPECTED[key]);
+            assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+        });
+    }
 });

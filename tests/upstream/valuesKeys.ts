@@ -12,6 +12,30 @@ export interface ChartSource {
     defaults: Record<string, unknown>;
     /** Every template and helper of the chart and its subcharts, as one text. */
     templates: string;
+    /** Bundled subcharts by name (charts/<name>/): values under `<name>.` are theirs too. */
+    subcharts: Record<string, ChartSource>;
+}
+
+/** A subchart folder's own values.yaml and templates. */
+function subchartSource(dir: string): ChartSource {
+    const valuesFile = path.join(dir, "values.yaml");
+    const texts: string[] = [];
+    const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, e.name);
+            if (e.isDirectory() && !(d === dir && e.name === "charts")) {
+                walk(p);
+            } else if (e.isFile() && /\.(yaml|yml|tpl|txt|json)$/.test(e.name) && p.includes(`${path.sep}templates${path.sep}`)) {
+                texts.push(fs.readFileSync(p, "utf8"));
+            }
+        }
+    };
+    walk(dir);
+    return {
+        defaults: fs.existsSync(valuesFile) ? ((parse(fs.readFileSync(valuesFile, "utf8")) ?? {}) as Record<string, unknown>) : {},
+        templates: texts.join("\n"),
+        subcharts: {},
+    };
 }
 
 const sources = new Map<string, Promise<ChartSource>>();
@@ -41,7 +65,12 @@ export function chartSource(chartFile: string): Promise<ChartSource> {
                 }
             };
             walk(dir);
-            return { defaults: (parse(shown.stdout) ?? {}) as Record<string, unknown>, templates: texts.join("\n") };
+            const [top] = fs.readdirSync(dir);
+            const chartsDir = path.join(dir, top, "charts");
+            const subcharts = fs.existsSync(chartsDir)
+                ? Object.fromEntries(fs.readdirSync(chartsDir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => [e.name, subchartSource(path.join(chartsDir, e.name))]))
+                : {};
+            return { defaults: (parse(shown.stdout) ?? {}) as Record<string, unknown>, templates: texts.join("\n"), subcharts };
         })());
     }
     return sources.get(chartFile)!;
@@ -57,6 +86,16 @@ export function leafPaths(values: unknown, at: string[] = []): string[][] {
 
 /** Why `key` is not read by the chart (with the nearest real key), or undefined when it is. */
 export function unreadKey(source: ChartSource, key: string[]): string | undefined {
+    const own = unreadByChart(source, key);
+    // `<subchart>.<key>` is passed to a bundled subchart as its own `<key>`.
+    const sub = source.subcharts[key[0]];
+    if (own !== undefined && sub && key.length > 1 && unreadByChart(sub, key.slice(1)) === undefined) {
+        return undefined;
+    }
+    return own;
+}
+
+function unreadByChart(source: ChartSource, key: string[]): string | undefined {
     let at: unknown = source.defaults;
     for (let i = 0; i < key.length; i++) {
         if (!at || typeof at !== "object" || Array.isArray(at)) {
