@@ -65,12 +65,27 @@ interface Series {
     name: string;
     color: string;
     points: Array<[number, number]>;
+    /** Line width (default 2) and dash pattern: lines that often coincide stay visible on top of each other. */
+    width?: number;
+    dash?: string;
+}
+
+/** A moment worth a vertical mark on every chart (a change of the replicas), with its label. */
+export interface Mark {
+    t: number;
+    label: string;
+}
+
+/** Tick labels with as many decimals as the step needs: a 0.2 s or 0.05 req/s step gets distinct labels. */
+export function tickLabel(v: number, step: number): string {
+    const decimals = step >= 1 ? 0 : Math.min(6, Math.ceil(-Math.log10(step) - 1e-9));
+    return String(Number(v.toFixed(decimals)));
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c]!));
 
 /** A line chart over [0, xMax] seconds: the same time axis for every chart of the report. */
-export function lineChart(title: string, unit: string, xMax: number, series: Series[]): string {
+export function lineChart(title: string, unit: string, xMax: number, series: Series[], marks: Mark[] = []): string {
     const w = 860, h = 220, left = 56, right = 16, top = 28, bottom = 30;
     const step = niceStep(Math.max(1, ...series.flatMap(s => s.points.map(p => p[1]))) / 4);
     const yMax = step * Math.ceil(Math.max(1, ...series.flatMap(s => s.points.map(p => p[1]))) / step);
@@ -79,17 +94,22 @@ export function lineChart(title: string, unit: string, xMax: number, series: Ser
     const ticks = (max: number, n: number) => Array.from({ length: n + 1 }, (_, i) => (max * i) / n);
     const grid = ticks(yMax, Math.round(yMax / step)).map(v =>
         `<line x1="${left}" x2="${w - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e5e5"/>` +
-        `<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${formatNumber(v)}</text>`).join("");
+        `<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${tickLabel(v, step)}</text>`).join("");
     const xStep = niceStep(Math.max(1, xMax) / 6);
     const xTicks = ticks(xStep * Math.floor(xMax / xStep), Math.floor(xMax / xStep)).map(t =>
-        `<text x="${x(t).toFixed(1)}" y="${h - 10}" text-anchor="middle">${Math.round(t)}s</text>`).join("");
+        `<text x="${x(t).toFixed(1)}" y="${h - 10}" text-anchor="middle">${tickLabel(t, xStep)}s</text>`).join("");
     const lines = series.filter(s => s.points.length > 0).map(s =>
-        `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(" ")}"/>`).join("");
+        `<polyline fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""} ` +
+        `points="${s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(" ")}"/>`).join("");
+    // Labels of nearby marks go on three staggered rows so they do not overwrite each other.
+    const markLines = marks.filter(m => m.t >= 0 && m.t <= xMax).map((m, i) =>
+        `<line class="mark" x1="${x(m.t).toFixed(1)}" x2="${x(m.t).toFixed(1)}" y1="${top}" y2="${h - bottom}" stroke="#555" stroke-dasharray="2 3"/>` +
+        `<text x="${(x(m.t) + 3).toFixed(1)}" y="${top + 10 + (i % 3) * 12}" fill="#555">${escapeHtml(m.label)}</text>`).join("");
     const legend = series.map((s, i) =>
         `<rect x="${left + i * 190}" y="8" width="12" height="4" fill="${s.color}"/><text x="${left + 16 + i * 190}" y="14">${escapeHtml(s.name)}</text>`).join("");
     return `<figure><figcaption>${escapeHtml(title)} <small>(${escapeHtml(unit)})</small></figcaption>` +
         `<svg viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-label="${escapeHtml(title)}" font-size="11" font-family="sans-serif">` +
-        `${grid}${xTicks}${legend}${lines}</svg></figure>`;
+        `${grid}${xTicks}${legend}${markLines}${lines}</svg></figure>`;
 }
 
 /** A step of 1, 2 or 5 times a power of ten, at least `raw`. */
@@ -98,9 +118,6 @@ export function niceStep(raw: number): number {
     return [1, 2, 5, 10].map(m => m * power).find(s => s >= raw)!;
 }
 
-function formatNumber(v: number): string {
-    return v >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10);
-}
 
 /**
  * The autoscaler mode and its signal, read from what the watch saw: KEDA's HPA is named
@@ -129,35 +146,42 @@ export function timelineRates(r: Pick<LoadResult, "timeline">): Array<{ t: numbe
     });
 }
 
+/** When the ready replicas changed, from the watch's samples: `1→2 ready`. */
+export function replicaChanges(r: Pick<LoadResult, "scaling">): Mark[] {
+    const s = r.scaling?.samples ?? [];
+    return s.slice(1).flatMap((p, i) => (p.readyReplicas !== s[i].readyReplicas ? [{ t: p.t, label: `${s[i].readyReplicas}→${p.readyReplicas} ready` }] : []));
+}
+
 export function reportHtml(r: LoadResult): string {
     // One time axis for every chart, long enough for every point (the last second may be partial).
     const rates = timelineRates(r);
     const xMax = Math.max(r.durationS, ...rates.map(p => p.t), ...(r.scaling?.samples.map(s => s.t) ?? [0]));
+    // Every chart marks when the ready replicas changed, and each series has an axis of its own scale.
+    const marks = replicaChanges(r);
     const charts = [
-        lineChart("Throughput and users", "requests per second, users", xMax, [
-            { name: "req/s", color: "#1f77b4", points: rates.map(p => [p.t, p.requests]) },
-            { name: "failures/s", color: "#d62728", points: rates.map(p => [p.t, p.failures]) },
-            { name: "users", color: "#7f7f7f", points: rates.map(p => [p.t, p.users]) },
-        ]),
+        lineChart("Throughput", "requests per second", xMax, [{ name: "req/s", color: "#1f77b4", points: rates.map(p => [p.t, p.requests]) }], marks),
+        lineChart("Failures", "failed requests per second", xMax, [{ name: "failures/s", color: "#d62728", points: rates.map(p => [p.t, p.failures]) }], marks),
+        lineChart("Users", "simulated users", xMax, [{ name: "users", color: "#7f7f7f", points: rates.map(p => [p.t, p.users]) }], marks),
         lineChart("Latency", "ms", xMax, [
             { name: "p95", color: "#ff7f0e", points: r.timeline.filter(p => p.p95 !== null).map(p => [p.t, p.p95!]) },
             { name: "p50", color: "#2ca02c", points: r.timeline.filter(p => p.p50 !== null).map(p => [p.t, p.p50!]) },
-        ]),
+        ], marks),
     ];
     if (r.scaling) {
         const s = r.scaling.samples;
+        // Replicas, ready and desired are often equal: a wide pale line under a narrower one under a dashed one.
         charts.push(lineChart(`Replicas of ${r.scaling.namespace}/${r.scaling.deployment}`, "pods", xMax, [
-            { name: "replicas", color: "#9467bd", points: s.map(p => [p.t, p.replicas]) },
-            { name: "ready", color: "#2ca02c", points: s.map(p => [p.t, p.readyReplicas]) },
-            { name: "HPA desired", color: "#8c564b", points: s.filter(p => p.hpa).map(p => [p.t, p.hpa!.desiredReplicas]) },
-        ]));
+            { name: "replicas", color: "#c5b0d5", width: 6, points: s.map(p => [p.t, p.replicas]) },
+            { name: "ready", color: "#2ca02c", width: 2.5, points: s.map(p => [p.t, p.readyReplicas]) },
+            { name: "HPA desired", color: "#8c564b", width: 1.5, dash: "6 4", points: s.filter(p => p.hpa).map(p => [p.t, p.hpa!.desiredReplicas]) },
+        ], marks));
         const withMetric = s.filter(p => p.hpa?.metric !== undefined);
         if (withMetric.length > 0) {
             const unit = withMetric[0].hpa!.unit;
             charts.push(lineChart("Autoscaler metric", unit, xMax, [
                 { name: "current", color: "#17becf", points: withMetric.map(p => [p.t, p.hpa!.metric!]) },
-                { name: "target", color: "#bcbd22", points: withMetric.filter(p => p.hpa!.target !== undefined).map(p => [p.t, p.hpa!.target!]) },
-            ]));
+                { name: "target", color: "#bcbd22", dash: "6 4", points: withMetric.filter(p => p.hpa!.target !== undefined).map(p => [p.t, p.hpa!.target!]) },
+            ], marks));
         }
     }
     const seen = autoscalerSeen(r);

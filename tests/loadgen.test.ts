@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { BODY_POOL_SIZE, runLoad } from "../loadtest/engine";
 import { main } from "../loadtest/main";
-import { reportHtml, summaryTable, writeReports } from "../loadtest/report";
+import { replicaChanges, reportHtml, summaryTable, tickLabel, writeReports } from "../loadtest/report";
 import { LoadOptions } from "../loadtest/types";
 import { EventEmitter } from "events";
 import { spawn } from "child_process";
@@ -280,8 +280,11 @@ describe("load generator", () => {
             const html = fs.readFileSync(path.join(dir, "report.html"), "utf8");
             assert.ok(html.startsWith("<!doctype html>"));
             assert.ok(!/<script|<link|src=|href=/i.test(html), "no external or inline scripts, no links");
-            assert.strictEqual((html.match(/<svg /g) ?? []).length, 2);
-            assert.ok(html.includes("Throughput and users") && html.includes("Latency"));
+            // Throughput, failures, users and latency, each on an axis of its own scale.
+            assert.strictEqual((html.match(/<svg /g) ?? []).length, 4);
+            for (const title of ["Throughput", "Failures", "Users", "Latency"]) {
+                assert.ok(html.includes(`<figcaption>${title} `), title);
+            }
             assert.ok(html.includes(`<td>${result.requests}</td>`));
             assert.ok(html.includes("HTTP 500: "));
         });
@@ -298,7 +301,7 @@ describe("load generator", () => {
                 },
             };
             const html = reportHtml(watched);
-            assert.strictEqual((html.match(/<svg /g) ?? []).length, 4);
+            assert.strictEqual((html.match(/<svg /g) ?? []).length, 6);
             assert.ok(html.includes("Replicas of seldon/cifar10-default-0-cifar10-pytorch") && html.includes("Autoscaler metric"));
             // Every chart spans the same seconds: the x axis ends at the same label.
             const lastTicks = [...html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map(m => [...m[0].matchAll(/>(\d+)s<\/text>/g)].pop()![1]);
@@ -308,6 +311,34 @@ describe("load generator", () => {
             assert.ok(html.includes("<h1>Load test: hpa, seldon/cifar10-default-0-cifar10-pytorch</h1>"));
             assert.ok(html.includes("<li>autoscaler: hpa; signal: % CPU of request</li>"));
             assert.ok(html.includes("<li>scale-up: none seen</li>"));
+        });
+
+        it("HTML report: replica changes are marked on every chart; coinciding lines stay visible; short runs get distinct labels", () => {
+            const watched = { ...result, durationS: 2.4, timeline: result.timeline.slice(0, 2), scaling: {
+                namespace: "seldon", deployment: "d", errors: 0, errorsByMessage: {}, samples: [
+                    { t: 0, replicas: 1, readyReplicas: 1, hpa: { name: "h", currentReplicas: 1, desiredReplicas: 1, metric: 30, target: 50, unit: "%" } },
+                    { t: 1.2, replicas: 2, readyReplicas: 2, hpa: { name: "h", currentReplicas: 2, desiredReplicas: 2, metric: 90, target: 50, unit: "%" } },
+                    { t: 2.4, replicas: 2, readyReplicas: 2, hpa: { name: "h", currentReplicas: 2, desiredReplicas: 2, metric: 60, target: 50, unit: "%" } },
+                ] } };
+            assert.deepStrictEqual(replicaChanges(watched), [{ t: 1.2, label: "1→2 ready" }]);
+            const html = reportHtml(watched);
+            const charts = [...html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map(m => m[0]);
+            assert.ok(charts.length >= 5 && charts.every(c => (c.match(/class="mark"/g) ?? []).length === 1), "one mark per chart");
+            // Replicas, ready and desired coincide here: three widths or dashes, so each stays visible.
+            const replicas = charts.find(c => c.includes("aria-label=\"Replicas of seldon/d\""))!;
+            const styles = [...replicas.matchAll(/<polyline [^>]*stroke-width="([\d.]+)"( stroke-dasharray="[^"]+")?/g)].map(m => m[1] + (m[2] ?? ""));
+            assert.strictEqual(new Set(styles).size, 3, `styles: ${styles}`);
+            // A 2.4 s run: x ticks every 0.5 s, all distinct.
+            for (const chart of charts) {
+                const labels = [...chart.matchAll(/>([\d.]+)s<\/text>/g)].map(m => m[1]);
+                assert.strictEqual(new Set(labels).size, labels.length, `duplicate x labels: ${labels}`);
+            }
+        });
+
+        it("tick labels carry the decimals their step needs", () => {
+            assert.deepStrictEqual([0, 0.5, 1, 1.5].map(v => tickLabel(v, 0.5)), ["0", "0.5", "1", "1.5"]);
+            assert.deepStrictEqual([0, 0.05, 0.1].map(v => tickLabel(v, 0.05)), ["0", "0.05", "0.1"]);
+            assert.deepStrictEqual([0, 200, 400].map(v => tickLabel(v, 200)), ["0", "200", "400"]);
         });
 
         it("HTML report: KEDA's HPA means keda mode; no HPA means none", () => {
