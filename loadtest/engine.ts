@@ -89,8 +89,11 @@ export async function runLoad(opts: LoadOptions, hooks: {
     watcher?: Watcher;
     random?: () => number;
     signal?: AbortSignal;
-    /** The load's time zero, if the caller needs it before (the watcher's time axis). */
-    startedAt?: number;
+    /**
+     * Told the load's time zero once everything is prepared (the request bodies), just before the first
+     * user starts: the run time counts from there, and the watcher's time axis with it.
+     */
+    onStart?: (startMs: number) => void;
     /** Runs once the load has ended, before the watcher stops (the cooldown watch). */
     afterLoad?: () => Promise<Cooldown | undefined>;
 } = {}): Promise<LoadResult> {
@@ -100,7 +103,9 @@ export async function runLoad(opts: LoadOptions, hooks: {
     let sent = 0;
     const url = new URL(opts.host + opts.path);
     const agent = new (url.protocol === "https:" ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: opts.users });
-    const start = hooks.startedAt ?? Date.now();
+    // The run time starts now, not before the bodies were built: on a busy machine that can take a while.
+    const start = Date.now();
+    hooks.onStart?.(start);
     let deadline = start + opts.runTimeMs;
     let stopped = false;
     const wakeUps = new Set<() => void>();

@@ -62,7 +62,7 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch; sign
         result = await runLoad(opts, {
             watcher,
             signal: interrupt.signal,
-            startedAt,
+            onStart: t => { startedAt = t; },
             afterLoad: watcher && opts.watch && opts.watch.cooldownMs > 0 ? async () => {
                 const loadEndS = (Date.now() - startedAt) / 1000;
                 if (opts.progress === "tty") {

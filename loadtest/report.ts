@@ -132,7 +132,15 @@ export function autoscalerSeen(r: LoadResult): { mode: "none" | "hpa" | "keda"; 
         return { mode: "none", signal: "none (no HPA targets the Deployment)" };
     }
     const withUnit = r.scaling.samples.find(s => s.hpa?.unit)?.hpa;
-    return { mode: hpa.name.startsWith("keda-hpa-") ? "keda" : "hpa", signal: withUnit?.unit || "not reported yet by the HPA" };
+    const mode = hpa.name.startsWith("keda-hpa-") ? "keda" : "hpa";
+    const trigger = r.scaling.trigger;
+    if (mode === "keda" && trigger) {
+        const what = /\bnv_inference_pending_request_count\b/.test(trigger.query) ? "requests waiting in Triton's queue (kedaSignal queue)"
+            : /\bseldon_api_executor_client_requests_seconds_count\b/.test(trigger.query) ? "the executors' request rate (kedaSignal requestRate)"
+            : `the Prometheus query ${trigger.query}`;
+        return { mode, signal: `${what}, target ${trigger.threshold} per replica; the HPA shows the query's total ÷ replicas (AverageValue)` };
+    }
+    return { mode, signal: withUnit?.unit || "not reported yet by the HPA" };
 }
 
 /**

@@ -49,6 +49,8 @@ export interface WatchResult {
     /** Failed samples by what went wrong (first line of the error). */
     errorsByMessage: Record<string, number>;
     lastError?: string;
+    /** KEDA's trigger when a ScaledObject scales the Deployment (read once, at the start): what it scales on. */
+    trigger?: { query: string; threshold: string };
 }
 
 export interface Watcher {

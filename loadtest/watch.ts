@@ -44,6 +44,12 @@ export async function startWatch(opts: WatchOptions, startedAt: () => number, ku
             `; Deployments there: ${names.join(", ") || "none"}`);
     }
 
+    // KEDA's ScaledObject (Seldon names it after the Deployment), if any: its query says what it scales on.
+    const customObjects = kc.makeApiClient(k8s.CustomObjectsApi);
+    const trigger = await call(options => customObjects.getNamespacedCustomObject({
+        group: "keda.sh", version: "v1alpha1", namespace: opts.namespace, plural: "scaledobjects", name: opts.deployment,
+    }, options)).then(kedaTrigger, () => undefined);
+
     const samples: ScalingSample[] = [];
     const errorsByMessage: Record<string, number> = {};
     let errors = 0;
@@ -80,7 +86,7 @@ export async function startWatch(opts: WatchOptions, startedAt: () => number, ku
             // Every call has a deadline, so this ends; the last sample shows the state at the end of the load.
             running = running.then(sample);
             await running;
-            return { samples, errors, errorsByMessage, ...(lastError ? { lastError } : {}) };
+            return { samples, errors, errorsByMessage, ...(lastError ? { lastError } : {}), ...(trigger ? { trigger } : {}) };
         },
     };
 }
@@ -136,4 +142,11 @@ export function hpaState(hpa: k8s.V2HorizontalPodAutoscaler): NonNullable<Scalin
 export function parseQuantity(q: string | undefined): number | undefined {
     const value = parseKubernetesQuantity(q);
     return value === undefined ? undefined : Math.round(value * 1000) / 1000;
+}
+
+/** The first Prometheus trigger of a ScaledObject: its query and threshold. */
+export function kedaTrigger(scaledObject: unknown): { query: string; threshold: string } | undefined {
+    const triggers = (scaledObject as { spec?: { triggers?: Array<{ type?: string; metadata?: Record<string, string> }> } })?.spec?.triggers ?? [];
+    const t = triggers.find(x => x.type === "prometheus");
+    return t?.metadata?.query ? { query: t.metadata.query, threshold: t.metadata.threshold ?? "" } : undefined;
 }

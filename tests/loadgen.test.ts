@@ -348,6 +348,10 @@ describe("load generator", () => {
             ] } };
             assert.match(reportHtml(keda), /<li>autoscaler: keda; signal: s0-prometheus: the query&#39;s total ÷ replicas \(AverageValue\)<\/li>/);
             assert.match(reportHtml(keda), /scale-up: first new replica ready at 30 s/);
+            const queue = { ...keda, scaling: { ...keda.scaling, trigger: { query: "sum(nv_inference_pending_request_count{namespace=\"seldon\"})", threshold: "16" } } };
+            assert.match(reportHtml(queue), /signal: requests waiting in Triton&#39;s queue \(kedaSignal queue\), target 16 per replica/);
+            const rate = { ...keda, scaling: { ...keda.scaling, trigger: { query: "sum(rate(seldon_api_executor_client_requests_seconds_count{}[1m]))", threshold: "20" } } };
+            assert.match(reportHtml(rate), /signal: the executors&#39; request rate \(kedaSignal requestRate\), target 20 per replica/);
             const none = { ...result, scaling: { namespace: "seldon", deployment: "d", errors: 0, errorsByMessage: {}, samples: [{ t: 0, replicas: 1, readyReplicas: 1 }] } };
             assert.match(reportHtml(none), /<h1>Load test: none, seldon\/d<\/h1>/);
         });

@@ -16,7 +16,8 @@ import { startV2Server } from "./v2server";
  * "fail" answers 500.
  */
 async function fakeApi(hpas: (n: number) => unknown[], misbehave: (n: number) => "hang" | "fail" | undefined = () => undefined,
-    replicas: (n: number) => { replicas: number; readyReplicas: number } = n => ({ replicas: 1 + Math.min(n, 2), readyReplicas: 1 + Math.min(n, 1) })) {
+    replicas: (n: number) => { replicas: number; readyReplicas: number } = n => ({ replicas: 1 + Math.min(n, 2), readyReplicas: 1 + Math.min(n, 1) }),
+    scaledObject?: unknown) {
     let deploymentReads = 0;
     const paths: string[] = [];
     const server = http.createServer((req, res) => {
@@ -35,6 +36,8 @@ async function fakeApi(hpas: (n: number) => unknown[], misbehave: (n: number) =>
             // The first read is startWatch's check of the target; replicas grow from the first sample on.
             const n = Math.max(0, deploymentReads++ - 1);
             res.end(JSON.stringify({ kind: "Deployment", apiVersion: "apps/v1", metadata: { name: "cifar10-default-0-cifar10-pytorch" }, status: replicas(n) }));
+        } else if (req.url === "/apis/keda.sh/v1alpha1/namespaces/seldon/scaledobjects/cifar10-default-0-cifar10-pytorch" && scaledObject) {
+            res.end(JSON.stringify(scaledObject));
         } else if (req.url === "/apis/autoscaling/v2/namespaces/seldon/horizontalpodautoscalers") {
             res.end(JSON.stringify({ kind: "HorizontalPodAutoscalerList", apiVersion: "autoscaling/v2", metadata: {}, items: hpas(Math.max(0, deploymentReads - 1)) }));
         } else {
@@ -88,7 +91,10 @@ describe("watching the scaling (--watch)", () => {
             assert.strictEqual(hpa.target, 50);
             assert.strictEqual(hpa.unit, "% CPU of request");
             assert.ok(hpa.metric! >= 70, `metric ${hpa.metric}`);
-            assert.ok(api.paths.every(p => p === "/api/v1/namespaces/seldon" || p.startsWith("/apis/apps/v1/namespaces/seldon/") || p.startsWith("/apis/autoscaling/v2/namespaces/seldon/")));
+            // Reads only: the namespace, the Deployment, the HPAs, and KEDA's ScaledObject once.
+            assert.ok(api.paths.every(p => p === "/api/v1/namespaces/seldon" || p.startsWith("/apis/apps/v1/namespaces/seldon/") ||
+                p.startsWith("/apis/autoscaling/v2/namespaces/seldon/") || p === "/apis/keda.sh/v1alpha1/namespaces/seldon/scaledobjects/cifar10-default-0-cifar10-pytorch"),
+            `unexpected reads: ${api.paths.join(", ")}`);
         } finally {
             await api.close();
         }
@@ -143,6 +149,27 @@ describe("watching the scaling (--watch)", () => {
                 (e: Error) => e instanceof WatchError && /cannot read Deployment seldon\/cifar10-default-0-cifar10-pytorch .*did not answer within 150 ms/.test(e.message));
         } finally {
             await api.close();
+        }
+    });
+
+    it("reads KEDA's trigger from the ScaledObject, so the report names the signal", async () => {
+        const query = "sum(nv_inference_pending_request_count{namespace=\"seldon\",deployment=\"cifar10-default-0-cifar10-pytorch\",model=\"cifar10-pytorch\"})";
+        const so = { apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: { name: "cifar10-default-0-cifar10-pytorch" },
+            spec: { triggers: [{ type: "prometheus", metadata: { serverAddress: "http://p:9090", query, threshold: "16" } }] } };
+        const api = await fakeApi(() => [], undefined, undefined, so);
+        try {
+            const watcher = await startWatch({ ...TARGET, intervalMs: 1000, cooldownMs: 0 }, () => Date.now(), api.kc);
+            const result = await watcher.stop();
+            assert.deepStrictEqual(result.trigger, { query, threshold: "16" });
+        } finally {
+            await api.close();
+        }
+        const none = await fakeApi(() => []);
+        try {
+            const watcher = await startWatch({ ...TARGET, intervalMs: 1000, cooldownMs: 0 }, () => Date.now(), none.kc);
+            assert.strictEqual((await watcher.stop()).trigger, undefined, "no ScaledObject: hpa or none");
+        } finally {
+            await none.close();
         }
     });
 
