@@ -55,6 +55,15 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
             outputs: r.type === "kubernetes:core/v1:Namespace" ? { metadata: { name: r.inputs.metadata.name, uid: `uid-${r.inputs.metadata.name}` } } : {},
         }));
     });
+    /** An up:kind run on a machine where the cluster, the images and the dev stack's state exist; the cluster's namespaces as given. */
+    const upWithState = (live: Record<string, string>): Array<[string, Reply]> => [
+        ["kind get clusters", { stdout: "scalable-serving\n" }],
+        ["kubectl config use-context", {}],
+        ["docker exec", { stdout: ALL_IMAGES }],
+        ["./pulumi-dev stack select", {}],
+        ["./pulumi-dev stack export", { stdout: exported(state) }],
+        ["kubectl --context kind-scalable-serving get namespaces", { stdout: namespaces(live) }],
+    ];
     const liveUids = () => Object.fromEntries(state.filter(r => r.type === "kubernetes:core/v1:Namespace").map(r => {
         const m = r.outputs!.metadata as { name: string; uid: string };
         return [m.name, m.uid];
@@ -86,14 +95,7 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
         });
 
         it("a second run: the cluster, the images and the state are there, so it goes straight to pulumi up", async () => {
-            const { lifecycle, calls, lines } = scripted([
-                ["kind get clusters", { stdout: "scalable-serving\n" }],
-                ["kubectl config use-context", {}],
-                ["docker exec", { stdout: ALL_IMAGES }],
-                ["./pulumi-dev stack select", {}],
-                ["./pulumi-dev stack export", { stdout: exported(state) }],
-                ["kubectl --context kind-scalable-serving get namespaces", { stdout: namespaces(liveUids()) }],
-            ]);
+            const { lifecycle, calls, lines } = scripted(upWithState(liveUids()));
             await up(lifecycle);
             assert.deepStrictEqual(calls.filter(c => c.startsWith("[stream]")), ["[stream] ./pulumi-dev up --yes --stack dev"]);
             assert.ok(!calls.some(c => c.startsWith("docker image inspect")));
@@ -117,14 +119,7 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
 
         it("after the cluster was recreated by hand: refreshes the Kubernetes resources, forgets the rest that lived there, then up", async () => {
             const recreated = Object.fromEntries(Object.keys(liveUids()).map(n => [n, `new-${n}`]));
-            const { lifecycle, calls, lines } = scripted([
-                ["kind get clusters", { stdout: "scalable-serving\n" }],
-                ["kubectl config use-context", {}],
-                ["docker exec", { stdout: ALL_IMAGES }],
-                ["./pulumi-dev stack select", {}],
-                ["./pulumi-dev stack export", { stdout: exported(state) }],
-                ["kubectl --context kind-scalable-serving get namespaces", { stdout: namespaces(recreated) }],
-            ]);
+            const { lifecycle, calls, lines } = scripted(upWithState(recreated));
             await up(lifecycle);
             const streamed = calls.filter(c => c.startsWith("[stream]"));
             const plan = reconcilePlan(state);
