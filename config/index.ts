@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader } from "./reader";
 import { unknownKeyProblems } from "./rules";
 import { readPlatform } from "./platform";
-import { readAutoscaler, readAutoscaling, readDeployment, readLoadTest } from "./serving";
+import { readAutoscaler, readAutoscaling, readDeployment, readLoadTest, readSignalTargets } from "./serving";
 import { readModelRepository, readModelStore } from "./storage";
 import { Settings } from "./types";
 
@@ -30,8 +30,9 @@ export function loadSettings(): Settings {
     const platform = readPlatform(read, autoscaler);
     const modelRepository = readModelRepository(read);
     const modelStore = readModelStore(read, { stack, flavour: platform.flavour, prefix: modelRepository.prefix, modelNamespace: platform.modelNamespace });
-    const autoscaling = readAutoscaling(read, autoscaler, platform.prometheusUrl);
-    const deployment = readDeployment(read, modelRepository.files, modelStore.kind);
+    const signalTargets = readSignalTargets(read);
+    const autoscaling = readAutoscaling(read, autoscaler, platform.prometheusUrl, signalTargets);
+    const deployment = readDeployment(read, modelRepository.files, modelStore.kind, signalTargets);
     const loadTest = readLoadTest(read, deployment.smokeTest.enabled);
 
     read.throwIfProblems();

@@ -25,10 +25,7 @@ export class ConfigReader {
     }
 
     problem(message: string): void {
-        // A setting read by two consumers (an autoscaling target the dashboard also draws) is reported once.
-        if (!this.problems.includes(message)) {
-            this.problems.push(message);
-        }
+        this.problems.push(message);
     }
 
     throwIfProblems(): void {

@@ -8,15 +8,26 @@ import { RepositoryFile } from "../lib/tritonRepository";
 import { DEFAULTS, MAXIMUM } from "./defaults";
 import { ConfigReader } from "./reader";
 import { DNS_LABEL } from "./rules";
-import { AUTOSCALERS, AutoscalingSettings, DeploymentSettings, KEDA_SIGNALS, KedaSignal, LoadTestSettings, ModelStoreKind, RCLONE_PROVIDERS } from "./types";
+import { AUTOSCALERS, AutoscalingSettings, DeploymentSettings, KEDA_SIGNALS, KedaSignal, LoadTestSettings, ModelStoreKind, RCLONE_PROVIDERS, SignalTargets } from "./types";
 
 /** The autoscaler's mode, read first: the platform checks what it needs. */
 export function readAutoscaler(read: ConfigReader) {
     return read.choice("autoscaler", AUTOSCALERS, DEFAULTS.autoscaler);
 }
 
+/** Every signal's target, whatever the mode: the autoscaler uses its own, the dashboard draws them all. */
+export function readSignalTargets(read: ConfigReader): SignalTargets {
+    return {
+        cpuUtilization: read.integer("hpaCpuUtilization", DEFAULTS.hpaCpuUtilization, 1, MAXIMUM.hpaCpuUtilization),
+        requestsPerSecond: read.integer("kedaRequestsPerSecond", DEFAULTS.kedaRequestsPerSecond, 1, MAXIMUM.kedaRequestsPerSecond),
+        // 0 waiting requests per replica cannot be met by any number of replicas: at least 1.
+        pendingPerReplica: read.integer("kedaQueueTarget", DEFAULTS.kedaQueueTarget, 1, MAXIMUM.kedaQueueTarget),
+    };
+}
+
 /** Exactly the fields the chosen mode needs; keda gets the Prometheus the platform settled. */
-export function readAutoscaling(read: ConfigReader, mode: AutoscalingSettings["mode"], prometheusUrl: string | undefined): AutoscalingSettings {
+export function readAutoscaling(read: ConfigReader, mode: AutoscalingSettings["mode"], prometheusUrl: string | undefined,
+    targets: SignalTargets): AutoscalingSettings {
     const replicas = read.integer("replicas", DEFAULTS.replicas, 1, MAXIMUM.replicas);
     const minReplicas = read.integer("minReplicas", DEFAULTS.minReplicas, 1, MAXIMUM.replicas);
     const maxReplicas = read.integer("maxReplicas", DEFAULTS.maxReplicas, 1, MAXIMUM.replicas);
@@ -24,25 +35,20 @@ export function readAutoscaling(read: ConfigReader, mode: AutoscalingSettings["m
         read.problem(`${read.key("maxReplicas")} = ${maxReplicas} is less than ${read.key("minReplicas")} = ${minReplicas}: ` +
             "maxReplicas must be at least minReplicas");
     }
-    const cpuUtilization = read.integer("hpaCpuUtilization", DEFAULTS.hpaCpuUtilization, 1, MAXIMUM.hpaCpuUtilization);
-    const requestsPerSecond = read.integer("kedaRequestsPerSecond", DEFAULTS.kedaRequestsPerSecond, 1, MAXIMUM.kedaRequestsPerSecond);
     const pollingInterval = read.integer("kedaPollingInterval", DEFAULTS.kedaPollingInterval, 1, MAXIMUM.kedaPollingInterval);
     // Kubernetes allows a stabilisation window of at most an hour.
     const scaleDownStabilizationSeconds = read.integer("kedaScaleDownStabilizationSeconds", DEFAULTS.kedaScaleDownStabilizationSeconds, 0,
         MAXIMUM.kedaScaleDownStabilizationSeconds);
     const scaleUpStabilizationSeconds = read.integer("kedaScaleUpStabilizationSeconds", DEFAULTS.kedaScaleUpStabilizationSeconds, 0,
         MAXIMUM.kedaScaleUpStabilizationSeconds);
-    const signalKind = read.choice("kedaSignal", KEDA_SIGNALS, DEFAULTS.kedaSignal);
-    // 0 waiting requests per replica cannot be met by any number of replicas: at least 1.
-    const queueTarget = read.integer("kedaQueueTarget", DEFAULTS.kedaQueueTarget, 1, MAXIMUM.kedaQueueTarget);
-    const signal: KedaSignal = signalKind === "queue"
-        ? { kind: "queue", pendingPerReplica: queueTarget }
-        : { kind: "requestRate", requestsPerSecond };
+    const signal: KedaSignal = read.choice("kedaSignal", KEDA_SIGNALS, DEFAULTS.kedaSignal) === "queue"
+        ? { kind: "queue", pendingPerReplica: targets.pendingPerReplica }
+        : { kind: "requestRate", requestsPerSecond: targets.requestsPerSecond };
     switch (mode) {
         case "none":
             return { mode, replicas };
         case "hpa":
-            return { mode, minReplicas, maxReplicas, cpuUtilization };
+            return { mode, minReplicas, maxReplicas, cpuUtilization: targets.cpuUtilization };
         case "keda":
             // readPlatform reports a keda autoscaler without a Prometheus; the fallback is never deployed.
             return { mode, minReplicas, maxReplicas, signal, pollingInterval, scaleDownStabilizationSeconds, scaleUpStabilizationSeconds, prometheusUrl: prometheusUrl ?? "" };
@@ -50,7 +56,7 @@ export function readAutoscaling(read: ConfigReader, mode: AutoscalingSettings["m
 }
 
 /** The SeldonDeployment's names, Triton container and checks; the model must be in the uploaded repository. */
-export function readDeployment(read: ConfigReader, files: RepositoryFile[], storeKind: ModelStoreKind): DeploymentSettings {
+export function readDeployment(read: ConfigReader, files: RepositoryFile[], storeKind: ModelStoreKind, targets: SignalTargets): DeploymentSettings {
     const name = read.string("deploymentName", DEFAULTS.deploymentName);
     const modelName = read.string("modelName", DEFAULTS.modelName);
     for (const [key, value] of [["deploymentName", name], ["modelName", modelName]]) {
@@ -139,12 +145,7 @@ export function readDeployment(read: ConfigReader, files: RepositoryFile[], stor
         payloadLoggerUrl: payloadLoggerUrl === "" ? undefined : payloadLoggerUrl,
         rclone: { provider, endpoint: endpoint === "" ? undefined : endpoint },
         smokeTest: { enabled: smokeTest, timeoutSeconds: smokeTestTimeoutSeconds },
-        signalTargets: {
-            cpuUtilization: read.integer("hpaCpuUtilization", DEFAULTS.hpaCpuUtilization, 1, MAXIMUM.hpaCpuUtilization),
-            requestsPerSecond: read.integer("kedaRequestsPerSecond", DEFAULTS.kedaRequestsPerSecond, 1, MAXIMUM.kedaRequestsPerSecond),
-            pendingPerReplica: read.integer("kedaQueueTarget", DEFAULTS.kedaQueueTarget, 1, MAXIMUM.kedaQueueTarget),
-            cpuRequestCores: parseQuantity(requests.cpu) ?? 0,
-        },
+        signalTargets: { ...targets, cpuRequestCores: parseQuantity(requests.cpu) ?? 0 },
     };
 }
 

@@ -8,6 +8,13 @@ export const AUTOSCALERS = ["none", "hpa", "keda"] as const;
 /** What KEDA scales on: the executors' request rate, or the requests waiting in Triton's queue. */
 export const KEDA_SIGNALS = ["requestRate", "queue"] as const;
 export type KedaSignalKind = typeof KEDA_SIGNALS[number];
+/** Each autoscaling signal's target (hpaCpuUtilization, kedaRequestsPerSecond, kedaQueueTarget), read once for every consumer. */
+export interface SignalTargets {
+    cpuUtilization: number;
+    requestsPerSecond: number;
+    pendingPerReplica: number;
+}
+
 /** The KEDA signal and its target per replica. */
 export type KedaSignal =
     | { kind: "requestRate"; requestsPerSecond: number }
@@ -138,7 +145,7 @@ export interface DeploymentSettings {
      * Every autoscaling signal's target, whatever the mode: the dashboard draws each signal against its
      * target, and stays the same when the autoscaler or the KEDA signal is swapped.
      */
-    signalTargets: { cpuUtilization: number; requestsPerSecond: number; pendingPerReplica: number; cpuRequestCores: number };
+    signalTargets: SignalTargets & { cpuRequestCores: number };
 }
 
 /** The in-cluster load test Job (the tutorial's Locust run: users, spawn rate, run time). */

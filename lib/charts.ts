@@ -52,15 +52,6 @@ const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
 export const ISTIO_VERSION = "1.30.3";
 export const ISTIO_NAMESPACE = "istio-system";
 
-/**
- * kube-prometheus-stack's Grafana: the grafana sub-chart's Service `<release>-grafana` on port 80, and
- * the Secret it generates with the admin password (key admin-password). Checked against the rendered
- * chart in tests/upstream/charts.test.ts.
- */
-export function grafanaService() {
-    return { name: `${CHARTS.monitoring.release}-grafana`, namespace: CHARTS.monitoring.namespace, port: 80, passwordKey: "admin-password" };
-}
-
 export const CHARTS = {
     /** Istio CRDs and cluster roles. */
     istioBase: { repo: ISTIO_REPO, chart: "base", version: ISTIO_VERSION, release: "istio-base", namespace: ISTIO_NAMESPACE },
@@ -110,6 +101,13 @@ export function installedPrometheusUrl(): string {
 
 /** The ingress gateway's Service, named after its release: where in-cluster clients reach the models. */
 export const INGRESS_SERVICE = { name: CHARTS.istioGateway.release, namespace: CHARTS.istioGateway.namespace };
+
+/**
+ * kube-prometheus-stack's Grafana: the grafana sub-chart's Service `<release>-grafana` on port 80, and
+ * the Secret it generates with the admin password (key admin-password). Checked against the rendered
+ * chart in tests/upstream/charts.test.ts.
+ */
+export const GRAFANA_SERVICE = { name: `${CHARTS.monitoring.release}-grafana`, namespace: CHARTS.monitoring.namespace, port: 80, passwordKey: "admin-password" };
 
 /** The ingress gateway's base URL for clients inside the cluster (port 80): no port-forward in the way. */
 export const IN_CLUSTER_INGRESS_URL = `http://${INGRESS_SERVICE.name}.${INGRESS_SERVICE.namespace}.svc.cluster.local`;

@@ -1,7 +1,11 @@
 // Every PromQL query the program writes: KEDA's triggers and the model's dashboard. Each selects one
 // deployment exactly, divides sums rather than averaging per-pod ratios, and reads an empty result as
 // no load. Evaluated in Prometheus's own engine by tests/upstream/queries.test.ts.
+import { seldonWorkloadName } from "./seldon";
 import { TRITON_METRICS } from "./triton";
+
+/** Seldon's executor counts every request it serves (a histogram: `_count`, `_bucket`), labelled with deployment_name. */
+export const EXECUTOR_REQUESTS = "seldon_api_executor_client_requests_seconds";
 
 /** Which pods: the executors' series carry Seldon's deployment_name; Triton's get the Kubernetes Deployment from the scrape. */
 export interface QueryTarget {
@@ -14,12 +18,17 @@ export interface QueryTarget {
     model: string;
 }
 
+/** The series of one SeldonDeployment (`deployment`) serving Triton model `model` in `namespace`. */
+export function queryTargetFor(namespace: string, deployment: string, model: string): QueryTarget {
+    return { namespace, seldonDeployment: deployment, workload: seldonWorkloadName(deployment, model), model };
+}
+
 const executor = (t: QueryTarget) => `deployment_name="${t.seldonDeployment}",namespace="${t.namespace}"`;
 const triton = (t: QueryTarget) => `namespace="${t.namespace}",deployment="${t.workload}",model="${t.model}"`;
 
 /** Requests per second to the whole deployment, over every pod, from the executors' metrics. */
 export function requestRateQuery(t: QueryTarget): string {
-    return `sum(rate(seldon_api_executor_client_requests_seconds_count{${executor(t)}}[1m]))`;
+    return `sum(rate(${EXECUTOR_REQUESTS}_count{${executor(t)}}[1m]))`;
 }
 
 /**
@@ -42,7 +51,7 @@ export function queueTimeMsQuery(t: QueryTarget): string {
 
 /** Latency quantile `q` of the executor's requests over the last minute, in milliseconds. */
 export function latencyQuantileMsQuery(t: QueryTarget, q: number): string {
-    return `histogram_quantile(${q}, sum by (le) (rate(seldon_api_executor_client_requests_seconds_bucket{${executor(t)}}[1m]))) * 1000`;
+    return `histogram_quantile(${q}, sum by (le) (rate(${EXECUTOR_REQUESTS}_bucket{${executor(t)}}[1m]))) * 1000`;
 }
 
 /** Triton pods being scraped (up) for the deployment: its replicas as Prometheus sees them. */

@@ -4,6 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LoadResult, TimelinePoint } from "./types";
 import { describeScaling, scalingTimes } from "./scaling";
+import { EXECUTOR_REQUESTS } from "../lib/queries";
+import { TRITON_METRICS } from "../lib/triton";
 
 /** One progress line: elapsed, users, req/s, failures, p50/p95 of the last second. */
 export function progressLine(point: TimelinePoint, totals: { requests: number; failures: number }): string {
@@ -135,8 +137,8 @@ export function autoscalerSeen(r: LoadResult): { mode: "none" | "hpa" | "keda"; 
     const mode = hpa.name.startsWith("keda-hpa-") ? "keda" : "hpa";
     const trigger = r.scaling.trigger;
     if (mode === "keda" && trigger) {
-        const what = /\bnv_inference_pending_request_count\b/.test(trigger.query) ? "requests waiting in Triton's queue (kedaSignal queue)"
-            : /\bseldon_api_executor_client_requests_seconds_count\b/.test(trigger.query) ? "the executors' request rate (kedaSignal requestRate)"
+        const what = trigger.query.includes(TRITON_METRICS.pending) ? "requests waiting in Triton's queue (kedaSignal queue)"
+            : trigger.query.includes(EXECUTOR_REQUESTS) ? "the executors' request rate (kedaSignal requestRate)"
             : `the Prometheus query ${trigger.query}`;
         return { mode, signal: `${what}, target ${trigger.threshold} per replica; the HPA shows the query's total ÷ replicas (AverageValue)` };
     }

@@ -1,6 +1,5 @@
 import * as assert from "assert";
 import { watchCooldown } from "./cooldown";
-import { timelineRates } from "./report";
 import { describeScaling, scalingTimes } from "./scaling";
 import { ScalingSample } from "./types";
 
@@ -80,14 +79,5 @@ describe("the cooldown watch (loadtest/cooldown.ts)", () => {
         abort.abort("SIGINT");
         const result = await watchCooldown(() => [s(0, 1, 1), s(100, 3, 3)], { cooldownMs: 60_000, pollMs: 0, signal: abort.signal }, 50);
         assert.strictEqual(result.ended, "interrupted");
-    });
-});
-
-describe("the report's timeline as rates (loadtest/report.ts)", () => {
-    it("scales a partial last second to a rate, drops a sliver, leaves full seconds alone", () => {
-        const point = (t: number, requests: number, seconds?: number) => ({ t, users: 10, requests, failures: 0, p50: null, p95: null, ...(seconds !== undefined ? { seconds } : {}) });
-        assert.deepStrictEqual(timelineRates({ timeline: [point(1, 100), point(2, 100), point(3, 50, 0.5)] }).map(p => [p.t, p.requests]),
-            [[1, 100], [2, 100], [2.5, 100]]);
-        assert.deepStrictEqual(timelineRates({ timeline: [point(1, 100), point(2, 3, 0.1)] }).map(p => p.t), [1]);
     });
 });

@@ -5,11 +5,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { DEV_STACK } from "./lifecycle/devStack";
 import { HostFacts, preflightProblems } from "./preflight/checks";
 import { sizingForStackConfig } from "./sizing";
 
 const ROOT = path.resolve(__dirname, "..");
-const CLUSTER = "scalable-serving";
 const HOST_PORTS = [8080, 8333];
 
 /** Runs a command with a deadline: its output, or undefined when it is missing or failed. */
@@ -42,14 +42,14 @@ export async function gatherFacts(runCommand: Run = run, isBusy: (port: number) 
             docker = { reachable: false, why: "docker info answered something unexpected" };
         }
     }
-    const modelBuilt = fs.existsSync(path.join(ROOT, "model/cifar10-model/cifar10-pytorch/1/model.ts"));
+    const modelBuilt = fs.existsSync(path.join(ROOT, DEV_STACK.builtModel));
     return {
         node: process.version,
         pulumi: runCommand("pulumi", ["version"]),
         kind: runCommand("kind", ["version"])?.match(/v?\d+\.\d+\.\d+/)?.[0],
         kubectl: runCommand("kubectl", ["version", "--client"]) !== undefined,
         docker,
-        clusterExists: (runCommand("kind", ["get", "clusters"]) ?? "").split("\n").includes(CLUSTER),
+        clusterExists: (runCommand("kind", ["get", "clusters"]) ?? "").split("\n").includes(DEV_STACK.cluster),
         busyPorts: (await Promise.all(HOST_PORTS.map(async p => ((await isBusy(p)) ? p : undefined)))).filter((p): p is number => p !== undefined),
         modelBuilt,
         python: modelBuilt ? undefined : runCommand("sh", ["-c", ". model/python.sh && find_python \"torch, torchvision\" && echo \"$PYTHON\""]),
@@ -58,7 +58,7 @@ export async function gatherFacts(runCommand: Run = run, isBusy: (port: number) 
 
 if (require.main === module) {
     // Sized for the dev stack as configured (maxReplicas, loadTestEnabled in Pulumi.dev.yaml).
-    const sizing = sizingForStackConfig(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
+    const sizing = sizingForStackConfig(fs.readFileSync(path.join(ROOT, DEV_STACK.stackConfig), "utf8"));
     gatherFacts().then(facts => {
         const problems = preflightProblems(facts, sizing);
         if (problems.length > 0) {

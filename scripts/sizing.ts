@@ -1,8 +1,8 @@
 // What the dev stack asks of the laptop, written down once: the preflight checks Docker against it,
 // the README shows it, and the upstream tier checks it still covers what the charts and the program
 // request (tests/upstream/charts.test.ts, "sizing").
-import { parse } from "yaml";
 import { DEFAULTS } from "../config/defaults";
+import { devStackSetting } from "./lifecycle/devStack";
 
 /** Requests of the dev stack's parts: CPU in millicores, memory in MiB. */
 const PARTS = {
@@ -53,9 +53,8 @@ export const DEV_STACK_SIZING: DevStackSizing = devStackSizing(3, true);
 
 /** The sizing for a stack config file (Pulumi.dev.yaml): its maxReplicas, loadTestEnabled and grafanaOnKind, or the defaults. */
 export function sizingForStackConfig(stackConfigYaml: string): DevStackSizing {
-    const config = (parse(stackConfigYaml) ?? {}).config ?? {};
-    const maxReplicas = Number(config["scalable-serving:maxReplicas"] ?? DEFAULTS.maxReplicas);
-    const loadTest = String(config["scalable-serving:loadTestEnabled"] ?? DEFAULTS.loadTestEnabled) === "true";
-    const grafana = String(config["scalable-serving:grafanaOnKind"] ?? DEFAULTS.grafanaOnKind) === "true";
+    const maxReplicas = Number(devStackSetting(stackConfigYaml, "maxReplicas"));
+    const loadTest = devStackSetting(stackConfigYaml, "loadTestEnabled") === "true";
+    const grafana = devStackSetting(stackConfigYaml, "grafanaOnKind") === "true";
     return devStackSizing(Number.isInteger(maxReplicas) && maxReplicas > 0 ? maxReplicas : DEFAULTS.maxReplicas, loadTest, grafana);
 }

@@ -316,6 +316,7 @@ describe("stack configuration", () => {
         it("kedaQueueTarget 0 cannot be met by any number of replicas: at least 1", async () => {
             const message = await configError(baseConfig({ autoscaler: "keda", kedaSignal: "queue", kedaQueueTarget: "0" }));
             assertNames(message, "scalable-serving:kedaQueueTarget = 0", "is too small: use an integer from 1 to 10000");
+            assert.strictEqual(message.split("kedaQueueTarget = 0").length, 2, "reported once, though the autoscaler and the dashboard both use it");
         });
         it("kedaScaleUpStabilizationSeconds stays within Kubernetes' limit of an hour", async () => {
             const message = await configError(baseConfig({ autoscaler: "keda", kedaScaleUpStabilizationSeconds: "7200" }));

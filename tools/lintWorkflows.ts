@@ -95,7 +95,11 @@ async function main(): Promise<number> {
         fs.writeFileSync(file, s.script);
         return { where: s.where, file, shell: s.shell };
     });
-    const scripts = shellScripts().map(s => ({ where: s, file: path.join(ROOT, s), shell: /^#!\/bin\/sh|^#!\/usr\/bin\/env sh|^# Sourced/.test(fs.readFileSync(path.join(ROOT, s), "utf8")) ? "sh" : "bash" }));
+    const found = shellScripts();
+    if (found.length === 0) {
+        throw new Error("no shell script found through git ls-files: nothing was checked");
+    }
+    const scripts = found.map(s => ({ where: s, file: path.join(ROOT, s), shell: /^#!\/bin\/sh|^#!\/usr\/bin\/env sh|^# Sourced/.test(fs.readFileSync(path.join(ROOT, s), "utf8")) ? "sh" : "bash" }));
     const findings = [...await actionlint(workflows), ...workflows.flatMap(unpinnedActions), ...shellcheck([...steps, ...scripts])];
     for (const f of findings) {
         console.error(`${f.where}: ${f.message}`);

@@ -4,8 +4,7 @@
 // on the autoscaler mode or the KEDA signal (each signal's panel says which setting makes it the one
 // that scales), so swapping them leaves the dashboard alone. Pure builders.
 import { DeploymentSettings } from "../../config";
-import { latencyQuantileMsQuery, pendingRequestsQuery, perReplica, QueryTarget, queueTimeMsQuery, requestRateQuery, scrapedReplicasQuery, tritonCpuUtilisationQuery } from "../../lib/queries";
-import { seldonWorkloadName } from "../../lib/seldon";
+import { latencyQuantileMsQuery, pendingRequestsQuery, perReplica, queryTargetFor, queueTimeMsQuery, requestRateQuery, scrapedReplicasQuery, tritonCpuUtilisationQuery } from "../../lib/queries";
 import { GrafanaDashboard, GrafanaPanel, GrafanaTarget } from "../../lib/types/grafana";
 import { ConfigMap } from "../../lib/types/kubernetes";
 
@@ -20,7 +19,7 @@ export function dashboardUid(namespace: string, deployment: string): string {
 }
 
 export function modelDashboard(d: Pick<DeploymentSettings, "name" | "modelName" | "signalTargets">, namespace: string): GrafanaDashboard {
-    const t: QueryTarget = { namespace, seldonDeployment: d.name, workload: seldonWorkloadName(d.name, d.modelName), model: d.modelName };
+    const t = queryTargetFor(namespace, d.name, d.modelName);
     const targets = d.signalTargets;
     let id = 0;
     const panel = (title: string, unit: string, exprs: Array<[string, string]>, at: { x: number; y: number }, description?: string): GrafanaPanel => ({

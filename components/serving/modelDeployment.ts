@@ -8,8 +8,8 @@ import { HpaSpec, KedaSpec, PredictiveUnit, PrometheusTriggerMetadata, SecurityC
 import { sampleRequestBody } from "../../lib/v2Protocol";
 import { ModelStore } from "../storage/modelStore";
 import { pulumiCli } from "../../lib/cli";
-import { pendingRequestsQuery, requestRateQuery } from "../../lib/queries";
-import { grafanaService } from "../../lib/charts";
+import { pendingRequestsQuery, queryTargetFor, requestRateQuery } from "../../lib/queries";
+import { GRAFANA_SERVICE } from "../../lib/charts";
 import { dashboardConfigMap, dashboardUid } from "./dashboard";
 
 export interface ModelDeploymentArgs {
@@ -246,7 +246,7 @@ export function hpaSpecFor(d: Pick<DeploymentSettings, "modelName">, a: Extract<
  * tutorial's per-pod average halves when a second pod starts, and the deployment flaps.)
  */
 export function kedaSpecFor(d: Pick<DeploymentSettings, "name" | "modelName">, a: Extract<AutoscalingSettings, { mode: "keda" }>, namespace: string): KedaSpec {
-    const target = { namespace, seldonDeployment: d.name, workload: seldonWorkloadName(d.name, d.modelName), model: d.modelName };
+    const target = queryTargetFor(namespace, d.name, d.modelName);
     const metadata: PrometheusTriggerMetadata = a.signal.kind === "queue"
         ? { serverAddress: a.prometheusUrl, query: pendingRequestsQuery(target), threshold: String(a.signal.pendingPerReplica) }
         : { serverAddress: a.prometheusUrl, query: requestRateQuery(target), threshold: String(a.signal.requestsPerSecond) };
@@ -265,7 +265,6 @@ export function kedaSpecFor(d: Pick<DeploymentSettings, "name" | "modelName">, a
         triggers: [{ type: "prometheus", metricType: "AverageValue", metadata }],
     };
 }
-
 
 /** rclone's S3 remote `s3:` (modelUri `s3://…`) as environment variables for the storage initializer. */
 export function rcloneEnv(c: { provider: string; endpoint?: string; region: string; accessKeyId: string; secretAccessKey: string }): Record<string, string> {
@@ -330,7 +329,7 @@ export function dashboardAccess(grafana: boolean, namespace: string, deployment:
             enable: `${pulumiCli()} config set grafanaOnKind true && ${pulumiCli()} up`,
         };
     }
-    const g = grafanaService();
+    const g = GRAFANA_SERVICE;
     return {
         portForward: `kubectl -n ${g.namespace} port-forward svc/${g.name} 3000:${g.port}`,
         url: `http://localhost:3000/d/${dashboardUid(namespace, deployment)}`,

@@ -1,4 +1,7 @@
-// The dev stack's fixed names on the laptop: one kind cluster, one stack, one state folder.
+// The dev stack's fixed names on the laptop: one kind cluster, one stack, one state folder; and its
+// settings as Pulumi.dev.yaml holds them.
+import { parse } from "yaml";
+import { DEFAULTS } from "../../config/defaults";
 import { DEV_CLI } from "../../lib/cli";
 
 export const DEV_STACK = {
@@ -13,4 +16,15 @@ export const DEV_STACK = {
     stackConfig: "Pulumi.dev.yaml",
     /** The wrapper every pulumi command goes through (lib/cli.ts). */
     cli: DEV_CLI,
+    /** The exported model: when it is there, the model is built. */
+    builtModel: "model/cifar10-model/cifar10-pytorch/1/model.ts",
 } as const;
+
+/** The project's config namespace in stack files (Pulumi.yaml's `name`). */
+const PROJECT = "scalable-serving";
+
+/** A setting of the dev stack from its stack config file's text, or the program's default. */
+export function devStackSetting<K extends keyof typeof DEFAULTS>(stackConfigYaml: string, key: K): string {
+    const config = ((parse(stackConfigYaml) ?? {}).config ?? {}) as Record<string, unknown>;
+    return String(config[`${PROJECT}:${key}`] ?? DEFAULTS[key]);
+}

@@ -2,10 +2,9 @@
 // waits for (Triton, multi-GB; Seldon's operator, executor and storage initializer). Pulled once on
 // the host and loaded with `kind load docker-image`, so a first `up` shows the download instead of a
 // pod sitting in ContainerCreating, and a second run skips what the node already has. Pure.
-import { parse } from "yaml";
 import { CHARTS } from "../../lib/charts";
 import { parseImageReference } from "../../lib/images";
-import { DEFAULTS } from "../../config/defaults";
+import { devStackSetting } from "./devStack";
 
 export interface PreloadImage {
     /** As the pods name it. */
@@ -28,10 +27,10 @@ export function seldonImages(version: string = CHARTS.seldonCore.version): Prelo
 
 /** The images to preload for the dev stack, from its stack config file (Triton's may be overridden there). */
 export function devStackImages(stackConfigYaml: string): PreloadImage[] {
-    const config = (parse(stackConfigYaml) ?? {}).config ?? {};
-    const triton = config["scalable-serving:tritonImage"] ?? DEFAULTS.tritonImage;
-    const seldonVersion = config["scalable-serving:seldonCoreVersion"] ?? CHARTS.seldonCore.version;
-    return [{ image: String(triton), why: "Triton, the model server (about 10 GB)" }, ...seldonImages(String(seldonVersion))];
+    return [
+        { image: devStackSetting(stackConfigYaml, "tritonImage"), why: "Triton, the model server (about 10 GB)" },
+        ...seldonImages(devStackSetting(stackConfigYaml, "seldonCoreVersion")),
+    ];
 }
 
 /** The fully qualified form containerd lists: `seldonio/x:1` → `docker.io/seldonio/x:1`, `node:22` → `docker.io/library/node:22`. */

@@ -62,9 +62,26 @@ async function stackResources(l: Lifecycle): Promise<StateResource[]> {
     return stateResources(await pulumi(l, ["stack", "export", "--stack", S.stack]));
 }
 
+/** Removes resources from the state, one at a time (dependents first, as given). */
+async function forget(l: Lifecycle, urns: string[], why: string): Promise<void> {
+    for (const urn of urns) {
+        await stream(l, `forgetting ${urn.split("::").pop()} (${why})`, S.cli, ["state", "delete", "--yes", "--stack", S.stack, urn], DEADLINES_MS.forget);
+    }
+}
+
+/** The images up:kind puts into the node, for the dev stack as configured. */
+function wantedImages(l: Lifecycle) {
+    return devStackImages(fs.readFileSync(path.join(l.root, S.stackConfig), "utf8"));
+}
+
+/** Whether the host's Docker has the image already. */
+async function pulledOnHost(l: Lifecycle, image: string): Promise<boolean> {
+    return (await l.proc.capture("docker", ["image", "inspect", "--format", "{{.Id}}", image], { timeoutMs: DEADLINES_MS.query })).status === 0;
+}
+
 /** Puts the big images into the node once: pulls on the host when missing, then `kind load`. */
 async function preloadImages(l: Lifecycle): Promise<void> {
-    const wanted = devStackImages(fs.readFileSync(path.join(l.root, S.stackConfig), "utf8"));
+    const wanted = wantedImages(l);
     const listed = await l.proc.capture("docker", ["exec", S.nodeContainer, "crictl", "images", "-o", "json"], { timeoutMs: DEADLINES_MS.query });
     if (listed.status !== 0) {
         throw new StepFailed(`cannot list the images in the kind node (\`docker exec ${S.nodeContainer} crictl images\`): ${listed.stderr.trim()}`);
@@ -77,8 +94,7 @@ async function preloadImages(l: Lifecycle): Promise<void> {
     }
     for (const [i, image] of plan.load.entries()) {
         const step = `[${i + 1}/${plan.load.length}] ${image.image} (${image.why})`;
-        const onHost = await l.proc.capture("docker", ["image", "inspect", "--format", "{{.Id}}", image.image], { timeoutMs: DEADLINES_MS.query });
-        if (onHost.status !== 0) {
+        if (!await pulledOnHost(l, image.image)) {
             // Seldon's images exist for amd64 only; the preflight has checked that Docker runs amd64.
             await stream(l, `pulling ${step}`, "docker", ["pull", "--platform", "linux/amd64", image.image], DEADLINES_MS.pull);
         } else {
@@ -106,10 +122,7 @@ async function reconcile(l: Lifecycle): Promise<void> {
         await stream(l, `refreshing ${plan.refresh.length} Kubernetes resources`, S.cli,
             ["refresh", "--yes", "--skip-preview", "--stack", S.stack, ...plan.refresh.flatMap(u => ["--target", u])], DEADLINES_MS.refresh);
     }
-    for (const urn of plan.forget) {
-        await stream(l, `forgetting ${urn.split("::").pop()} (it lived in the old cluster)`, S.cli,
-            ["state", "delete", "--yes", "--stack", S.stack, urn], DEADLINES_MS.forget);
-    }
+    await forget(l, plan.forget, "it lived in the old cluster");
 }
 
 export async function up(l: Lifecycle): Promise<void> {
@@ -119,7 +132,11 @@ export async function up(l: Lifecycle): Promise<void> {
         await stream(l, "creating the kind cluster", "kind", ["create", "cluster", "--config", S.clusterConfig], DEADLINES_MS.createCluster);
     }
     // So that the kubectl commands the README and the stack outputs print reach this cluster.
-    await l.proc.capture("kubectl", ["config", "use-context", S.context], { timeoutMs: DEADLINES_MS.query });
+    const context = await l.proc.capture("kubectl", ["config", "use-context", S.context], { timeoutMs: DEADLINES_MS.query });
+    if (context.status !== 0) {
+        l.log(`note: \`kubectl config use-context ${S.context}\` failed (${context.stderr.trim()}); the program deploys through that context ` +
+            "anyway, but plain kubectl commands reach another cluster until you switch");
+    }
     await preloadImages(l);
     await pulumi(l, ["stack", "select", "--create", S.stack]);
     await reconcile(l);
@@ -144,28 +161,20 @@ export async function down(l: Lifecycle): Promise<void> {
     for (const step of steps) {
         if (step.kind === "forget") {
             l.log(`the kind cluster is gone: ${step.urns.length} resources that lived in it leave the state`);
-            for (const urn of step.urns) {
-                await stream(l, `forgetting ${urn.split("::").pop()}`, S.cli, ["state", "delete", "--yes", "--stack", S.stack, urn], DEADLINES_MS.forget);
-            }
+            await forget(l, step.urns, "its cluster is gone");
         } else if (step.kind === "destroy") {
             await stream(l, "pulumi destroy", S.cli, ["destroy", "--yes", "--skip-preview", "--stack", S.stack], DEADLINES_MS.destroy);
         } else {
             await stream(l, "deleting the kind cluster", "kind", ["delete", "cluster", "--name", S.cluster], DEADLINES_MS.deleteCluster);
         }
     }
-    const images = devStackImages(fs.readFileSync(path.join(l.root, S.stackConfig), "utf8")).map(i => i.image);
     const pulled: string[] = [];
-    for (const image of images) {
-        const r = await l.proc.capture("docker", ["image", "inspect", "--format", "{{.Id}}", image], { timeoutMs: DEADLINES_MS.query });
-        if (r.status === 0) {
+    for (const { image } of wantedImages(l)) {
+        if (await pulledOnHost(l, image)) {
             pulled.push(image);
         }
     }
-    const kept = keptAfterTeardown({
-        stackExists,
-        modelBuilt: fs.existsSync(path.join(l.root, "model/cifar10-model/cifar10-pytorch/1/model.ts")),
-        images: pulled,
-    });
+    const kept = keptAfterTeardown({ stackExists, modelBuilt: fs.existsSync(path.join(l.root, S.builtModel)), images: pulled });
     if (kept.length > 0) {
         l.log("");
         l.log("Kept, and how to remove it:");

@@ -11,7 +11,6 @@ export interface Captured {
 
 export interface RunOptions {
     timeoutMs: number;
-    env?: Record<string, string>;
 }
 
 export interface Proc {
@@ -33,8 +32,8 @@ function formatElapsed(ms: number): string {
 
 /** The real thing: child processes from `cwd`, each killed (SIGTERM, then SIGKILL) at its deadline. */
 export function hostProc(cwd: string, log: (line: string) => void = l => console.log(l), heartbeatMs: number = HEARTBEAT_MS): Proc {
-    const launch = (command: string, args: string[], opts: RunOptions, stdio: "pipe" | "inherit") =>
-        spawn(command, args, { cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", stdio, stdio] });
+    const launch = (command: string, args: string[], stdio: "pipe" | "inherit") =>
+        spawn(command, args, { cwd, stdio: ["ignore", stdio, stdio] });
     const deadline = (child: ReturnType<typeof spawn>, opts: RunOptions, onTimeout: () => void) => {
         const timer = setTimeout(() => {
             onTimeout();
@@ -45,7 +44,7 @@ export function hostProc(cwd: string, log: (line: string) => void = l => console
     };
     return {
         capture: (command, args, opts) => new Promise(resolve => {
-            const child = launch(command, args, opts, "pipe");
+            const child = launch(command, args, "pipe");
             let stdout = "";
             let stderr = "";
             let timedOut = false;
@@ -63,7 +62,7 @@ export function hostProc(cwd: string, log: (line: string) => void = l => console
         }),
         stream: (command, args, opts) => new Promise(resolve => {
             const started = Date.now();
-            const child = launch(command, args, opts, "inherit");
+            const child = launch(command, args, "inherit");
             let timedOut = false;
             const heartbeat = opts.quiet
                 ? setInterval(() => log(`  … still ${opts.what} (${formatElapsed(Date.now() - started)})` ), heartbeatMs)

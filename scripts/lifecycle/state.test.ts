@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { liveNamespaces, reconcilePlan, forgetWithCluster, StateResource, stateVerdict } from "./state";
 
 const P = "urn:pulumi:dev::scalable-serving::";
-export const EXAMPLE_STATE: StateResource[] = [
+const EXAMPLE_STATE: StateResource[] = [
     { urn: `${P}pulumi:providers:kubernetes::kubernetes`, type: "pulumi:providers:kubernetes", custom: true },
     { urn: `${P}random:index/randomPassword:RandomPassword::key`, type: "random:index/randomPassword:RandomPassword", custom: true },
     { urn: `${P}scalable-serving:storage:InClusterModelStore::model-store`, type: "scalable-serving:storage:InClusterModelStore", custom: false },

@@ -7,7 +7,6 @@ export interface StateResource {
     urn: string;
     type: string;
     custom?: boolean;
-    id?: string;
     provider?: string;
     outputs?: Record<string, unknown>;
 }

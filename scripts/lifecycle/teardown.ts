@@ -1,4 +1,6 @@
 // What `npm run down:kind` does, from what it finds. Pure.
+import * as path from "path";
+import { DEV_STACK } from "./devStack";
 import { forgetWithCluster, StateResource } from "./state";
 
 export interface TeardownFacts {
@@ -46,8 +48,8 @@ export function keptAfterTeardown(f: { stackExists: boolean; modelBuilt: boolean
             "`npm run up:kind` starts again from them; to forget the stack: `./pulumi-dev stack rm dev --preserve-config --yes && rm -rf .pulumi-state`");
     }
     if (f.modelBuilt) {
-        kept.push("the built model in model/cifar10-model/cifar10-pytorch/1/ (the next `up` reuses it; `npm run build:model` rebuilds it): " +
-            "rm -r model/cifar10-model/cifar10-pytorch/1");
+        const folder = path.posix.dirname(DEV_STACK.builtModel);
+        kept.push(`the built model in ${folder}/ (the next \`up\` reuses it; \`npm run build:model\` rebuilds it): rm -r ${folder}`);
     }
     if (f.images.length > 0) {
         kept.push(`the images pulled on the host for the kind node (the next \`up\` loads them without downloading): docker image rm ${f.images.join(" ")}`);

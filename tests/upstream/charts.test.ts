@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { DASHBOARD_LABEL, PROMETHEUS_DATASOURCE_UID } from "../../components/serving/dashboard";
-import { CHARTS, grafanaService, INGRESS_SERVICE, KIND_INGRESS_HOST_PORT, KIND_INGRESS_NODE_PORT, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT, SELDON_GATEWAY } from "../../lib/charts";
+import { CHARTS, GRAFANA_SERVICE, INGRESS_SERVICE, KIND_INGRESS_HOST_PORT, KIND_INGRESS_NODE_PORT, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT, SELDON_GATEWAY } from "../../lib/charts";
 import { DEFAULTS } from "../../config";
 import { parseQuantity } from "../../lib/quantity";
 import { normaliseImage, seldonImages } from "../../scripts/lifecycle/images";
@@ -140,6 +140,11 @@ describe("Helm renders every chart the program installs", function () {
             const source = await chartSource(keda.chartFile);
             assert.match(unreadKey(source, ["allInOne", "s3", "enableAuthh"])!, /allInOne\.s3\.enableAuthh is not read by the chart: allInOne\.s3 has no enableAuthh \(nearest: allInOne\.s3\.enableAuth\)/);
             assert.strictEqual(unreadKey(source, ["allInOne", "s3", "enableAuth"]), undefined);
+            // A bundled subchart's own keys count as read under its name, and only those.
+            const monitoring = rendered[KIND].releases.find(r => r.chart === CHARTS.monitoring.chart)!;
+            const stack = await chartSource(monitoring.chartFile);
+            assert.strictEqual(unreadKey(stack, ["grafana", "resources", "requests", "cpu"]), undefined);
+            assert.match(unreadKey(stack, ["grafana", "resourcez"])!, /grafana\.resourcez is not read by the chart/);
         });
     });
 
@@ -179,7 +184,7 @@ describe("Helm renders every chart the program installs", function () {
         });
 
         it("Grafana (kind with grafanaOnKind, and cloud): the Service and Secret the dashboard output names, the sidecar that loads the ConfigMap, the datasource it uses", () => {
-            const g = grafanaService();
+            const g = GRAFANA_SERVICE;
             for (const name of [KEDA, CLOUD]) {
                 const service = find(rendered[name], "Service", g.name, g.namespace);
                 assert.ok(service.spec.ports.some((p: any) => p.port === g.port), `${name}: Grafana's Service has no port ${g.port}: ${JSON.stringify(service.spec.ports)}`);

@@ -16,14 +16,13 @@ export interface ChartSource {
     subcharts: Record<string, ChartSource>;
 }
 
-/** A subchart folder's own values.yaml and templates. */
-function subchartSource(dir: string): ChartSource {
-    const valuesFile = path.join(dir, "values.yaml");
+/** The text of every template and helper below `dir`; with `ownOnly`, not those of its bundled subcharts (charts/). */
+function templatesText(dir: string, ownOnly: boolean): string {
     const texts: string[] = [];
     const walk = (d: string) => {
         for (const e of fs.readdirSync(d, { withFileTypes: true })) {
             const p = path.join(d, e.name);
-            if (e.isDirectory() && !(d === dir && e.name === "charts")) {
+            if (e.isDirectory() && !(ownOnly && d === dir && e.name === "charts")) {
                 walk(p);
             } else if (e.isFile() && /\.(yaml|yml|tpl|txt|json)$/.test(e.name) && p.includes(`${path.sep}templates${path.sep}`)) {
                 texts.push(fs.readFileSync(p, "utf8"));
@@ -31,9 +30,15 @@ function subchartSource(dir: string): ChartSource {
         }
     };
     walk(dir);
+    return texts.join("\n");
+}
+
+/** A subchart folder's own values.yaml and templates. */
+function subchartSource(dir: string): ChartSource {
+    const valuesFile = path.join(dir, "values.yaml");
     return {
         defaults: fs.existsSync(valuesFile) ? ((parse(fs.readFileSync(valuesFile, "utf8")) ?? {}) as Record<string, unknown>) : {},
-        templates: texts.join("\n"),
+        templates: templatesText(dir, true),
         subcharts: {},
     };
 }
@@ -53,24 +58,12 @@ export function chartSource(chartFile: string): Promise<ChartSource> {
             if (untar.status !== 0) {
                 throw new Error(`tar xzf ${chartFile}: ${untar.stderr}`);
             }
-            const texts: string[] = [];
-            const walk = (d: string) => {
-                for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-                    const p = path.join(d, e.name);
-                    if (e.isDirectory()) {
-                        walk(p);
-                    } else if (/\.(yaml|yml|tpl|txt|json)$/.test(e.name) && p.includes(`${path.sep}templates${path.sep}`)) {
-                        texts.push(fs.readFileSync(p, "utf8"));
-                    }
-                }
-            };
-            walk(dir);
             const [top] = fs.readdirSync(dir);
             const chartsDir = path.join(dir, top, "charts");
             const subcharts = fs.existsSync(chartsDir)
                 ? Object.fromEntries(fs.readdirSync(chartsDir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => [e.name, subchartSource(path.join(chartsDir, e.name))]))
                 : {};
-            return { defaults: (parse(shown.stdout) ?? {}) as Record<string, unknown>, templates: texts.join("\n"), subcharts };
+            return { defaults: (parse(shown.stdout) ?? {}) as Record<string, unknown>, templates: templatesText(dir, false), subcharts };
         })());
     }
     return sources.get(chartFile)!;
