@@ -82,7 +82,7 @@ describe("in-cluster model store (SeaweedFS)", () => {
         }
     });
 
-    it("lets only its own namespace, and the models' on the S3 port, reach the store's pod", () => {
+    it("lets only its own namespace, the models' on the S3 port and non-pod sources (the host) on the S3 port reach the store's pod", () => {
         const policy = run.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "model-store-s3-access").inputs;
         assert.deepStrictEqual(policy.metadata, { name: "model-store-s3-access", namespace: "seaweedfs" });
         const service = run.get("kubernetes:core/v1:Service", "model-store-s3").inputs;
@@ -91,6 +91,7 @@ describe("in-cluster model store (SeaweedFS)", () => {
         assert.deepStrictEqual(policy.spec.ingress, [
             { from: [{ podSelector: {} }] },
             { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "seldon" } } }], ports: [{ port: 8333, protocol: "TCP" }] },
+            { from: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.244.0.0/16"] } }], ports: [{ port: 8333, protocol: "TCP" }] },
         ]);
         // In place before the store's pod starts: no moment in which another pod could reach it.
         assert.ok(run.dependsOn(run.get("kubernetes:helm.sh/v3:Release", "seaweedfs"), run.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "model-store-s3-access")));

@@ -6,6 +6,7 @@ import * as random from "@pulumi/random";
 import { ModelStoreSettings } from "../../config";
 import { CHARTS, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT, POD_SECURITY } from "../../lib/charts";
 import { namespaceArgs, releaseArgs } from "../../lib/helm";
+import { KIND_POD_SUBNET, modelStorePodLabels } from "../../lib/flows";
 import { ModelStore } from "./modelStore";
 import { SeaweedfsValues } from "../../lib/types/helmValues";
 import { SeaweedfsS3Config } from "../../lib/types/seaweedfs";
@@ -140,16 +141,6 @@ export function seaweedfsValues(bucket: string, identitiesSecret: string, size: 
     };
 }
 
-/** The labels of the chart's all-in-one pod. */
-export function modelStorePodLabels(): Record<string, string> {
-    const { release, chart } = CHARTS.modelStore;
-    return {
-        "app.kubernetes.io/name": chart,
-        "app.kubernetes.io/instance": release,
-        "app.kubernetes.io/component": "seaweedfs-all-in-one",
-    };
-}
-
 /** The S3 port of the all-in-one pod on a fixed nodePort. */
 export function modelStoreService(): k8s.core.v1.ServiceArgs {
     const { namespace } = CHARTS.modelStore;
@@ -164,14 +155,20 @@ export function modelStoreService(): k8s.core.v1.ServiceArgs {
 }
 
 /**
- * Who may reach the store: its own namespace (the chart's bucket hook) on any port, and the models'
- * namespace (Seldon's storage initializer, which reads with the read-only identity) on the S3 port.
- * No other pod can reach it, so none can overwrite the models with a key it found. Traffic from the
- * node itself is always allowed by Kubernetes (kubelet probes, and the host's uploads, which arrive
- * through the nodePort masqueraded as the node). A CNI that enforces NetworkPolicy is needed:
- * kindnet does since kind v0.24 (README, "What is exposed").
+ * Who may reach the store, flow by flow in lib/flows.ts (tests/flows.test.ts evaluates them under
+ * kind's kube-network-policies and the API's standard reading):
+ * - its own namespace (the chart's bucket hook) on any port;
+ * - the models' namespace (Seldon's storage initializer, with the read-only identity) on S3 only;
+ * - any address outside the pod subnet on S3 only: the host's uploads and the /healthz gate. kind's
+ *   CNI evaluates policies before kube-proxy's masquerade (kube-network-policies v0.8.0, postrouting at
+ *   srcnat - 5), so they arrive from Docker's bridge gateway, not from the node, and only an ipBlock
+ *   can admit a source that is not a pod. The pod subnet is excepted, so no pod gets in this way.
+ * The kubelet's probes pass on their own (root-owned sockets on the node are exempt). No other pod can
+ * reach the store, so none can overwrite the models with a key it found. A CNI that enforces
+ * NetworkPolicy is needed: kindnet does since kind v0.24 (README, "What is exposed").
  */
-export function modelStoreNetworkPolicy(readerNamespace: string): k8s.networking.v1.NetworkPolicyArgs & { spec: k8s.types.input.networking.v1.NetworkPolicySpec } {
+export function modelStoreNetworkPolicy(readerNamespace: string, podSubnet: string = KIND_POD_SUBNET): k8s.networking.v1.NetworkPolicyArgs & { spec: k8s.types.input.networking.v1.NetworkPolicySpec } {
+    const s3Only = [{ port: MODEL_STORE_S3_PORT, protocol: "TCP" }];
     return {
         metadata: { name: `${MODEL_STORE_SERVICE}-access`, namespace: CHARTS.modelStore.namespace },
         spec: {
@@ -179,10 +176,8 @@ export function modelStoreNetworkPolicy(readerNamespace: string): k8s.networking
             policyTypes: ["Ingress"],
             ingress: [
                 { from: [{ podSelector: {} }] },
-                {
-                    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": readerNamespace } } }],
-                    ports: [{ port: MODEL_STORE_S3_PORT, protocol: "TCP" }],
-                },
+                { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": readerNamespace } } }], ports: s3Only },
+                { from: [{ ipBlock: { cidr: "0.0.0.0/0", except: [podSubnet] } }], ports: s3Only },
             ],
         },
     };

@@ -11,6 +11,9 @@ import { DEFAULTS } from "../../config";
 import { parseQuantity } from "../../lib/quantity";
 import { normaliseImage, seldonImages } from "../../scripts/lifecycle/images";
 import { DEV_STACK_SIZING } from "../../scripts/sizing";
+import { INGRESS_GATEWAY_POD, KEDA_OPERATOR_POD, modelStoreBucketHookLabels, modelStorePodLabels, runtimeFlows } from "../../lib/flows";
+import { NetworkPolicyObject } from "../flows/enforcement";
+import { clusterOf, flowProblems } from "../flows/world";
 import { ROOT, runProcess } from "../harness";
 import { CONFIGURATIONS, programObjects, RenderedConfiguration, renderAll } from "./configurations";
 import { helm, HELM_VERSION, kindKubernetesVersion, RenderedObject } from "./helm";
@@ -215,6 +218,28 @@ describe("Helm renders every chart the program installs", function () {
             assert.ok(mappings.some((m: any) => m.containerPort === KIND_MODEL_STORE_NODE_PORT && m.hostPort === KIND_MODEL_STORE_HOST_PORT));
             const policy = find(rendered[KIND], "NetworkPolicy", "model-store-s3-access", CHARTS.modelStore.namespace);
             assert.ok(includes(podLabels(pod), policy.spec.podSelector.matchLabels), "the NetworkPolicy does not select the store's pod");
+        });
+
+        it("every runtime flow gets its verdict against every NetworkPolicy rendered (charts and program), the table's pods as the charts label them", () => {
+            for (const name of [KIND, KEDA]) {
+                const config = rendered[name];
+                const all = [...config.releases.flatMap(r => r.objects.map(o => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? r.namespace } }))),
+                    ...programObjects(config)];
+                // The labels the table gives the store, its bucket hook, the gateway and KEDA's operator are the rendered pods'.
+                const rendersPod = (namespace: string, labels: Record<string, string>) => all.some(o => o.metadata.namespace === namespace
+                    && ["Deployment", "StatefulSet", "DaemonSet", "Job"].includes(o.kind) && includes(podLabels(o), labels));
+                assert.ok(rendersPod(CHARTS.modelStore.namespace, modelStorePodLabels()), `${name}: no rendered pod has the store's labels`);
+                assert.ok(rendersPod(CHARTS.modelStore.namespace, modelStoreBucketHookLabels()), `${name}: no rendered Job pod has the bucket hook's labels`);
+                assert.ok(rendersPod(INGRESS_SERVICE.namespace, INGRESS_GATEWAY_POD), `${name}: no rendered pod has the gateway's labels`);
+                if (name === KEDA) {
+                    assert.ok(rendersPod(CHARTS.keda.namespace, KEDA_OPERATOR_POD), `${name}: no rendered pod has KEDA's operator labels`);
+                }
+                const policies = all.filter(o => o.kind === "NetworkPolicy") as unknown as NetworkPolicyObject[];
+                const cluster = { ...clusterOf({ resources: [] }), policies,
+                    namespaces: Object.fromEntries(all.filter(o => o.kind === "Namespace").map(o => [o.metadata.name, { ...o.metadata.labels, "kubernetes.io/metadata.name": o.metadata.name }])) };
+                const flows = runtimeFlows({ modelNamespace: DEFAULTS.modelNamespace, deploymentName: "cifar10", inClusterStore: true, loadTest: false, keda: name === KEDA });
+                assert.deepStrictEqual(flowProblems(cluster, flows).filter(p => name === KIND || !p.includes("must be refused")), [], name);
+            }
         });
 
         it("the identities Secret the program creates is mounted where the store reads its S3 config", () => {
