@@ -5,14 +5,15 @@ import { down, StepFailed, up } from "./lifecycle/lifecycle";
 import { hostProc } from "./lifecycle/proc";
 
 const ROOT = path.resolve(__dirname, "..");
-const command = process.argv[2];
+const [command, ...flags] = process.argv.slice(2);
 const log = (line: string) => console.log(line);
 const run = command === "up" ? up : command === "down" ? down : undefined;
-if (!run) {
-    console.error("usage: node --import tsx scripts/kind.ts up|down");
+const unknown = flags.filter(f => !(command === "up" && f === "--drop-host-images"));
+if (!run || unknown.length > 0) {
+    console.error(`${unknown.length ? `unknown option ${unknown.join(" ")}; ` : ""}usage: node --import tsx scripts/kind.ts up [--drop-host-images] | down`);
     process.exit(2);
 }
-run({ proc: hostProc(ROOT, log), log, root: ROOT }).then(() => process.exit(0), e => {
+run({ proc: hostProc(ROOT, log), log, root: ROOT, dropHostImages: flags.includes("--drop-host-images") }).then(() => process.exit(0), e => {
     console.error(`${command}-kind FAILED: ${e instanceof StepFailed ? e.message : (e as Error).stack}`);
     process.exit(1);
 });

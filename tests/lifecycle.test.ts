@@ -9,33 +9,72 @@ import { parse } from "yaml";
 import { DEFAULTS } from "../config/defaults";
 import { DEADLINES_MS, down, Lifecycle, StepFailed, up } from "../scripts/lifecycle/lifecycle";
 import { Captured, hostProc, Proc } from "../scripts/lifecycle/proc";
+import { DEV_STACK } from "../scripts/lifecycle/devStack";
+import { reply } from "./v2answers";
 import { forgetWithCluster, reconcilePlan, StateResource } from "../scripts/lifecycle/state";
 import { baseConfig, PROJECT, ROOT, runProgram } from "./harness";
 
 type Reply = Partial<Captured> | ((args: string[]) => Partial<Captured>);
 
-/** A Proc that answers from a script (first matching prefix wins) and records every command. */
-function scripted(replies: Array<[string, Reply]>, streamed: Record<string, number> = {}) {
+/** A project folder for the lifecycle: the dev stack's config, and the model built unless `built` is false. */
+function projectRoot(built = true): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "lifecycle-"));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(root, "Pulumi.dev.yaml"));
+    if (built) {
+        fs.mkdirSync(path.join(root, path.dirname(DEV_STACK.builtModel)), { recursive: true });
+        fs.writeFileSync(path.join(root, DEV_STACK.builtModel), "torchscript stand-in");
+    }
+    return root;
+}
+
+/**
+ * A Proc that answers from a script (first matching prefix wins) and records every command; streamed
+ * and piped commands answer from `streamed` (a status, or a function that decides when to finish).
+ */
+function scripted(replies: Array<[string, Reply]>, streamed: Record<string, number | (() => Promise<number | null>)> = {}, root = projectRoot()) {
     const calls: string[] = [];
+    const finish = async (line: string) => {
+        const hit = Object.entries(streamed).find(([prefix]) => line.startsWith(prefix));
+        const status = hit ? (typeof hit[1] === "function" ? await hit[1]() : hit[1]) : 0;
+        calls.push(`[end] ${line}`);
+        return status;
+    };
     const proc: Proc = {
         capture: async (command, args) => {
             const line = [command, ...args].join(" ");
             calls.push(line);
-            const hit = replies.find(([prefix]) => line.startsWith(prefix));
+            const hit = [...replies, ...UP_DEFAULTS].find(([prefix]) => line.startsWith(prefix));
             const reply = hit ? (typeof hit[1] === "function" ? hit[1](args) : hit[1]) : { status: 1, stderr: `unscripted: ${line}` };
             return { status: 0, stdout: "", stderr: "", ...reply };
         },
         stream: async (command, args) => {
             const line = [command, ...args].join(" ");
             calls.push(`[stream] ${line}`);
-            const hit = Object.entries(streamed).find(([prefix]) => line.startsWith(prefix));
-            return hit ? hit[1] : 0;
+            return finish(line);
+        },
+        pipe: async (from, to) => {
+            const line = `${[from[0], ...from[1]].join(" ")} | ${[to[0], ...to[1]].join(" ")}`;
+            calls.push(`[pipe] ${line}`);
+            return finish(line);
         },
     };
     const lines: string[] = [];
-    const lifecycle: Lifecycle = { proc, log: l => lines.push(l), root: ROOT };
+    const lifecycle: Lifecycle = { proc, log: l => lines.push(l), root };
     return { lifecycle, calls, lines };
 }
+
+/** A containerd 2 config dump as the kind node prints it (config version 3), trimmed to what matters. */
+const CONTAINERD_CONFIG = `version = 3\n[plugins]\n  [plugins."io.containerd.cri.v1.images"]\n    snapshotter = "overlayfs"\n    [plugins."io.containerd.cri.v1.images".pinned_images]\n      sandbox = "registry.k8s.io/pause:3.10"\n`;
+const CURL = `curl -sS -X POST -H 'Content-Type: application/json' -d "$(./pulumi-dev stack output inferenceRequest)" http://localhost:8080/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer`;
+const ANSWER = JSON.stringify(reply({ data: [0.05, 0.05, 0.05, 0.55, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05] }));
+
+/** What every up run after its images asks, answered as a healthy machine would. */
+const UP_DEFAULTS: Array<[string, Reply]> = [
+    ["docker exec scalable-serving-control-plane containerd config dump", { stdout: CONTAINERD_CONFIG }],
+    ["docker version --format {{.Server.APIVersion}}", { stdout: "1.49\n" }],
+    ["./pulumi-dev stack output curlExample --stack dev", { stdout: `${CURL}\n` }],
+    ["sh -c curl", { stdout: ANSWER }],
+];
 
 const ALL_IMAGES = JSON.stringify({ images: [DEFAULTS.tritonImage, "docker.io/seldonio/seldon-core-operator:1.17.1",
     "docker.io/seldonio/seldon-core-executor:1.17.1", "docker.io/seldonio/rclone-storage-initializer:1.17.1"].map(t => ({ repoTags: [t] })) });
@@ -84,20 +123,112 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
             const streamed = calls.filter(c => c.startsWith("[stream]"));
             assert.strictEqual(streamed[0], "[stream] kind create cluster --config kind/cluster.yaml");
             assert.strictEqual(streamed.filter(c => c.includes("docker pull --platform linux/amd64")).length, 4);
-            assert.strictEqual(streamed.filter(c => c.includes("kind load docker-image --name scalable-serving")).length, 4);
-            assert.ok(streamed.indexOf(`[stream] docker pull --platform linux/amd64 ${DEFAULTS.tritonImage}`) <
-                streamed.indexOf(`[stream] kind load docker-image --name scalable-serving ${DEFAULTS.tritonImage}`));
+            // Each image streams from docker save into the node's containerd: one platform, no tar, the kubelet's namespace.
+            const loads = calls.filter(c => c.startsWith("[pipe]"));
+            assert.strictEqual(loads.length, 4);
+            assert.strictEqual(loads[0], `[pipe] docker save --platform linux/amd64 ${DEFAULTS.tritonImage} | docker exec -i scalable-serving-control-plane ` +
+                "ctr --namespace=k8s.io images import --platform linux/amd64 --digests --snapshotter=overlayfs -");
+            assert.ok(!calls.some(c => c.includes("kind load") || c.includes("--all-platforms") || / -o /.test(c.split("|")[0]) && c.includes("docker save")));
+            assert.ok(calls.indexOf(`[end] docker pull --platform linux/amd64 ${DEFAULTS.tritonImage}`) < calls.indexOf(loads[0]));
             assert.strictEqual(streamed.at(-1), "[stream] ./pulumi-dev up --yes --stack dev");
             assert.ok(lines.some(l => l.startsWith("images: 4 to load into the kind node, 0 already there")));
-            assert.ok(lines.some(l => /^pulling \[1\/4\] nvcr\.io\/nvidia\/tritonserver/.test(l)));
+            assert.ok(lines.some(l => /^pulling \[1\/4\] nvcr\.io\/nvidia\/tritonserver.*about 5 GB to download: 10 to 30 min/.test(l)));
+            assert.ok(lines.some(l => /^creating the kind cluster, about 1 min/.test(l)));
+            assert.ok(lines.some(l => /^pulumi up, 5 to 10 min/.test(l)));
             assert.ok(lines.includes("state: a new stack"));
-            assert.ok(lines.some(l => l.includes("./pulumi-dev stack output curlExample")));
+            // Then the first request, with the very command the stack prints, and its answer.
+            assert.ok(calls.includes(`sh -c ${CURL}`));
+            const first = lines.indexOf("The first request (`./pulumi-dev stack output curlExample` prints it):");
+            assert.ok(first > 0 && lines[first + 1] === `  ${CURL}`);
+            assert.ok(lines.includes(`  ${ANSWER}`));
+            assert.ok(lines.some(l => l.includes('most likely "cat" (p = 0.550)')));
+        });
+
+        it("builds a missing model alongside the image pulls, into a log file, and runs pulumi up only after both", async () => {
+            let pullEnded!: () => void;
+            const pulled = new Promise<void>(resolve => (pullEnded = resolve));
+            const { lifecycle, calls, lines } = scripted([
+                ["kind get clusters", { stdout: "scalable-serving\n" }],
+                ["kubectl config use-context", {}],
+                ["docker exec scalable-serving-control-plane crictl", { stdout: JSON.stringify({ images: JSON.parse(ALL_IMAGES).images.slice(1) }) }],
+                ["docker image inspect", { status: 1 }],
+                ["./pulumi-dev stack select", {}],
+                ["./pulumi-dev stack export", { stdout: exported([]) }],
+                ["kubectl --context", { stdout: namespaces({}) }],
+            ], {
+                // The build finishes only once a pull has finished: a serial lifecycle would never get there.
+                "sh model/build.sh": async () => { await pulled; return 0; },
+                "docker pull": async () => { pullEnded(); return 0; },
+            }, projectRoot(false));
+            await up(lifecycle);
+            const at = (c: string) => calls.indexOf(c);
+            const pull = `docker pull --platform linux/amd64 ${DEFAULTS.tritonImage}`;
+            assert.ok(at("[stream] sh model/build.sh") >= 0 && at("[stream] sh model/build.sh") < at(`[stream] ${pull}`), calls.join("\n"));
+            assert.ok(at(`[end] ${pull}`) < at("[end] sh model/build.sh"), "the pull ended while the build ran");
+            assert.ok(at("[end] sh model/build.sh") < at("[stream] ./pulumi-dev up --yes --stack dev"));
+            assert.ok(lines.some(l => /^building the model \(npm run build:model\), 5 to 15 min .*FAKE_DATA=512: seconds.*output in \.cache\/model-build\.log/.test(l)));
+        });
+
+        it("a failed model build stops the run after the images, naming its log and the offline way; pulumi up never runs", async () => {
+            const { lifecycle, calls } = scripted([
+                ["kind get clusters", { stdout: "scalable-serving\n" }],
+                ["kubectl config use-context", {}],
+                ["docker exec scalable-serving-control-plane crictl", { stdout: ALL_IMAGES }],
+            ], { "sh model/build.sh": 1 }, projectRoot(false));
+            await assert.rejects(up(lifecycle), (e: Error) => e instanceof StepFailed && /building the model failed \(exit 1\); see \.cache\/model-build\.log\. Without internet: FAKE_DATA=512 npm run up:kind/.test(e.message));
+            assert.ok(!calls.some(c => c.includes("pulumi-dev up")));
+        });
+
+        it("a failed load stops the run naming the image, after waiting for the model build it started", async () => {
+            const { lifecycle, calls, lines } = scripted([
+                ["kind get clusters", { stdout: "scalable-serving\n" }],
+                ["kubectl config use-context", {}],
+                ["docker exec scalable-serving-control-plane crictl", { stdout: NO_IMAGES }],
+                ["docker image inspect", { stdout: "sha256:1" }],
+            ], { "docker save": 1 }, projectRoot(false));
+            await assert.rejects(up(lifecycle), (e: Error) => e instanceof StepFailed && /^loading \[1\/4\] nvcr\.io\/nvidia\/tritonserver.* failed \(exit 1\)/.test(e.message));
+            assert.ok(calls.includes("[end] sh model/build.sh"));
+            assert.ok(lines.some(l => l.endsWith("waiting for the model build to finish before stopping")));
+        });
+
+        it("an older Docker (API < 1.48) saves without --platform and says so; --drop-host-images removes each host copy once imported", async () => {
+            const { lifecycle, calls, lines } = scripted([
+                ["kind get clusters", { stdout: "scalable-serving\n" }],
+                ["kubectl config use-context", {}],
+                ["docker exec scalable-serving-control-plane crictl", { stdout: JSON.stringify({ images: JSON.parse(ALL_IMAGES).images.slice(1) }) }],
+                ["docker image inspect", { stdout: "sha256:1" }],
+                ["docker version", { stdout: "1.47\n" }],
+                ["./pulumi-dev stack select", {}],
+                ["./pulumi-dev stack export", { stdout: exported([]) }],
+                ["kubectl --context", { stdout: namespaces({}) }],
+            ]);
+            await up({ ...lifecycle, dropHostImages: true });
+            const load = calls.find(c => c.startsWith("[pipe]"))!;
+            assert.ok(load.startsWith(`[pipe] docker save ${DEFAULTS.tritonImage} | `) && load.includes("import --platform linux/amd64"), load);
+            assert.ok(lines.some(l => l.includes("older than 28")));
+            assert.ok(calls.indexOf(`[stream] docker image rm ${DEFAULTS.tritonImage}`) > calls.indexOf(`[end] ${load.slice(7)}`));
+        });
+
+        it("a first request without a valid answer fails the run, showing what came back", async () => {
+            const { lifecycle } = scripted([...upWithState(liveUids()), ["sh -c curl", { stdout: "<html>no healthy upstream</html>" }]]);
+            await assert.rejects(up(lifecycle), (e: Error) => e instanceof StepFailed && /first request got no valid answer: .*not JSON.*no healthy upstream/.test(e.message));
+        });
+
+        it("a node whose containerd names no snapshotter stops before any import, saying how to recover", async () => {
+            const { lifecycle, calls } = scripted([
+                ["kind get clusters", { stdout: "scalable-serving\n" }],
+                ["kubectl config use-context", {}],
+                ["docker exec scalable-serving-control-plane crictl", { stdout: NO_IMAGES }],
+                ["docker exec scalable-serving-control-plane containerd config dump", { stdout: "version = 3\n" }],
+            ]);
+            await assert.rejects(up(lifecycle), /cannot tell which snapshotter .* names none.*npm run down:kind && npm run up:kind/);
+            assert.ok(!calls.some(c => c.startsWith("[pipe]")));
         });
 
         it("a second run: the cluster, the images and the state are there, so it goes straight to pulumi up", async () => {
             const { lifecycle, calls, lines } = scripted(upWithState(liveUids()));
             await up(lifecycle);
-            assert.deepStrictEqual(calls.filter(c => c.startsWith("[stream]")), ["[stream] ./pulumi-dev up --yes --stack dev"]);
+            assert.deepStrictEqual(calls.filter(c => c.startsWith("[stream]") || c.startsWith("[pipe]")), ["[stream] ./pulumi-dev up --yes --stack dev"]);
             assert.ok(!calls.some(c => c.startsWith("docker image inspect")));
             assert.ok(lines.includes("state: describes this cluster"));
         });
@@ -106,7 +237,7 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
             const { lifecycle, calls } = scripted([
                 ["kind get clusters", { stdout: "scalable-serving\n" }],
                 ["kubectl config use-context", {}],
-                ["docker exec", { stdout: JSON.stringify({ images: JSON.parse(ALL_IMAGES).images.slice(1) }) }],
+                ["docker exec scalable-serving-control-plane crictl", { stdout: JSON.stringify({ images: JSON.parse(ALL_IMAGES).images.slice(1) }) }],
                 ["docker image inspect", { stdout: "sha256:abc" }],
                 ["./pulumi-dev stack select", {}],
                 ["./pulumi-dev stack export", { stdout: exported([]) }],
@@ -114,7 +245,7 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
             ]);
             await up(lifecycle);
             assert.ok(!calls.some(c => c.includes("docker pull")));
-            assert.deepStrictEqual(calls.filter(c => c.includes("kind load")), [`[stream] kind load docker-image --name scalable-serving ${DEFAULTS.tritonImage}`]);
+            assert.deepStrictEqual(calls.filter(c => c.startsWith("[pipe]")).map(c => c.split(" | ")[0]), [`[pipe] docker save --platform linux/amd64 ${DEFAULTS.tritonImage}`]);
         });
 
         it("after the cluster was recreated by hand: refreshes the Kubernetes resources, forgets the rest that lived there, then up", async () => {
@@ -151,7 +282,7 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
             const { lifecycle } = scripted([
                 ["kind get clusters", { stdout: "scalable-serving\n" }],
                 ["kubectl config use-context", {}],
-                ["docker exec", { stdout: NO_IMAGES }],
+                ["docker exec scalable-serving-control-plane crictl", { stdout: NO_IMAGES }],
                 ["docker image inspect", { status: 1 }],
             ], { "docker pull": null as unknown as number });
             await assert.rejects(up(lifecycle), (e: Error) => e instanceof StepFailed && new RegExp(`no result within ${DEADLINES_MS.pull / 60000} min`).test(e.message));
@@ -225,6 +356,27 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
         it("a missing command is a failure, not a crash", async () => {
             const r = await hostProc(ROOT).capture("no-such-command-here", [], { timeoutMs: 30_000 });
             assert.strictEqual(r.status, null);
+        });
+
+        it("pipes one command into another with no file in between; a failing end fails it; the deadline stops both", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pipe-"));
+            const out = path.join(dir, "out");
+            const proc = hostProc(ROOT, () => undefined);
+            const opts = { timeoutMs: 30_000, what: "piping" };
+            assert.strictEqual(await proc.pipe(["sh", ["-c", "printf 'image bytes'"]], ["sh", ["-c", `cat > '${out}'`]], opts), 0);
+            assert.strictEqual(fs.readFileSync(out, "utf8"), "image bytes");
+            assert.strictEqual(await proc.pipe(["sh", ["-c", "printf x; exit 4"]], ["sh", ["-c", "cat >/dev/null"]], opts), 4);
+            assert.strictEqual(await proc.pipe(["sh", ["-c", "yes"]], ["sh", ["-c", "exit 5"]], opts), 5, "a consumer that stops reading ends the producer too");
+            assert.strictEqual(await proc.pipe(["sleep", ["600"]], ["sh", ["-c", "cat >/dev/null"]], { ...opts, timeoutMs: 300 }), null);
+        });
+
+        it("a streamed command with a log file writes there, and shows its last lines when it fails", async () => {
+            const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "log-")), "build.log");
+            const lines: string[] = [];
+            const status = await hostProc(ROOT, l => lines.push(l)).stream("sh", ["-c", "echo epoch 1; echo boom >&2; exit 2"], { timeoutMs: 30_000, what: "building", logFile: log });
+            assert.strictEqual(status, 2);
+            assert.strictEqual(fs.readFileSync(log, "utf8"), "epoch 1\nboom\n");
+            assert.deepStrictEqual(lines, [`  last lines of ${log}:`, "    epoch 1", "    boom"]);
         });
 
         it("a quiet streamed command gets heartbeat lines while it runs", async () => {

@@ -18,6 +18,8 @@ export const DEV_STACK = {
     cli: DEV_CLI,
     /** The exported model: when it is there, the model is built. */
     builtModel: "model/cifar10-model/cifar10-pytorch/1/model.ts",
+    /** Where up:kind writes the model build's output while the images come (git-ignored). */
+    modelBuildLog: ".cache/model-build.log",
 } as const;
 
 /** The project's config namespace in stack files (Pulumi.yaml's `name`). */

@@ -1,6 +1,6 @@
 // Which images to put into the kind node before `pulumi up`: the large or slow ones every model pod
 // waits for (Triton, multi-GB; Seldon's operator, executor and storage initializer). Pulled once on
-// the host and loaded with `kind load docker-image`, so a first `up` shows the download instead of a
+// the host and streamed into the node's containerd (no tar, one platform), so a first `up` shows the download instead of a
 // pod sitting in ContainerCreating, and a second run skips what the node already has. Pure.
 import { CHARTS } from "../../lib/charts";
 import { parseImageReference } from "../../lib/images";
@@ -70,11 +70,87 @@ export function planImageLoads(wanted: PreloadImage[], onNode: Set<string>): Loa
         } else if (onNode.has(normaliseImage(w.image))) {
             plan.present.push(w);
         } else if (ref.digest !== undefined) {
-            // `kind load docker-image` loads by tag; a digest-pinned image is pulled by the node itself.
-            plan.skipped.push({ ...w, reason: "pinned by digest, which kind load cannot load: the node pulls it during `pulumi up`" });
+            // A saved archive names images by tag; a digest-pinned image is pulled by the node itself.
+            plan.skipped.push({ ...w, reason: "pinned by digest, which a saved archive cannot carry: the node pulls it during `pulumi up`" });
         } else {
             plan.load.push(w);
         }
     }
     return plan;
+}
+
+/**
+ * Disk each image takes, in GB, as written down for the preflight (estimates, rounded up: `docker
+ * image inspect` and `crictl imagefsinfo` show the real figures). `download` is the compressed layers
+ * (what a pull fetches and what containerd keeps in its content store); `unpacked` the layers
+ * unpacked into snapshots (what `docker images` calls the size).
+ */
+export const IMAGE_DISK_GB: Array<{ match: RegExp; download: number; unpacked: number; why: string }> = [
+    { match: /\/tritonserver:[^/]*-pyt-python-py3$/, download: 5, unpacked: 10, why: "Triton with the PyTorch and Python backends only" },
+    { match: /\/tritonserver:/, download: 8, unpacked: 16, why: "a full Triton image (every backend)" },
+    { match: /\/seldonio\//, download: 0.2, unpacked: 0.5, why: "Seldon's Go and rclone images" },
+];
+
+/** The written-down disk of an image; an unknown image counts as a full Triton's, to err on the safe side. */
+export function imageDisk(image: string): { download: number; unpacked: number } {
+    const { download, unpacked } = IMAGE_DISK_GB.find(s => s.match.test(normaliseImage(image))) ?? IMAGE_DISK_GB[1];
+    return { download, unpacked };
+}
+
+/**
+ * The free disk the preload needs where Docker keeps its data (the kind node's containerd lives in a
+ * Docker volume there too), in GB: for each image not yet in the node, the host's copy unless Docker
+ * has it (downloaded and unpacked: with Docker's containerd image store both are kept), plus the
+ * node's copy (containerd keeps the downloaded content and the unpacked snapshot: that pair is the
+ * floor). No tar: the image streams from `docker save` into the node's `ctr import`.
+ */
+export function preloadDiskGB(wanted: PreloadImage[], onHost: (image: string) => boolean, onNode: Set<string>): number {
+    const gb = wanted.filter(w => !onNode.has(normaliseImage(w.image))).reduce((total, w) => {
+        const { download, unpacked } = imageDisk(w.image);
+        return total + (onHost(w.image) ? 0 : download + unpacked) + download + unpacked;
+    }, 0);
+    return Math.round(gb * 10) / 10;
+}
+
+/**
+ * The snapshotter the node's CRI unpacks images with, from `containerd config dump` (kind does the same
+ * before its own import, kind v0.29.0 pkg/cluster/nodeutils/util.go `parseSnapshotter`): config
+ * version 3 keeps it under [plugins."io.containerd.cri.v1.images"], version 2 under
+ * [plugins."io.containerd.grpc.v1.cri".containerd]. Undefined when neither says.
+ */
+export function criSnapshotter(configDump: string): string | undefined {
+    const version = /^version\s*=\s*(\d+)/m.exec(configDump)?.[1];
+    const section = version === "3" ? '[plugins."io.containerd.cri.v1.images"]' : version === "2" ? '[plugins."io.containerd.grpc.v1.cri".containerd]' : undefined;
+    if (!section) {
+        return undefined;
+    }
+    const start = configDump.indexOf(section);
+    if (start < 0) {
+        return undefined;
+    }
+    const body = configDump.slice(start + section.length).split(/\n\s*\[/)[0];
+    return /^\s*snapshotter\s*=\s*"([^"]+)"/m.exec(body)?.[1];
+}
+
+/** The platform every image is loaded for: Seldon 1.17.1's images exist for amd64 only (the preflight checks Docker runs amd64). */
+export const NODE_PLATFORM = "linux/amd64";
+
+/**
+ * The two ends of the stream that puts an image into the node's containerd, in the `k8s.io` namespace
+ * the kubelet uses, for one platform only (an `--all-platforms` import fails on a multi-platform tag
+ * pulled for one platform with Docker's containerd image store: kubernetes-sigs/kind#3795, #4224).
+ * `docker save --platform` needs Docker 28 (API 1.48); an older Docker saves the one platform it has.
+ */
+export function streamLoadCommands(image: string, nodeContainer: string, snapshotter: string, savePlatform: boolean): { save: [string, string[]]; importInto: [string, string[]] } {
+    return {
+        save: ["docker", ["save", ...(savePlatform ? ["--platform", NODE_PLATFORM] : []), image]],
+        importInto: ["docker", ["exec", "-i", nodeContainer, "ctr", "--namespace=k8s.io", "images", "import",
+            "--platform", NODE_PLATFORM, "--digests", `--snapshotter=${snapshotter}`, "-"]],
+    };
+}
+
+/** Whether Docker's API version (`docker version --format {{.Server.APIVersion}}`) has `docker save --platform` (1.48, Docker 28). */
+export function saveHasPlatform(apiVersion: string): boolean {
+    const m = /^(\d+)\.(\d+)/.exec(apiVersion.trim());
+    return m !== null && (Number(m[1]) > 1 || Number(m[2]) >= 48);
 }

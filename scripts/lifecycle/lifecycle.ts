@@ -4,7 +4,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DEV_STACK } from "./devStack";
-import { devStackImages, nodeImages, planImageLoads } from "./images";
+import { checkAnswer } from "../../lib/v2Protocol";
+import { criSnapshotter, devStackImages, imageDisk, nodeImages, planImageLoads, NODE_PLATFORM, saveHasPlatform, streamLoadCommands } from "./images";
 import { Proc } from "./proc";
 import { liveNamespaces, reconcilePlan, StateResource, stateResources, stateVerdict } from "./state";
 import { keptAfterTeardown, teardownSteps } from "./teardown";
@@ -12,6 +13,8 @@ import { keptAfterTeardown, teardownSteps } from "./teardown";
 /** How long each kind of step may take before it is stopped. */
 export const DEADLINES_MS = {
     query: 60_000,
+    buildModel: 60 * 60_000,
+    firstRequest: 60_000,
     createCluster: 10 * 60_000,
     pull: 60 * 60_000,
     load: 30 * 60_000,
@@ -22,11 +25,25 @@ export const DEADLINES_MS = {
     deleteCluster: 5 * 60_000,
 };
 
+/** What each slow step usually takes, said as it starts (README, "The first `npm run up:kind`"). */
+export const EXPECTED = {
+    buildModel: "5 to 15 min on a laptop CPU, downloads CIFAR-10 (FAKE_DATA=512: seconds)",
+    createCluster: "about 1 min",
+    pull: (gb: number) => `about ${gb} GB to download: ${gb >= 2 ? "10 to 30 min on a home connection" : "under a minute"}`,
+    load: (gb: number) => `${gb} GB unpacked: ${gb >= 2 ? "2 to 5 min" : "seconds"}`,
+    up: "5 to 10 min once the images are in the node",
+};
+
+/** The CIFAR-10 classes, in the order of the model's output. */
+export const CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+
 export interface Lifecycle {
     proc: Proc;
     log: (line: string) => void;
     /** The project folder. */
     root: string;
+    /** Remove the host's copy of each image once it is in the node (`npm run up:kind -- --drop-host-images`). */
+    dropHostImages?: boolean;
 }
 
 /** A step failed: what, and what to do about it. */
@@ -50,9 +67,9 @@ async function pulumi(l: Lifecycle, args: string[]): Promise<string> {
     return r.stdout;
 }
 
-async function stream(l: Lifecycle, what: string, command: string, args: string[], timeoutMs: number, quiet = false): Promise<void> {
-    l.log(`${what}: ${command} ${args.join(" ")}`);
-    const status = await l.proc.stream(command, args, { timeoutMs, what, quiet });
+async function stream(l: Lifecycle, what: string, command: string, args: string[], timeoutMs: number, expected?: string): Promise<void> {
+    l.log(`${what}${expected ? `, ${expected}` : ""}: ${command} ${args.join(" ")}`);
+    const status = await l.proc.stream(command, args, { timeoutMs, what });
     if (status !== 0) {
         throw new StepFailed(`${what} failed (${status === null ? `stopped, or no result within ${timeoutMs / 60_000} min` : `exit ${status}`})`);
     }
@@ -79,7 +96,28 @@ async function pulledOnHost(l: Lifecycle, image: string): Promise<boolean> {
     return (await l.proc.capture("docker", ["image", "inspect", "--format", "{{.Id}}", image], { timeoutMs: DEADLINES_MS.query })).status === 0;
 }
 
-/** Puts the big images into the node once: pulls on the host when missing, then `kind load`. */
+/** The node's CRI snapshotter, which an import must unpack for (as `kind load` finds it). */
+async function nodeSnapshotter(l: Lifecycle): Promise<string> {
+    const dump = await l.proc.capture("docker", ["exec", S.nodeContainer, "containerd", "config", "dump"], { timeoutMs: DEADLINES_MS.query });
+    const snapshotter = dump.status === 0 ? criSnapshotter(dump.stdout) : undefined;
+    if (!snapshotter) {
+        throw new StepFailed(`cannot tell which snapshotter the kind node's containerd uses (\`docker exec ${S.nodeContainer} containerd config dump\`` +
+            `${dump.status === 0 ? " names none" : `: ${dump.stderr.trim() || "no answer"}`}); recreate the cluster with \`npm run down:kind && npm run up:kind\``);
+    }
+    return snapshotter;
+}
+
+/** Whether `docker save` can select a platform (Docker 28, API 1.48). */
+async function savePlatform(l: Lifecycle): Promise<boolean> {
+    const v = await l.proc.capture("docker", ["version", "--format", "{{.Server.APIVersion}}"], { timeoutMs: DEADLINES_MS.query });
+    return v.status === 0 && saveHasPlatform(v.stdout);
+}
+
+/**
+ * Puts the big images into the node once: pulls on the host when missing (Docker's progress), then
+ * streams each from `docker save` into the node's containerd (`ctr import` in the kubelet's k8s.io
+ * namespace, one platform): no tar on disk, no `--all-platforms`.
+ */
 async function preloadImages(l: Lifecycle): Promise<void> {
     const wanted = wantedImages(l);
     const listed = await l.proc.capture("docker", ["exec", S.nodeContainer, "crictl", "images", "-o", "json"], { timeoutMs: DEADLINES_MS.query });
@@ -92,15 +130,32 @@ async function preloadImages(l: Lifecycle): Promise<void> {
     for (const s of plan.skipped) {
         l.log(`  ${s.image}: ${s.reason}`);
     }
+    if (plan.load.length === 0) {
+        return;
+    }
+    const snapshotter = await nodeSnapshotter(l);
+    const withPlatform = await savePlatform(l);
+    if (!withPlatform) {
+        l.log(`  note: this Docker is older than 28, so \`docker save\` cannot pick a platform; it saves the ${NODE_PLATFORM} image it pulled`);
+    }
     for (const [i, image] of plan.load.entries()) {
         const step = `[${i + 1}/${plan.load.length}] ${image.image} (${image.why})`;
+        const disk = imageDisk(image.image);
         if (!await pulledOnHost(l, image.image)) {
-            // Seldon's images exist for amd64 only; the preflight has checked that Docker runs amd64.
-            await stream(l, `pulling ${step}`, "docker", ["pull", "--platform", "linux/amd64", image.image], DEADLINES_MS.pull);
+            await stream(l, `pulling ${step}`, "docker", ["pull", "--platform", NODE_PLATFORM, image.image], DEADLINES_MS.pull, EXPECTED.pull(disk.download));
         } else {
             l.log(`${step}: already pulled on the host`);
         }
-        await stream(l, `loading ${step} into the node`, "kind", ["load", "docker-image", "--name", S.cluster, image.image], DEADLINES_MS.load, true);
+        const { save, importInto } = streamLoadCommands(image.image, S.nodeContainer, snapshotter, withPlatform);
+        const what = `loading ${step} into the node`;
+        l.log(`${what}, ${EXPECTED.load(disk.unpacked)}: ${save[0]} ${save[1].join(" ")} | ${importInto[0]} ${importInto[1].join(" ")}`);
+        const status = await l.proc.pipe(save, importInto, { timeoutMs: DEADLINES_MS.load, what, quiet: true });
+        if (status !== 0) {
+            throw new StepFailed(`${what} failed (${status === null ? `stopped, or no result within ${DEADLINES_MS.load / 60_000} min` : `exit ${status}`})`);
+        }
+        if (l.dropHostImages) {
+            await stream(l, `removing the host's copy of ${image.image} (--drop-host-images; the node keeps its own)`, "docker", ["image", "rm", image.image], DEADLINES_MS.query);
+        }
     }
 }
 
@@ -125,25 +180,80 @@ async function reconcile(l: Lifecycle): Promise<void> {
     await forget(l, plan.forget, "it lived in the old cluster");
 }
 
+/**
+ * Builds the model when it is not built yet, alongside the image pulls (they do not depend on each
+ * other): its output goes to a log file, a line every 30 s says it is still at it.
+ */
+function buildModel(l: Lifecycle): Promise<void> | undefined {
+    if (fs.existsSync(path.join(l.root, S.builtModel))) {
+        return undefined;
+    }
+    const logFile = path.join(l.root, S.modelBuildLog);
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
+    const what = `building the model (npm run build:model), ${EXPECTED.buildModel}`;
+    l.log(`${what}; alongside the next steps, output in ${S.modelBuildLog}`);
+    return l.proc.stream("sh", ["model/build.sh"], { timeoutMs: DEADLINES_MS.buildModel, what: "building the model", logFile }).then(status => {
+        if (status !== 0) {
+            throw new StepFailed(`building the model failed (${status === null ? `stopped, or no result within ${DEADLINES_MS.buildModel / 60_000} min` : `exit ${status}`}); ` +
+                `see ${S.modelBuildLog}. Without internet: FAKE_DATA=512 npm run up:kind (a throw-away model)`);
+        }
+        l.log("model: built");
+    });
+}
+
+/** The first request to the model, sent with the very command the stack prints (`curlExample`), and its answer. */
+async function firstRequest(l: Lifecycle): Promise<void> {
+    const curl = (await pulumi(l, ["stack", "output", "curlExample", "--stack", S.stack])).trim();
+    l.log("");
+    l.log("The first request (`./pulumi-dev stack output curlExample` prints it):");
+    l.log(`  ${curl}`);
+    const r = await l.proc.capture("sh", ["-c", curl], { timeoutMs: DEADLINES_MS.firstRequest });
+    const answer = r.status === 0 ? checkAnswer(r.stdout) : { ok: false as const, problem: `curl failed (${r.status === null ? "no answer in time" : `exit ${r.status}`}): ${r.stderr.trim()}` };
+    if (!answer.ok) {
+        throw new StepFailed(`the first request got no valid answer: ${answer.problem}${r.stdout ? ` (${r.stdout.slice(0, 300)})` : ""}`);
+    }
+    const best = answer.probabilities.indexOf(Math.max(...answer.probabilities));
+    l.log("and its answer (10 class probabilities, summing to 1):");
+    l.log(`  ${r.stdout.trim().slice(0, 400)}`);
+    l.log(`  → most likely "${CIFAR10_CLASSES[best]}" (p = ${answer.probabilities[best].toFixed(3)}); the sample image is synthetic, so any class is a valid answer`);
+}
+
 export async function up(l: Lifecycle): Promise<void> {
-    if (await clusterExists(l)) {
-        l.log(`cluster: kind cluster ${S.cluster} exists`);
-    } else {
-        await stream(l, "creating the kind cluster", "kind", ["create", "cluster", "--config", S.clusterConfig], DEADLINES_MS.createCluster);
+    // Started first, awaited before `pulumi up`: the model trains while the cluster and images come.
+    const model = buildModel(l);
+    // Do not leave an unobserved rejection while the other steps run; it is awaited below.
+    model?.catch(() => undefined);
+    try {
+        if (await clusterExists(l)) {
+            l.log(`cluster: kind cluster ${S.cluster} exists`);
+        } else {
+            await stream(l, "creating the kind cluster", "kind", ["create", "cluster", "--config", S.clusterConfig], DEADLINES_MS.createCluster, EXPECTED.createCluster);
+        }
+        // So that the kubectl commands the README and the stack outputs print reach this cluster.
+        const context = await l.proc.capture("kubectl", ["config", "use-context", S.context], { timeoutMs: DEADLINES_MS.query });
+        if (context.status !== 0) {
+            l.log(`note: \`kubectl config use-context ${S.context}\` failed (${context.stderr.trim()}); the program deploys through that context ` +
+                "anyway, but plain kubectl commands reach another cluster until you switch");
+        }
+        await preloadImages(l);
+    } catch (e) {
+        if (model) {
+            // Its result is kept for the next run; its own failure, if any, is in its log.
+            l.log(`${e instanceof StepFailed ? e.message : String(e)}; waiting for the model build to finish before stopping`);
+            await model.catch(() => undefined);
+        }
+        throw e;
     }
-    // So that the kubectl commands the README and the stack outputs print reach this cluster.
-    const context = await l.proc.capture("kubectl", ["config", "use-context", S.context], { timeoutMs: DEADLINES_MS.query });
-    if (context.status !== 0) {
-        l.log(`note: \`kubectl config use-context ${S.context}\` failed (${context.stderr.trim()}); the program deploys through that context ` +
-            "anyway, but plain kubectl commands reach another cluster until you switch");
+    if (model) {
+        l.log("waiting for the model build to finish");
+        await model;
     }
-    await preloadImages(l);
     await pulumi(l, ["stack", "select", "--create", S.stack]);
     await reconcile(l);
-    await stream(l, "pulumi up", S.cli, ["up", "--yes", "--stack", S.stack], DEADLINES_MS.up);
+    await stream(l, "pulumi up", S.cli, ["up", "--yes", "--stack", S.stack], DEADLINES_MS.up, EXPECTED.up);
+    await firstRequest(l);
     l.log("");
     l.log("The dev stack is up. Next:");
-    l.log(`  ${S.cli} stack output curlExample      # a request to the model`);
     l.log(`  ${S.cli} stack output loadTestCommand  # load it and watch it scale`);
     l.log(`  ${S.cli} config set autoscaler keda && ${S.cli} up`);
     l.log("  npm run down:kind                       # when you are done");

@@ -11,8 +11,19 @@ export interface HostFacts {
     /** `kind version`'s version, or undefined when not installed. */
     kind?: string;
     kubectl: boolean;
+    /** This machine's processor (`process.arch`: x64, arm64, …): checked even when Docker cannot be asked. */
+    hostArchitecture: string;
+    /** `curl`, which sends the first request after `up` (the command the stack prints). */
+    curl: boolean;
     /** Docker's daemon as `docker info` reports it, or why it could not be asked. */
     docker: { reachable: true; cpus: number; memoryBytes: number; architecture: string } | { reachable: false; why: string };
+    /**
+     * Free disk where Docker keeps its data (the host's images and the kind node's containerd, which
+     * lives in a Docker volume there), or why it could not be measured.
+     */
+    dockerDisk?: { freeGB: number; where: string } | { unknown: string };
+    /** Disk the image preload still needs there (scripts/lifecycle/images.ts, preloadDiskGB), in GB, with what it is made of. */
+    preloadNeed?: { gb: number; detail: string };
     /** Whether the kind cluster exists already (then it holds the host ports itself). */
     clusterExists: boolean;
     /** Host ports the cluster maps, and whether something else listens there. */
@@ -47,13 +58,21 @@ export function preflightProblems(f: HostFacts, sizing: DevStackSizing = DEV_STA
     if (!f.kubectl) {
         problems.push("kubectl is not installed: see https://kubernetes.io/docs/tasks/tools/");
     }
+    if (!f.curl) {
+        problems.push("curl is not installed: it sends the first request after `up` (Debian/Ubuntu: apt-get install curl; macOS has it)");
+    }
+    const amd64Only = (what: string) => `${what}, but Seldon Core 1.17.1's operator, executor and storage-initializer ` +
+        "images are published for amd64 only (SeldonIO/seldon-core#3295): the model pods cannot run on this machine. " +
+        "Use an amd64 machine (a cloud VM, a CI runner) for the dev stack, or a cloud cluster with amd64 nodes (clusterFlavour: cloud)";
     if (!f.docker.reachable) {
         problems.push(`Docker's daemon cannot be reached (${f.docker.why}): install Docker and start it (Docker Desktop, or \`sudo systemctl start docker\`)`);
+        // Said now, so that an arm64 laptop learns it in this run and not after installing Docker.
+        if (f.hostArchitecture !== "x64") {
+            problems.push(amd64Only(`this machine is ${f.hostArchitecture}`));
+        }
     } else {
         if (!/^(x86_64|amd64)$/.test(f.docker.architecture)) {
-            problems.push(`Docker runs ${f.docker.architecture} containers, but Seldon Core 1.17.1's operator, executor and storage-initializer ` +
-                "images are published for amd64 only (SeldonIO/seldon-core#3295): the model pods cannot run on this machine. " +
-                "Use an amd64 machine (a cloud VM, a CI runner) for the dev stack, or a cloud cluster with amd64 nodes (clusterFlavour: cloud)");
+            problems.push(amd64Only(`Docker runs ${f.docker.architecture} containers`));
         }
         if (f.docker.cpus < sizing.dockerCpus) {
             problems.push(`Docker has ${f.docker.cpus} CPUs, the dev stack needs ${sizing.dockerCpus} ` +
@@ -63,6 +82,17 @@ export function preflightProblems(f: HostFacts, sizing: DevStackSizing = DEV_STA
         if (gib < sizing.dockerMemoryGiB * 0.95) {
             problems.push(`Docker has ${gib.toFixed(1)} GiB of memory, the dev stack needs ${sizing.dockerMemoryGiB} GiB ` +
                 `(its pods request ${(sizing.memoryRequestMiB / 1024).toFixed(1)} GiB): give Docker more (Docker Desktop: Settings → Resources)`);
+        }
+    }
+    if (f.dockerDisk && f.preloadNeed && f.preloadNeed.gb > 0) {
+        const need = Math.ceil(f.preloadNeed.gb);
+        if ("freeGB" in f.dockerDisk) {
+            if (f.dockerDisk.freeGB < need) {
+                problems.push(`${f.dockerDisk.where} has ${f.dockerDisk.freeGB.toFixed(1)} GB free, the images need ${need} GB more there ` +
+                    `(${f.preloadNeed.detail}): free ${(need - f.dockerDisk.freeGB).toFixed(1)} GB (\`docker system df\` shows what Docker holds, ` +
+                    "`docker image prune -a` and `docker builder prune` free it; Docker Desktop: Settings → Resources → Disk usage limit), " +
+                    "or point tritonImage at a smaller image in Pulumi.dev.yaml");
+            }
         }
     }
     if (!f.clusterExists) {
