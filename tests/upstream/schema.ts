@@ -1,7 +1,7 @@
 // Strict validation of Kubernetes objects, as `kubectl apply` with strict field validation would do:
 //   - Kubernetes' own kinds: every field must exist (the field maps of @kubernetes/client-node 1.4.0's
 //     generated models, Kubernetes 1.34 OpenAPI), and types, enums and required fields must hold (the
-//     JSON schemas of kubernetes-models 5.1.0);
+//     JSON schemas of kubernetes-models 4.5.1, the newest that declares Node 20);
 //   - custom resources: the openAPIV3Schema of the CRD that the installed charts ship, made strict
 //     (objects with declared properties accept no other field unless x-kubernetes-preserve-unknown-fields).
 import Ajv, { ValidateFunction } from "ajv";
