@@ -3,6 +3,7 @@
 // `pulumi` with whatever backend it was created in. The program prints commands (stack outputs,
 // error messages) in the form that works for the stack it runs for: the backend in use decides, so
 // a stack's outputs stay the same from run to run.
+import * as fs from "fs";
 import * as path from "path";
 
 /** The wrapper for the dev stack, relative to the project folder. */
@@ -12,8 +13,29 @@ export const DEV_STATE_DIR = ".pulumi-state";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
-/** `./pulumi-dev` when the backend is the project's own state folder, `pulumi` otherwise. */
+/** A path with its symbolic links resolved, as far as it exists. */
+function real(p: string): string {
+    try {
+        return fs.realpathSync(p);
+    } catch {
+        return path.resolve(p);
+    }
+}
+
+/**
+ * `./pulumi-dev` when the backend is the project's own state folder, `pulumi` otherwise. Paths are
+ * compared with their symbolic links resolved: a checkout reached through a link names the same
+ * folder two ways (the shell's logical path in ./pulumi-dev, Node's real one here).
+ */
 export function pulumiCli(env: NodeJS.ProcessEnv = process.env, root: string = PROJECT_ROOT): string {
     const url = env.PULUMI_BACKEND_URL?.replace(/\/+$/, "");
-    return url === `file://${path.join(root, DEV_STATE_DIR)}` ? DEV_CLI : "pulumi";
+    if (!url?.startsWith("file://")) {
+        return "pulumi";
+    }
+    return real(url.slice("file://".length)) === real(path.join(root, DEV_STATE_DIR)) ? DEV_CLI : "pulumi";
+}
+
+/** The backend ./pulumi-dev sets: what the program sees when the dev stack runs. */
+export function devBackendUrl(root: string = PROJECT_ROOT): string {
+    return `file://${path.join(root, DEV_STATE_DIR)}`;
 }

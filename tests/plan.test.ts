@@ -39,6 +39,12 @@ describe("offline plan (npm run plan)", () => {
         assert.strictEqual(again.stdout, dev, "the same plan on every run");
     });
 
+    it("prints the dev stack's commands as ./pulumi-dev, the way they work for it; another stack's as pulumi", async () => {
+        assert.ok(dev.includes('$(./pulumi-dev stack output inferenceRequest)'), "curlExample for the dev stack");
+        assert.ok(!/\$\(pulumi stack output/.test(dev));
+        assert.strictEqual(process.env.PULUMI_BACKEND_URL, undefined, "the plan leaves the environment as it found it");
+    });
+
     it("says when the model is not built and plans its upload with a placeholder", function () {
         if (fs.existsSync(path.join(ROOT, "model/cifar10-model/cifar10-pytorch/1/model.ts"))) {
             this.skip();

@@ -77,7 +77,10 @@ describe("GitHub workflows", () => {
     it("test: runs the README's test command on pushes and pull requests", () => {
         const w = workflow("test");
         assert.deepStrictEqual(Object.keys(w.on).sort(), ["pull_request", "push"]);
-        assert.ok(steps(w, "test").some(s => s.run === "npm test"));
+        const runs = steps(w, "test").map(s => s.run);
+        const [ci, setup, test] = ["npm ci", "npm run test:setup", "npm test"].map(c => runs.indexOf(c));
+        assert.ok(ci >= 0 && ci < setup && setup < test,
+            "npm ci, then npm run test:setup, then npm test, as the README says");
     });
 
     it("preview: pulumi preview per stack with the policy pack, the diff as a PR comment, AWS through OIDC", () => {

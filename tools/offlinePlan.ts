@@ -6,6 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
+import { devBackendUrl } from "../lib/cli";
+import { DEV_STACK } from "../scripts/lifecycle/devStack";
 import { PROJECT, ProgramRun, RegisteredResource, ROOT, runProgram } from "./evaluate";
 import { isKubernetesObject } from "../lib/resourceTypes";
 import { unbuiltModels } from "../lib/tritonRepository";
@@ -119,7 +121,20 @@ export function withBuildableModel(config: StackConfig): { config: StackConfig; 
 
 /** Evaluates the program for the config and renders the plan. */
 export async function plan(stack: string, config: StackConfig, note?: string): Promise<string> {
-    const run = await runProgram(config.values, { stack, secrets: config.secrets, mocks: planMocks });
+    // The dev stack runs through ./pulumi-dev, which sets the project's state folder as the backend:
+    // plan it the same way, so the commands it prints are the ones that work for it.
+    const saved = process.env.PULUMI_BACKEND_URL;
+    if (stack === DEV_STACK.stack && saved === undefined) {
+        process.env.PULUMI_BACKEND_URL = devBackendUrl();
+    }
+    let run: ProgramRun;
+    try {
+        run = await runProgram(config.values, { stack, secrets: config.secrets, mocks: planMocks });
+    } finally {
+        if (saved === undefined) {
+            delete process.env.PULUMI_BACKEND_URL;
+        }
+    }
     if (run.error) {
         throw new PlanError(run.error.message);
     }
