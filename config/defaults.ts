@@ -4,7 +4,7 @@ import { Autoscaler, ClusterFlavour, KedaSignalKind, ModelStoreKind, ReaderCrede
 
 /**
  * Defaults of every project setting, in one place. `Pulumi.yaml` declares the same values for the
- * CLI (a test keeps the two in step, and the README's table); the program applies them itself
+ * CLI (a test keeps the two in step, and the table in docs/configuration.md); the program applies them itself
  * because the SDK does not read `Pulumi.yaml`'s config defaults when the program runs under its mocks
  * or any engine other than the CLI (pulumi/pulumi#4472), so tests and the offline plan would
  * otherwise see no defaults at all.

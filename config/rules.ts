@@ -55,7 +55,7 @@ export function unknownKeyProblems(project: string, keys: string[]): string[] {
         .map(k => {
             const nearest = nearestKey(k);
             return `${project}:${k} is not a setting of this project` + (nearest ? `: did you mean ${nearest}?` : "") +
-                ` (\`${pulumiCli()} config rm ${k}\`; README, "Configuration", lists every setting)`;
+                ` (\`${pulumiCli()} config rm ${k}\`; docs/configuration.md lists every setting)`;
         });
 }
 

@@ -64,7 +64,7 @@ export const CHARTS = {
     istioGateway: { repo: ISTIO_REPO, chart: "gateway", version: ISTIO_VERSION, release: "istio-ingressgateway", namespace: ISTIO_NAMESPACE },
     /**
      * Seldon Core v1 operator. 1.17.1 (2023-08-15) is the last Apache-2.0 release; 1.18.0 and later are
-     * under the Business Source License 1.1 (README, "Choosing versions").
+     * under the Business Source License 1.1 (docs/design.md, "Choosing versions and repositories").
      */
     seldonCore: { repo: "https://storage.googleapis.com/seldon-charts", chart: "seldon-core-operator", version: "1.17.1", release: "seldon-core", namespace: "seldon-system" },
     /** metrics-server 3.13.1 = app 0.8.x (Kubernetes >= 1.31): serves metrics.k8s.io for CPU-based HPAs. */

@@ -18,7 +18,7 @@ export interface RepositoryFile {
 export class ModelRepositoryError extends Error {}
 
 /** How a user turns the committed `config.pbtxt` files into a servable repository. */
-export const BUILD_HINT = "build the model first with `npm run build:model` (trains CIFAR-10 and exports 1/model.ts; see README, 'Build the model')";
+export const BUILD_HINT = "build the model first with `npm run build:model` (trains CIFAR-10 and exports 1/model.ts; see docs/model.md)";
 
 /**
  * Lists every file of a Triton model repository (hidden files skipped), checking the layout Triton

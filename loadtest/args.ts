@@ -31,7 +31,7 @@ export const DEFAULTS = {
 /** The longest --cooldown: an autoscaler that has not scaled down after this is not going to. */
 export const MAX_COOLDOWN_MS = 3600_000;
 
-/** Exit codes of the command line (also in the README). */
+/** Exit codes of the command line (also in docs/load-test.md). */
 export const EXIT = {
     ok: 0,
     noSuccess: 1,

@@ -37,4 +37,4 @@ runProbe("smoke test", async () => {
     } finally {
         reporter?.stop();
     }
-}, "See README, 'Troubleshooting'; `kubectl -n <namespace> get pods` and the pods' logs say why the model is not ready.");
+}, "See docs/troubleshooting.md; `kubectl -n <namespace> get pods` and the pods' logs say why the model is not ready.");

@@ -1,5 +1,5 @@
 // What the dev stack asks of the laptop, written down once: the preflight checks Docker against it,
-// the README shows it, and the upstream tier checks it still covers what the charts and the program
+// docs/kind.md shows it, and the upstream tier checks it still covers what the charts and the program
 // request (tests/upstream/charts.test.ts, "sizing").
 import { DEFAULTS } from "../config/defaults";
 import { devStackSetting } from "./lifecycle/devStack";
@@ -25,8 +25,6 @@ export interface DevStackSizing {
     cpuRequestMillis: number;
     /** Memory requested by the same pods, in MiB. */
     memoryRequestMiB: number;
-    /** Disk the images take in the kind node (Triton's -pyt-python-py3 image alone is about 10 GB), in GB. */
-    imagesDiskGB: number;
     /** What Docker (Docker Desktop's VM, or the host) needs: the requests, kind's control plane and headroom. */
     dockerCpus: number;
     dockerMemoryGiB: number;
@@ -39,14 +37,13 @@ export function devStackSizing(maxReplicas: number, loadTestJob: boolean, grafan
     return {
         cpuRequestMillis: cpu,
         memoryRequestMiB: memory,
-        imagesDiskGB: 20,
         dockerCpus: Math.ceil((cpu + PARTS.kind.cpu + HEADROOM.cpu) / 1000),
         dockerMemoryGiB: Math.ceil((memory + PARTS.kind.memory + HEADROOM.memoryMiB) / 1024),
     };
 }
 
 /**
- * The dev stack as the README sizes it: the default maxReplicas (3) and the load-test Job; 6 CPUs and
+ * The dev stack with the load-test Job, as docs/kind.md sizes it: the default maxReplicas (3) and the load-test Job; 6 CPUs and
  * 8 GiB for Docker. With less, the scheduler leaves the third model replica Pending.
  */
 export const DEV_STACK_SIZING: DevStackSizing = devStackSizing(3, true);

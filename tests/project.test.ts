@@ -1,13 +1,20 @@
 // The project's own files agree with the code: Pulumi.yaml declares what config.ts reads, the dev
-// stack is valid, the README documents every setting, and every dependency is pinned.
+// stack is valid, the docs document every setting and the sizing the preflight asks for, the README
+// stays a landing page whose links resolve, and every dependency is pinned.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { DEFAULTS, SECRET_KEYS } from "../config";
+import { checkAnswer } from "../lib/v2Protocol";
+import { devStackImages, preloadDiskGB } from "../scripts/lifecycle/images";
+import { sizingForStackConfig } from "../scripts/sizing";
 import { baseConfig, PROJECT, ROOT, runProgram } from "./harness";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
+/** The anchors GitHub gives a Markdown file's headings: lower case, punctuation dropped, spaces as hyphens. */
+const headingAnchors = (text: string) => [...text.matchAll(/^#+ (.*)$/gm)].map(m => m[1].trim().toLowerCase().replace(/[^\w\- ]/g, "").replace(/ /g, "-"));
 
 describe("project files", () => {
     const project = parse(read("Pulumi.yaml"));
@@ -42,19 +49,59 @@ describe("project files", () => {
         assert.ok(run.resources.length > 0);
     });
 
-    it("the README's config reference lists every setting with its default", () => {
-        const readme = read("README.md");
-        const section = readme.slice(readme.indexOf("\n## Configuration\n"), readme.indexOf("\n## ", readme.indexOf("\n## Configuration\n") + 5));
-        assert.ok(section.length > 100, "README has a Configuration section");
+    it("the config reference (docs/configuration.md) lists every setting with its default", () => {
+        const page = read("docs/configuration.md");
+        const section = page.slice(page.indexOf("\n## Configuration\n"));
+        assert.ok(section.length > 100, "docs/configuration.md has a Configuration section");
         for (const [key, fallback] of Object.entries(DEFAULTS)) {
             const row = section.split("\n").find(line => line.startsWith(`| \`${key}\``));
-            assert.ok(row, `README config reference has no row for ${key}`);
+            assert.ok(row, `the config reference has no row for ${key}`);
             const shown = fallback === "" ? "(empty)" : `\`${fallback}\``;
-            assert.ok(row.includes(shown), `README row for ${key} does not show the default ${shown}: ${row}`);
+            assert.ok(row.includes(shown), `the config reference's row for ${key} does not show the default ${shown}: ${row}`);
         }
         for (const key of SECRET_KEYS) {
-            assert.ok(section.includes(`| \`${key}\``), `README config reference has no row for ${key}`);
+            assert.ok(section.includes(`| \`${key}\``), `the config reference has no row for ${key}`);
         }
+    });
+
+    it("the README is a landing page of at most 250 lines that links every docs page, and every link in the docs resolves", () => {
+        const readme = read("README.md");
+        assert.ok(readme.split("\n").length <= 250, `README.md has ${readme.split("\n").length} lines`);
+        const pages = fs.readdirSync(path.join(ROOT, "docs")).filter(f => f.endsWith(".md"));
+        assert.ok(pages.length >= 8);
+        for (const page of pages) {
+            assert.ok(readme.includes(`](docs/${page})`), `README.md does not link docs/${page}`);
+        }
+        const problems: string[] = [];
+        for (const file of ["README.md", ...pages.map(p => `docs/${p}`)]) {
+            for (const [, target, anchor] of read(file).matchAll(/\]\(((?:\.\.\/)?[\w./-]*\.md)?(?:#([\w-]+))?\)/g)) {
+                const resolved = target ? path.normalize(path.join(path.dirname(file), target)) : file;
+                if (!fs.existsSync(path.join(ROOT, resolved))) {
+                    problems.push(`${file}: ${target} does not exist`);
+                } else if (anchor && !headingAnchors(read(resolved)).includes(anchor)) {
+                    problems.push(`${file}: ${resolved} has no heading #${anchor}`);
+                }
+            }
+        }
+        assert.deepStrictEqual(problems, []);
+    });
+
+    it("the sizing the docs state is what the preflight asks for the dev stack as committed", () => {
+        const sizing = sizingForStackConfig(read("Pulumi.dev.yaml"));
+        const kind = read("docs/kind.md");
+        const row = (label: string) => kind.split("\n").find(l => l.startsWith(`| **${label}**`)) ?? "";
+        assert.ok(row("requested").includes(`**${sizing.cpuRequestMillis / 1000}**`) && row("requested").includes(`**${sizing.memoryRequestMiB.toLocaleString("en-US")} MiB**`), row("requested"));
+        assert.ok(row("Docker needs").includes(`**${sizing.dockerCpus}**`) && row("Docker needs").includes(`**${sizing.dockerMemoryGiB} GiB**`), row("Docker needs"));
+        assert.ok(read("README.md").includes(`${sizing.dockerCpus} CPUs, ${sizing.dockerMemoryGiB} GiB of memory`), "the README's prerequisites state the same");
+        const need = Math.ceil(preloadDiskGB(devStackImages(read("Pulumi.dev.yaml")), () => false, new Set()));
+        assert.ok(kind.includes(`about ${need} GB free`) && read("README.md").includes(`about ${need} GB of free disk`), `a first run needs ${need} GB`);
+    });
+
+    it("the README's example answer is one the checks accept, and its request path is the stack's", () => {
+        const readme = read("README.md");
+        const answer = readme.split("\n").find(l => l.startsWith('{"model_name"'))!;
+        assert.deepStrictEqual(checkAnswer(answer).ok, true);
+        assert.ok(readme.includes("/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer"));
     });
 
     it("pins every npm dependency to an exact version, with a lockfile", () => {

@@ -42,7 +42,7 @@ export const NATIVE_SIDECAR_ANNOTATION = "sidecar.istio.io/nativeSidecar";
 /**
  * Triton needs no privilege: it runs as the image's own non-root user (`triton-server`, uid 1000 in
  * NVIDIA's images) and only reads the model the storage initializer wrote. Its root filesystem stays
- * writable: backends write to /tmp and the home folder.
+ * writable: backends write to /tmp (the image's `triton-server` user has no home folder).
  */
 export const TRITON_SECURITY_CONTEXT: SecurityContext = {
     runAsNonRoot: true,
@@ -81,7 +81,7 @@ export class ModelDeployment extends pulumi.ComponentResource {
     public readonly scaleDownWindow: string;
     /** How to open the model's Grafana dashboard, or how to get one. */
     public readonly dashboard: DashboardAccess;
-    /** The local load test against this deployment, with a report and --watch (README, "Load test"). */
+    /** The local load test against this deployment, with a report and --watch (docs/load-test.md). */
     public readonly loadTestCommand: pulumi.Output<string>;
 
     constructor(name: string, args: ModelDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -188,10 +188,11 @@ export function seldonDeploymentFor(d: DeploymentSettings, a: AutoscalingSetting
         graph.logger = { mode: "all", url: d.payloadLoggerUrl };
     }
     const component: SeldonPodSpec = {
-        // Seldon copies these to the pods. The storage initializer (rclone, an init container) reaches
-        // the store only if Istio's proxy runs as a native sidecar; istiod decides that by itself only
-        // when every node's kubelet is 1.33 or later (istio 1.30 pkg/kube/inject/webhook.go), and the
-        // annotation wins over its choice, so older clusters work too.
+        // Seldon copies these to the pods. Harmless, not required: the storage initializer (rclone, an
+        // init container) has network either way, because without native sidecars Istio 1.30's
+        // injector moves istio-init last among the init containers (FACTS §12). With the annotation
+        // the proxy starts first on every cluster, not only where istiod turns native sidecars on by
+        // itself (every kubelet 1.33 or later, istio 1.30 pkg/kube/inject/webhook.go).
         metadata: { annotations: { [NATIVE_SIDECAR_ANNOTATION]: "true" } },
         spec: {
             // Named like the graph node, so Seldon keeps this image and these resources for Triton.

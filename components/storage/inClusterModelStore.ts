@@ -165,7 +165,7 @@ export function modelStoreService(): k8s.core.v1.ServiceArgs {
  *   can admit a source that is not a pod. The pod subnet is excepted, so no pod gets in this way.
  * The kubelet's probes pass on their own (root-owned sockets on the node are exempt). No other pod can
  * reach the store, so none can overwrite the models with a key it found. A CNI that enforces
- * NetworkPolicy is needed: kindnet does since kind v0.24 (README, "What is exposed").
+ * NetworkPolicy is needed: kindnet does since kind v0.24 (docs/security.md).
  */
 export function modelStoreNetworkPolicy(readerNamespace: string, podSubnet: string = KIND_POD_SUBNET): k8s.networking.v1.NetworkPolicyArgs & { spec: k8s.types.input.networking.v1.NetworkPolicySpec } {
     const s3Only = [{ port: MODEL_STORE_S3_PORT, protocol: "TCP" }];

@@ -25,7 +25,7 @@ export const DEADLINES_MS = {
     deleteCluster: 5 * 60_000,
 };
 
-/** What each slow step usually takes, said as it starts (README, "The first `npm run up:kind`"). */
+/** What each slow step usually takes, said as it starts (docs/kind.md, "The first `npm run up:kind`"). */
 export const EXPECTED = {
     buildModel: "5 to 15 min on a laptop CPU, downloads CIFAR-10 (FAKE_DATA=512: seconds)",
     createCluster: "about 1 min",

@@ -33,7 +33,7 @@ export interface HostFacts {
     python?: string;
 }
 
-/** Minimum versions: the README's prerequisites. */
+/** Minimum versions: the README's prerequisites and docs/kind.md. */
 export const MINIMUM = {
     node: "20.19.0",
     pulumi: "3.140.0",

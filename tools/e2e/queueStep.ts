@@ -18,7 +18,7 @@ export interface QueueStepInputs {
      * Triton's requests per CPU-second for this model, low and high: the network alone does 5,200
      * images per CPU-second at batch 1 and 8,600 at batch 4 (FACTS §11, PyTorch 1.13, one thread);
      * Triton's HTTP and JSON handling of a 3,072-number tensor and the batcher take their share, so
-     * 2,000 to 5,000 (the range the README's queue-target note uses).
+     * 2,000 to 5,000 (the range docs/autoscaling.md's queue-target note uses).
      */
     tritonPerCore: [number, number];
     /**
