@@ -23,7 +23,7 @@ const modelRepository = new ModelRepository("model-repository", { store: modelSt
 // Istio · Seldon Core · metrics-server · Prometheus · KEDA · the models' namespace.
 const platform = new Platform("platform", { settings: settings.platform }, { providers: [kubernetes] });
 
-// rclone Secret · SeldonDeployment (none | hpa | keda) · smoke test.
+// rclone Secret · SeldonDeployment (none | hpa | keda, fail-safe on a lost signal) · alerts · smoke test.
 const model = new ModelDeployment("model", {
     settings: settings.deployment,
     autoscaling: settings.autoscaling,
@@ -35,6 +35,7 @@ const model = new ModelDeployment("model", {
     dependsOn: [...platform.servingReady, modelRepository],
     kubeContext: settings.platform.kubeContext,
     grafana: settings.platform.grafana,
+    alerts: settings.alerts && platform.monitoring ? { settings: settings.alerts, after: platform.monitoring.release } : undefined,
 }, { providers: [kubernetes] });
 
 // Optional: the tutorial's load from inside the cluster, against the gateway Service (no port-forward).

@@ -61,6 +61,17 @@ export const DEFAULTS = {
     // of queueing before a new replica is asked for.
     kedaQueueTarget: 16,
     kedaScaleUpStabilizationSeconds: 0,
+    // When the signal is lost (no series: the scrape is broken, or Prometheus is down), KEDA holds this
+    // many replicas instead of reading the silence as no load: "max" follows maxReplicas, safe for
+    // serving at the cost of capacity (KEDA 2.20 pkg/fallback/fallback.go: exactly this count).
+    kedaFallbackReplicas: "max",
+    // Consecutive failed metric reads before the fallback holds (KEDA falls back on the read after
+    // this many, one per HPA sync of 15 s): about a minute with 3.
+    kedaFallbackFailureThreshold: 3,
+    // The alerts' objectives (components/serving/alerts.ts): p99 latency of the executor, and Triton's
+    // mean queue time, each held for 10 minutes.
+    alertLatencyP99Ms: 500,
+    alertQueueTimeMs: 50,
     payloadLoggerUrl: "",
     rcloneProvider: "",
     s3Endpoint: "",
@@ -88,6 +99,9 @@ export const MAXIMUM = {
     kedaScaleDownStabilizationSeconds: 3600,
     kedaQueueTarget: 10000,
     kedaScaleUpStabilizationSeconds: 3600,
+    kedaFallbackFailureThreshold: 100,
+    alertLatencyP99Ms: 600000,
+    alertQueueTimeMs: 600000,
     smokeTestTimeoutSeconds: 4 * 3600,
     loadTestUsers: 10000,
     loadTestSpawnRate: 1000,

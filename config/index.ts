@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader } from "./reader";
 import { unknownKeyProblems } from "./rules";
 import { readPlatform } from "./platform";
-import { readAutoscaler, readAutoscaling, readDeployment, readLoadTest, readSignalTargets } from "./serving";
+import { readAlerts, readAutoscaler, readAutoscaling, readDeployment, readLoadTest, readSignalTargets } from "./serving";
 import { readModelRepository, readModelStore } from "./storage";
 import { Settings } from "./types";
 
@@ -33,8 +33,9 @@ export function loadSettings(): Settings {
     const signalTargets = readSignalTargets(read);
     const autoscaling = readAutoscaling(read, autoscaler, platform.prometheusUrl, signalTargets);
     const deployment = readDeployment(read, modelRepository.files, modelStore.kind, signalTargets);
+    const alerts = readAlerts(read, platform.monitoring.mode === "install");
     const loadTest = readLoadTest(read, deployment.smokeTest.enabled);
 
     read.throwIfProblems();
-    return { project, stack, modelStore: modelStore.settings(), modelRepository, platform, autoscaling, deployment, loadTest };
+    return { project, stack, modelStore: modelStore.settings(), modelRepository, platform, autoscaling, deployment, alerts, loadTest };
 }

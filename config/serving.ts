@@ -8,7 +8,7 @@ import { RepositoryFile } from "../lib/tritonRepository";
 import { DEFAULTS, MAXIMUM } from "./defaults";
 import { ConfigReader } from "./reader";
 import { DNS_LABEL } from "./rules";
-import { AUTOSCALERS, AutoscalingSettings, DeploymentSettings, KEDA_SIGNALS, KedaSignal, LoadTestSettings, ModelStoreKind, RCLONE_PROVIDERS, SignalTargets } from "./types";
+import { AlertSettings, AUTOSCALERS, AutoscalingSettings, DeploymentSettings, KEDA_SIGNALS, KedaSignal, LoadTestSettings, ModelStoreKind, RCLONE_PROVIDERS, SignalTargets } from "./types";
 
 /** The autoscaler's mode, read first: the platform checks what it needs. */
 export function readAutoscaler(read: ConfigReader) {
@@ -44,6 +44,7 @@ export function readAutoscaling(read: ConfigReader, mode: AutoscalingSettings["m
     const signal: KedaSignal = read.choice("kedaSignal", KEDA_SIGNALS, DEFAULTS.kedaSignal) === "queue"
         ? { kind: "queue", pendingPerReplica: targets.pendingPerReplica }
         : { kind: "requestRate", requestsPerSecond: targets.requestsPerSecond };
+    const fallback = readFallback(read, minReplicas, maxReplicas);
     switch (mode) {
         case "none":
             return { mode, replicas };
@@ -51,8 +52,32 @@ export function readAutoscaling(read: ConfigReader, mode: AutoscalingSettings["m
             return { mode, minReplicas, maxReplicas, cpuUtilization: targets.cpuUtilization };
         case "keda":
             // readPlatform reports a keda autoscaler without a Prometheus; the fallback is never deployed.
-            return { mode, minReplicas, maxReplicas, signal, pollingInterval, scaleDownStabilizationSeconds, scaleUpStabilizationSeconds, prometheusUrl: prometheusUrl ?? "" };
+            return { mode, minReplicas, maxReplicas, signal, pollingInterval, scaleDownStabilizationSeconds, scaleUpStabilizationSeconds,
+                prometheusUrl: prometheusUrl ?? "", fallback };
     }
+}
+
+/** What KEDA holds when its signal is lost: `max` (maxReplicas) or a count from minReplicas to maxReplicas. */
+function readFallback(read: ConfigReader, minReplicas: number, maxReplicas: number): { replicas: number; failureThreshold: number } {
+    const failureThreshold = read.integer("kedaFallbackFailureThreshold", DEFAULTS.kedaFallbackFailureThreshold, 1, MAXIMUM.kedaFallbackFailureThreshold);
+    const raw = read.string("kedaFallbackReplicas", DEFAULTS.kedaFallbackReplicas).trim();
+    if (raw === "max") {
+        return { replicas: maxReplicas, failureThreshold };
+    }
+    const replicas = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+    if (!(replicas >= minReplicas && replicas <= maxReplicas)) {
+        read.problem(`${read.key("kedaFallbackReplicas")} = ${JSON.stringify(raw)} is not "max" or a whole number from ` +
+            `${read.key("minReplicas")} (${minReplicas}) to ${read.key("maxReplicas")} (${maxReplicas}): the replicas KEDA holds when the signal is lost`);
+        return { replicas: maxReplicas, failureThreshold };
+    }
+    return { replicas, failureThreshold };
+}
+
+/** The alerts' objectives; undefined when the stack does not install the Prometheus operator (nothing would load the rule). */
+export function readAlerts(read: ConfigReader, monitoringInstalled: boolean): AlertSettings | undefined {
+    const latencyP99Ms = read.integer("alertLatencyP99Ms", DEFAULTS.alertLatencyP99Ms, 1, MAXIMUM.alertLatencyP99Ms);
+    const queueTimeMs = read.integer("alertQueueTimeMs", DEFAULTS.alertQueueTimeMs, 1, MAXIMUM.alertQueueTimeMs);
+    return monitoringInstalled ? { latencyP99Ms, queueTimeMs } : undefined;
 }
 
 /** The SeldonDeployment's names, Triton container and checks; the model must be in the uploaded repository. */

@@ -126,7 +126,17 @@ export type AutoscalingSettings =
         scaleUpStabilizationSeconds: number;
         /** In-cluster address of the Prometheus the trigger queries: the one installed, or `prometheusUrl`. */
         prometheusUrl: string;
+        /** What KEDA holds when the signal is lost: this many replicas after this many failed reads. */
+        fallback: { replicas: number; failureThreshold: number };
     };
+
+/** The model's alerting rules (a PrometheusRule), when the platform installs the Prometheus operator. */
+export interface AlertSettings {
+    /** Objective of the executor's p99 latency, ms. */
+    latencyP99Ms: number;
+    /** Objective of Triton's mean queue time, ms. */
+    queueTimeMs: number;
+}
 
 /** The served model: the SeldonDeployment, its Triton container and its checks. */
 export interface DeploymentSettings {
@@ -169,5 +179,7 @@ export interface Settings {
     platform: PlatformSettings;
     autoscaling: AutoscalingSettings;
     deployment: DeploymentSettings;
+    /** Undefined when no Prometheus operator is installed by this stack (monitoring existing or none). */
+    alerts?: AlertSettings;
     loadTest: LoadTestSettings;
 }

@@ -1,6 +1,8 @@
-// Every PromQL query the program writes: KEDA's triggers and the model's dashboard. Each selects one
-// deployment exactly, divides sums rather than averaging per-pod ratios, and reads an empty result as
-// no load. Evaluated in Prometheus's own engine by tests/upstream/queries.test.ts.
+// Every PromQL query the program writes: KEDA's triggers, the model's dashboard and its alerts. Each
+// selects one deployment exactly and divides sums rather than averaging per-pod ratios. The signals
+// tell no traffic from no data: 0 only while the deployment's pods are being scraped, no value at all
+// when they are not (KEDA then errs and holds its fallback instead of scaling down). Evaluated in
+// Prometheus's own engine by tests/upstream/queries.test.ts.
 import { seldonWorkloadName } from "./seldon";
 import { TRITON_METRICS } from "./triton";
 
@@ -26,9 +28,29 @@ export function queryTargetFor(namespace: string, deployment: string, model: str
 const executor = (t: QueryTarget) => `deployment_name="${t.seldonDeployment}",namespace="${t.namespace}"`;
 const triton = (t: QueryTarget) => `namespace="${t.namespace}",deployment="${t.workload}",model="${t.model}"`;
 
-/** Requests per second to the whole deployment, over every pod, from the executors' metrics. */
+/**
+ * The PodMonitor's two endpoints (components/platform/monitoring.ts): prometheus-operator labels each
+ * target with its endpoint's port name, and the program adds the Kubernetes Deployment.
+ */
+export const SCRAPE_ENDPOINTS = { executor: "metrics", triton: "http" } as const;
+
+/** The deployment's pods being scraped on one endpoint right now (one `up` = 1 per pod), or no value when none is. */
+export function scrapedTargetsQuery(t: QueryTarget, endpoint: keyof typeof SCRAPE_ENDPOINTS): string {
+    return `count(up{namespace="${t.namespace}",deployment="${t.workload}",endpoint="${SCRAPE_ENDPOINTS[endpoint]}"} == 1)`;
+}
+
+/**
+ * A signal that is 0, not absent, while the deployment's pods are scraped but the signal's own series
+ * do not exist yet (a counter appears with its first request): `signal or on() (0 * scraped)`. With
+ * no pod scraped both sides are empty, and so is the result.
+ */
+function zeroWhileScraped(signal: string, t: QueryTarget, endpoint: keyof typeof SCRAPE_ENDPOINTS): string {
+    return `${signal} or on() (0 * ${scrapedTargetsQuery(t, endpoint)})`;
+}
+
+/** Requests per second to the whole deployment, over every pod, from the executors' metrics; no value when they are not scraped. */
 export function requestRateQuery(t: QueryTarget): string {
-    return `sum(rate(${EXECUTOR_REQUESTS}_count{${executor(t)}}[1m]))`;
+    return zeroWhileScraped(`sum(rate(${EXECUTOR_REQUESTS}_count{${executor(t)}}[1m]))`, t, "executor");
 }
 
 /**
@@ -37,7 +59,7 @@ export function requestRateQuery(t: QueryTarget): string {
  * `target` waiting requests per replica.
  */
 export function pendingRequestsQuery(t: QueryTarget): string {
-    return `sum(${TRITON_METRICS.pending}{${triton(t)}})`;
+    return zeroWhileScraped(`sum(${TRITON_METRICS.pending}{${triton(t)}})`, t, "triton");
 }
 
 /**
@@ -45,18 +67,18 @@ export function pendingRequestsQuery(t: QueryTarget): string {
  * time over total successful requests (sums divided; averaging per-pod ratios under-reports,
  * triton-inference-server/server#8979).
  */
-export function queueTimeMsQuery(t: QueryTarget): string {
-    return `sum(rate(${TRITON_METRICS.queueDurationUs}{${triton(t)}}[1m])) / sum(rate(${TRITON_METRICS.requestSuccess}{${triton(t)}}[1m])) / 1000`;
+export function queueTimeMsQuery(t: QueryTarget, window = "1m"): string {
+    return `sum(rate(${TRITON_METRICS.queueDurationUs}{${triton(t)}}[${window}])) / sum(rate(${TRITON_METRICS.requestSuccess}{${triton(t)}}[${window}])) / 1000`;
 }
 
 /** Latency quantile `q` of the executor's requests over the last minute, in milliseconds. */
-export function latencyQuantileMsQuery(t: QueryTarget, q: number): string {
-    return `histogram_quantile(${q}, sum by (le) (rate(${EXECUTOR_REQUESTS}_bucket{${executor(t)}}[1m]))) * 1000`;
+export function latencyQuantileMsQuery(t: QueryTarget, q: number, window = "1m"): string {
+    return `histogram_quantile(${q}, sum by (le) (rate(${EXECUTOR_REQUESTS}_bucket{${executor(t)}}[${window}]))) * 1000`;
 }
 
 /** Triton pods being scraped (up) for the deployment: its replicas as Prometheus sees them. */
 export function scrapedReplicasQuery(t: QueryTarget): string {
-    return `count(up{namespace="${t.namespace}",deployment="${t.workload}",endpoint="http"} == 1)`;
+    return scrapedTargetsQuery(t, "triton");
 }
 
 /**
@@ -71,5 +93,5 @@ export function tritonCpuUtilisationQuery(t: QueryTarget, requestCores: number):
 
 /** A total divided by the replicas Prometheus scrapes: what each replica carries (the KEDA signals under AverageValue). */
 export function perReplica(totalQuery: string, t: QueryTarget): string {
-    return `${totalQuery} / ${scrapedReplicasQuery(t)}`;
+    return `(${totalQuery}) / ${scrapedReplicasQuery(t)}`;
 }

@@ -6,8 +6,8 @@ import { devStackSetting } from "./lifecycle/devStack";
 
 /** Requests of the dev stack's parts: CPU in millicores, memory in MiB. */
 const PARTS = {
-    /** Istio, Seldon's operator, metrics-server, Prometheus, KEDA, SeaweedFS. */
-    addons: { cpu: 850, memory: 1472 },
+    /** Istio, Seldon's operator, metrics-server, Prometheus with kube-state-metrics, KEDA, SeaweedFS. */
+    addons: { cpu: 860, memory: 1504 },
     /** One model replica: Triton 0.5 CPU / 1 GiB, Seldon's executor 0.1 / 128 MiB, Istio's sidecar 0.05 / 64 MiB (about). */
     replica: { cpu: 650, memory: 1200 },
     /** The in-cluster load-test Job (loadTestEnabled). */

@@ -189,6 +189,50 @@ describe("ModelDeployment", () => {
             assert.strictEqual(hpa.maxReplicas, 6);
             assert.strictEqual(hpa.metricsv2[0].containerResource.target.averageUtilization, 70);
         });
+
+        it("metrics-server down: the HPA has one metric and nothing else to act on, so it keeps its replicas", () => {
+            // The HPA controller skips a scale-down when a metric cannot be fetched, and with every metric
+            // missing it changes nothing (kubernetes/website, docs/tasks/run-application/horizontal-pod-autoscale.md,
+            // "Algorithm details" and "Support for multiple metrics"). The program's side: exactly one metric,
+            // read from metrics.k8s.io, with no second (custom or external) metric that could scale down alone.
+            const hpa = componentSpec(modes.hpa).hpaSpec;
+            assert.strictEqual(hpa.metricsv2.length, 1);
+            assert.strictEqual(hpa.metricsv2[0].type, "ContainerResource");
+            assert.ok(!("metrics" in hpa), "no v2beta1 metrics list, which would win over metricsv2");
+        });
+    });
+
+    describe("alerts (components/serving/alerts.ts)", () => {
+        const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+        it("with monitoring install: one PrometheusRule in the models' namespace, labelled for the chart's ruleSelector, after the chart", () => {
+            for (const run of [modes.none, modes.hpa, modes.keda]) {
+                const rules = run.ofType(RULE);
+                assert.strictEqual(rules.length, 1);
+                const rule = rules[0].inputs;
+                assert.deepStrictEqual(rule.metadata, { name: "cifar10-alerts", namespace: "seldon", labels: { release: "seldon-monitoring" } });
+                assert.deepStrictEqual(rule.spec.groups[0].rules.map((r: { alert: string }) => r.alert),
+                    ["ModelMetricsMissing", "ModelAutoscalerAtMax", "ModelScalingStuck", "ModelRequestsFailing", "ModelLatencyHigh", "ModelQueueTimeHigh"]);
+                assert.ok(run.dependsOn(rules[0], run.get("kubernetes:helm.sh/v3:Release", "seldon-monitoring")), "the CRD comes with the chart");
+            }
+            // The same rule in every mode: swapping the autoscaler leaves it alone.
+            assert.strictEqual(JSON.stringify(modes.hpa.ofType(RULE)[0].inputs), JSON.stringify(modes.keda.ofType(RULE)[0].inputs));
+        });
+
+        it("the objectives come from alertLatencyP99Ms and alertQueueTimeMs", async () => {
+            const run = await runProgram(baseConfig({ alertLatencyP99Ms: "250", alertQueueTimeMs: "20" }));
+            const rules = run.ofType(RULE)[0].inputs.spec.groups[0].rules as Array<{ alert: string; expr: string }>;
+            assert.match(rules.find(r => r.alert === "ModelLatencyHigh")!.expr, / > 250$/);
+            assert.match(rules.find(r => r.alert === "ModelQueueTimeHigh")!.expr, / > 20$/);
+        });
+
+        it("no rule where this stack installs no Prometheus operator (monitoring existing or none)", async () => {
+            const existing = await runProgram(baseConfig({ monitoring: "existing", prometheusUrl: "http://prometheus.observability.svc.cluster.local:9090" }));
+            assert.ifError(existing.error);
+            assert.deepStrictEqual(existing.ofType(RULE), []);
+            const none = await runProgram(baseConfig({ monitoring: "none", autoscaler: "hpa" }));
+            assert.ifError(none.error);
+            assert.deepStrictEqual(none.ofType(RULE), []);
+        });
     });
 
     describe("autoscaler: keda", () => {
@@ -197,14 +241,17 @@ describe("ModelDeployment", () => {
                 pollingInterval: 15,
                 minReplicaCount: 1,
                 maxReplicaCount: 3,
+                fallback: { failureThreshold: 3, replicas: 3 },
                 advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 120 }, scaleUp: { stabilizationWindowSeconds: 0 } } } },
                 triggers: [{
                     type: "prometheus",
                     metricType: "AverageValue",
                     metadata: {
                         serverAddress: PROMETHEUS,
-                        query: "sum(rate(seldon_api_executor_client_requests_seconds_count{deployment_name=\"cifar10\",namespace=\"seldon\"}[1m]))",
+                        query: "sum(rate(seldon_api_executor_client_requests_seconds_count{deployment_name=\"cifar10\",namespace=\"seldon\"}[1m]))" +
+                            " or on() (0 * count(up{namespace=\"seldon\",deployment=\"cifar10-default-0-cifar10-pytorch\",endpoint=\"metrics\"} == 1))",
                         threshold: "20",
+                        ignoreNullValues: "false",
                     },
                 }],
             });
@@ -240,14 +287,41 @@ describe("ModelDeployment", () => {
                 metricType: "AverageValue",
                 metadata: {
                     serverAddress: PROMETHEUS,
-                    query: "sum(nv_inference_pending_request_count{namespace=\"seldon\",deployment=\"cifar10-default-0-cifar10-pytorch\",model=\"cifar10-pytorch\"})",
+                    query: "sum(nv_inference_pending_request_count{namespace=\"seldon\",deployment=\"cifar10-default-0-cifar10-pytorch\",model=\"cifar10-pytorch\"})" +
+                        " or on() (0 * count(up{namespace=\"seldon\",deployment=\"cifar10-default-0-cifar10-pytorch\",endpoint=\"http\"} == 1))",
                     threshold: "8",
+                    ignoreNullValues: "false",
                 },
             }]);
             assert.strictEqual(keda.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds, 30);
             // The default target: two of Triton's batches of 8 per replica.
             const byDefault = await runProgram(baseConfig({ autoscaler: "keda", kedaSignal: "queue" }));
             assert.strictEqual(componentSpec(byDefault).kedaSpec.triggers[0].metadata.threshold, "16");
+        });
+
+        it("a lost signal is an error, never 0: KEDA holds the fallback (maxReplicas by default) after 3 failed reads", async () => {
+            const trigger = componentSpec(modes.keda).kedaSpec.triggers[0];
+            assert.strictEqual(trigger.metadata.ignoreNullValues, "false");
+            // KEDA's fallback works with AverageValue (the metric it reports is replicas × threshold).
+            assert.strictEqual(trigger.metricType, "AverageValue");
+            const set = await runProgram(baseConfig({ autoscaler: "keda", minReplicas: "2", maxReplicas: "6", kedaFallbackReplicas: "4", kedaFallbackFailureThreshold: "5" }));
+            assert.deepStrictEqual(componentSpec(set).kedaSpec.fallback, { failureThreshold: 5, replicas: 4 });
+            const followsMax = await runProgram(baseConfig({ autoscaler: "keda", maxReplicas: "7" }));
+            assert.deepStrictEqual(componentSpec(followsMax).kedaSpec.fallback, { failureThreshold: 3, replicas: 7 });
+            // At the bounds: minReplicas and maxReplicas themselves are allowed.
+            for (const replicas of ["2", "6"]) {
+                const edge = await runProgram(baseConfig({ autoscaler: "keda", minReplicas: "2", maxReplicas: "6", kedaFallbackReplicas: replicas }));
+                assert.strictEqual(componentSpec(edge).kedaSpec.fallback.replicas, Number(replicas));
+            }
+        });
+
+        it("kedaFallbackReplicas outside minReplicas..maxReplicas, or not a number, is refused naming the bounds", async () => {
+            for (const bad of ["1", "7", "many", "2.5", ""]) {
+                const run = await runProgram(baseConfig({ autoscaler: "keda", minReplicas: "2", maxReplicas: "6", kedaFallbackReplicas: bad }));
+                assert.match(String(run.error?.message), new RegExp(`scalable-serving:kedaFallbackReplicas = ${JSON.stringify(JSON.stringify(bad)).slice(1, -1).replace(/[.]/g, "\\.")} is not "max" or a whole number from scalable-serving:minReplicas \\(2\\) to scalable-serving:maxReplicas \\(6\\)`), bad);
+            }
+            const threshold = await runProgram(baseConfig({ autoscaler: "keda", kedaFallbackFailureThreshold: "0" }));
+            assert.match(String(threshold.error?.message), /kedaFallbackFailureThreshold/);
         });
 
         it("uses an existing Prometheus when configured", async () => {

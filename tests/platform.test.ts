@@ -232,11 +232,13 @@ describe("Platform", () => {
             }
         });
 
-        it("kind: only Prometheus and its operator", () => {
+        it("kind: only Prometheus, its operator and kube-state-metrics (for the model's alerts)", () => {
             const values = release(kind, "seldon-monitoring").inputs.values;
-            for (const key of ["alertmanager", "grafana", "nodeExporter", "kubeStateMetrics", "kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) {
+            for (const key of ["alertmanager", "grafana", "nodeExporter", "kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) {
                 assert.deepStrictEqual(values[key], { enabled: false }, key);
             }
+            assert.deepStrictEqual(values.kubeStateMetrics, { enabled: true });
+            assert.deepStrictEqual(values["kube-state-metrics"], { resources: { requests: { cpu: "10m", memory: "32Mi" } } });
             assert.deepStrictEqual(values.defaultRules, { create: false });
         });
 
@@ -254,7 +256,10 @@ describe("Platform", () => {
                 spec: {
                     selector: { matchLabels: { "app.kubernetes.io/managed-by": "seldon-core" } },
                     namespaceSelector: { any: true },
-                    podMetricsEndpoints: [{ port: "metrics", path: "/prometheus", interval: "15s" }],
+                    podMetricsEndpoints: [{ port: "metrics", path: "/prometheus", interval: "15s", relabelings: [{
+                        action: "replace", sourceLabels: ["__meta_kubernetes_pod_controller_kind", "__meta_kubernetes_pod_controller_name"],
+                        separator: ";", regex: "ReplicaSet;(.+)-[a-z0-9]+", targetLabel: "deployment", replacement: "$1",
+                    }] }],
                 },
             });
             const triton = pm.spec.podMetricsEndpoints[1];

@@ -5,7 +5,8 @@ import { ChartPin, CHARTS, POD_SECURITY } from "../../lib/charts";
 import { namespacedRelease } from "../../lib/helm";
 import { KubePrometheusStackValues } from "../../lib/types/helmValues";
 import { TRITON_IMAGE_REGEX, TRITON_METRICS_PATH, TRITON_METRICS_PORT } from "../../lib/triton";
-import { PodMonitor } from "../../lib/types/prometheusOperator";
+import { SCRAPE_ENDPOINTS } from "../../lib/queries";
+import { PodMonitor, RelabelConfig } from "../../lib/types/prometheusOperator";
 
 export interface MonitoringArgs {
     flavour: ClusterFlavour;
@@ -47,14 +48,17 @@ export function prometheusStackValues(flavour: ClusterFlavour, grafana = flavour
         },
     };
     if (flavour === "kind") {
-        // Only what autoscaling needs: Prometheus and its operator.
+        // Only what autoscaling and the model's alerts need: Prometheus, its operator, and
+        // kube-state-metrics (the alerts read the pods' and the HPA's state from it; 10m / 32Mi).
+        // No Alertmanager: alerts fire in Prometheus, routing them is the user's (docs/autoscaling.md).
         const off = { enabled: false };
         Object.assign(values, {
             defaultRules: { create: false },
             alertmanager: off,
             grafana: off,
             nodeExporter: off,
-            kubeStateMetrics: off,
+            kubeStateMetrics: { enabled: true },
+            "kube-state-metrics": { resources: { requests: { cpu: "10m", memory: "32Mi" } } },
             kubeControllerManager: off,
             kubeScheduler: off,
             kubeEtcd: off,
@@ -77,9 +81,15 @@ export function prometheusStackValues(flavour: ClusterFlavour, grafana = flavour
  * - Triton's own metrics (queue, request counts and durations), which Seldon does not declare as a
  *   container port: the target found through Triton's `http` port is kept only for a Triton image
  *   (the executor also names a port `http`), and its address rewritten to the pod's metrics port.
- *   It gets a `deployment` label, the Kubernetes Deployment (its ReplicaSet's name without the
- *   pod-template hash), so queries select one deployment's pods exactly.
+ * Both get a `deployment` label, the Kubernetes Deployment (its ReplicaSet's name without the
+ * pod-template hash), so queries select one deployment's pods exactly, and its `up` series tell
+ * whether the deployment is being scraped at all (lib/queries.ts: no data is not zero).
  */
+const DEPLOYMENT_LABEL: RelabelConfig = {
+    action: "replace", sourceLabels: ["__meta_kubernetes_pod_controller_kind", "__meta_kubernetes_pod_controller_name"],
+    separator: ";", regex: "ReplicaSet;(.+)-[a-z0-9]+", targetLabel: "deployment", replacement: "$1",
+};
+
 export function seldonPodMonitor(namespace: string): PodMonitor {
     return {
         apiVersion: "monitoring.coreos.com/v1",
@@ -89,18 +99,15 @@ export function seldonPodMonitor(namespace: string): PodMonitor {
             selector: { matchLabels: { "app.kubernetes.io/managed-by": "seldon-core" } },
             namespaceSelector: { any: true },
             podMetricsEndpoints: [
-                { port: "metrics", path: "/prometheus", interval: "15s" },
+                { port: SCRAPE_ENDPOINTS.executor, path: "/prometheus", interval: "15s", relabelings: [DEPLOYMENT_LABEL] },
                 {
-                    port: "http",
+                    port: SCRAPE_ENDPOINTS.triton,
                     path: TRITON_METRICS_PATH,
                     interval: "15s",
                     relabelings: [
                         { action: "keep", sourceLabels: ["__meta_kubernetes_pod_container_image"], regex: TRITON_IMAGE_REGEX },
                         { action: "replace", sourceLabels: ["__meta_kubernetes_pod_ip"], regex: "(.+)", targetLabel: "__address__", replacement: `$1:${TRITON_METRICS_PORT}` },
-                        {
-                            action: "replace", sourceLabels: ["__meta_kubernetes_pod_controller_kind", "__meta_kubernetes_pod_controller_name"],
-                            separator: ";", regex: "ReplicaSet;(.+)-[a-z0-9]+", targetLabel: "deployment", replacement: "$1",
-                        },
+                        DEPLOYMENT_LABEL,
                     ],
                 },
             ],

@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AutoscalingSettings, DeploymentSettings } from "../../config";
+import { AlertSettings, AutoscalingSettings, DeploymentSettings } from "../../config";
 import { inferencePath, PREDICTOR, seldonWorkloadName } from "../../lib/seldon";
 import { HpaSpec, KedaSpec, PredictiveUnit, PrometheusTriggerMetadata, SecurityContext, SeldonDeployment, SeldonPodSpec } from "../../lib/types/seldon";
 import { sampleRequestBody } from "../../lib/v2Protocol";
@@ -10,6 +10,7 @@ import { ModelStore } from "../storage/modelStore";
 import { pulumiCli } from "../../lib/cli";
 import { pendingRequestsQuery, queryTargetFor, requestRateQuery } from "../../lib/queries";
 import { GRAFANA_SERVICE } from "../../lib/charts";
+import { modelAlertsRule } from "./alerts";
 import { dashboardConfigMap, dashboardUid } from "./dashboard";
 
 export interface ModelDeploymentArgs {
@@ -31,6 +32,8 @@ export interface ModelDeploymentArgs {
     kubeContext?: string;
     /** Whether the platform installed Grafana: then the model's dashboard is provisioned. */
     grafana: boolean;
+    /** The model's alerting rules, when the platform installed the Prometheus operator (`after`: its release, which brings the CRD). */
+    alerts?: { settings: AlertSettings; after: pulumi.Resource };
 }
 
 /** How long the SeldonDeployment waits for Seldon's admission webhook to answer (a new operator's start). */
@@ -149,6 +152,11 @@ export class ModelDeployment extends pulumi.ComponentResource {
             new k8s.core.v1.ConfigMap(cm.metadata.name, { metadata: cm.metadata, data: cm.data }, { parent: this, dependsOn: [args.namespace.resource] });
         }
         this.dashboard = dashboardAccess(args.grafana, namespace, d.name);
+        // The same in every autoscaler mode: swapping it leaves the rule alone.
+        if (args.alerts) {
+            const rule = modelAlertsRule(d, args.alerts.settings, namespace);
+            new k8s.apiextensions.CustomResource(rule.metadata.name, rule, { parent: this, dependsOn: [args.namespace.resource, args.alerts.after] });
+        }
         this.loadTestCommand = pulumi.interpolate`npm run loadtest -- --host ${args.ingressBaseUrl} --path ${path} --users 100 --spawn-rate 10 --run-time 180s --report reports/${args.autoscaling.mode} --watch --namespace ${namespace} --deployment ${this.workloadName}`;
 
         if (d.smokeTest.enabled) {
@@ -248,13 +256,19 @@ export function hpaSpecFor(d: Pick<DeploymentSettings, "modelName">, a: Extract<
  */
 export function kedaSpecFor(d: Pick<DeploymentSettings, "name" | "modelName">, a: Extract<AutoscalingSettings, { mode: "keda" }>, namespace: string): KedaSpec {
     const target = queryTargetFor(namespace, d.name, d.modelName);
-    const metadata: PrometheusTriggerMetadata = a.signal.kind === "queue"
-        ? { serverAddress: a.prometheusUrl, query: pendingRequestsQuery(target), threshold: String(a.signal.pendingPerReplica) }
-        : { serverAddress: a.prometheusUrl, query: requestRateQuery(target), threshold: String(a.signal.requestsPerSecond) };
+    const [query, threshold] = a.signal.kind === "queue"
+        ? [pendingRequestsQuery(target), a.signal.pendingPerReplica]
+        : [requestRateQuery(target), a.signal.requestsPerSecond];
+    // No value (the pods are not scraped, or Prometheus is down) is an error, never 0.
+    const metadata: PrometheusTriggerMetadata = { serverAddress: a.prometheusUrl, query, threshold: String(threshold), ignoreNullValues: "false" };
     return {
         pollingInterval: a.pollingInterval,
         minReplicaCount: a.minReplicas,
         maxReplicaCount: a.maxReplicas,
+        // After more than failureThreshold failed reads KEDA reports replicas × threshold, so the HPA
+        // wants exactly `replicas` (KEDA 2.20 pkg/fallback/fallback.go, doFallback; Seldon 1.17.1 copies
+        // kedaSpec.fallback into the ScaledObject, seldondeployment_controller.go:189).
+        fallback: { failureThreshold: a.fallback.failureThreshold, replicas: a.fallback.replicas },
         advanced: {
             horizontalPodAutoscalerConfig: {
                 behavior: {

@@ -116,6 +116,8 @@ export interface KubePrometheusStackValues {
     grafana?: GrafanaValues;
     nodeExporter?: Enabled;
     kubeStateMetrics?: Enabled;
+    /** The bundled kube-state-metrics subchart's own values. */
+    "kube-state-metrics"?: { resources?: ResourceRequirements };
     kubeControllerManager?: Enabled;
     kubeScheduler?: Enabled;
     kubeEtcd?: Enabled;

@@ -28,3 +28,26 @@ export interface RelabelConfig {
     replacement?: string;
     action?: "replace" | "keep" | "drop" | "labelmap" | "labeldrop" | "labelkeep";
 }
+
+/** monitoring.coreos.com/v1 PrometheusRule: alerting rules the operator loads into the Prometheus whose ruleSelector matches. */
+export type PrometheusRule = CustomObject<"monitoring.coreos.com/v1", "PrometheusRule", PrometheusRuleSpec>;
+
+export interface PrometheusRuleSpec {
+    groups: RuleGroup[];
+}
+
+export interface RuleGroup {
+    name: string;
+    /** How often the group is evaluated (Prometheus duration); the global interval when unset. */
+    interval?: string;
+    rules: AlertingRule[];
+}
+
+export interface AlertingRule {
+    alert: string;
+    expr: string;
+    /** How long the condition must hold before the alert fires (Prometheus duration). */
+    for?: string;
+    labels?: Record<string, string>;
+    annotations?: { summary: string; description: string; [key: string]: string };
+}

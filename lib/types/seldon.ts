@@ -118,4 +118,9 @@ export interface PrometheusTriggerMetadata extends Record<string, string> {
     serverAddress: string;
     query: string;
     threshold: string;
+    /**
+     * "false": an empty result is an error, not 0 (KEDA 2.20 pkg/scalers/prometheus_scaler.go,
+     * `ignoreNullValues`, default true), so a lost signal reaches the fallback instead of scaling down.
+     */
+    ignoreNullValues: "true" | "false";
 }
