@@ -242,6 +242,17 @@ describe("Helm renders every chart the program installs", function () {
             }
         });
 
+        it("the model's PrometheusRule is selected by the chart's Prometheus (its ruleSelector and ruleNamespaceSelector)", () => {
+            for (const name of [KIND, KEDA, CLOUD]) {
+                const prometheus = find(rendered[name], "Prometheus", `${CHARTS.monitoring.release}-prometheus`, CHARTS.monitoring.namespace);
+                const rule = find(rendered[name], "PrometheusRule", "cifar10-alerts", DEFAULTS.modelNamespace);
+                const selector = prometheus.spec.ruleSelector;
+                assert.ok(selector && includes(rule.metadata.labels ?? {}, selector.matchLabels ?? {}) && !selector.matchExpressions,
+                    `${name}: ruleSelector ${JSON.stringify(selector)} does not select the rule labelled ${JSON.stringify(rule.metadata.labels)}`);
+                assert.deepStrictEqual(prometheus.spec.ruleNamespaceSelector, {}, `${name}: rules are read from every namespace`);
+            }
+        });
+
         it("the identities Secret the program creates is mounted where the store reads its S3 config", () => {
             const pod = find(rendered[KIND], "Deployment", `${CHARTS.modelStore.release}-all-in-one`, CHARTS.modelStore.namespace);
             const secret = find(rendered[KIND], "Secret", "model-store-s3-identities", CHARTS.modelStore.namespace);

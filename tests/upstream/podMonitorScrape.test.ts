@@ -13,6 +13,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { SCRAPE_ENDPOINTS } from "../../lib/queries";
 import { seldonPodMonitor } from "../../components/platform/monitoring";
 import { PodMetricsEndpoint, RelabelConfig } from "../../lib/types/prometheusOperator";
 import { requireTool } from "./tools";
@@ -176,10 +177,12 @@ describe("the PodMonitor's endpoints in Prometheus's own relabelling", function 
 
     const active = (job: number) => targets.activeTargets.filter(t => t.scrapePool === `podMonitor/seldon-monitoring/seldon-podmonitor/${job}`);
 
-    it("the executor's endpoint: one target, its metrics port and path", () => {
+    it("the executor's endpoint: one target, its metrics port and path, labelled with its Deployment and endpoint (the signals' up series)", () => {
         const found = active(0);
         assert.deepStrictEqual(found.map(t => t.scrapeUrl), [`http://${POD_IP}:8000/prometheus`]);
-        assert.strictEqual(found[0].labels.container, "seldon-container-engine");
+        const labels = found[0].labels;
+        assert.deepStrictEqual([labels.namespace, labels.container, labels.deployment, labels.endpoint],
+            ["seldon", "seldon-container-engine", WORKLOAD, SCRAPE_ENDPOINTS.executor]);
     });
 
     it("Triton's endpoint: one target, Triton's container only, at the pod's port 8002, labelled with its Deployment", () => {

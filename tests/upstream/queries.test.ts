@@ -20,11 +20,29 @@ function series(labels: { namespace: string; pod: string; deployment: string }, 
         // The executor's own labels (Seldon Core 1.17.1 executor, api/rest/metrics).
         deployment_name: labels.deployment, predictor_name: "default", predictor_version: "", service: "infer",
         model_name: "cifar10-pytorch", model_image: "", model_version: "", method: "post", code: "200",
-        // Added by Prometheus from the PodMonitor's target (prometheus-operator).
+        // Added by Prometheus from the PodMonitor's target (prometheus-operator) and its relabeling.
         namespace: labels.namespace, pod: labels.pod, container: "seldon-container-engine", endpoint: "metrics", job: `${labels.namespace}/seldon-podmonitor`,
+        deployment: `${labels.deployment}-default-0-cifar10-pytorch`,
     };
     return { series: `${METRIC}{${Object.entries(l).map(([k, v]) => `${k}="${v}"`).join(",")}}`, values };
 }
+
+/**
+ * Prometheus's `up` of one scrape target (1 scraped, 0 failed): written for every target it scrapes,
+ * with the target's labels. The signals read it to tell "scraped, no traffic" from "not scraped".
+ */
+function up(at: { namespace?: string; pod: string; workload?: string; endpoint: "metrics" | "http" }, values: string): { series: string; values: string } {
+    const namespace = at.namespace ?? "seldon";
+    const l = {
+        namespace, pod: at.pod, container: at.endpoint === "metrics" ? "seldon-container-engine" : "cifar10-pytorch", endpoint: at.endpoint,
+        job: "seldon-monitoring/seldon-podmonitor", instance: `10.244.0.${at.pod.length}:${at.endpoint === "metrics" ? 8000 : 8002}`,
+        deployment: at.workload ?? "cifar10-default-0-cifar10-pytorch",
+    };
+    return { series: `up{${Object.entries(l).map(([k, v]) => `${k}="${v}"`).join(",")}}`, values };
+}
+
+/** The queries as they were before no data was told from no traffic: a bare sum, empty whenever its series are. */
+const BARE_REQUEST_RATE = (t: QueryTarget) => `sum(rate(${METRIC}{deployment_name="${t.seldonDeployment}",namespace="${t.namespace}"}[1m]))`;
 
 /** Runs promtool on one test case: the query at `evalTime` must give `expected` (undefined: no sample). */
 async function evaluate(query: string, input: Array<{ series: string; values: string }>, evalTime: string, expected: number | undefined) {
@@ -73,9 +91,38 @@ describe("the KEDA request-rate query in Prometheus's engine (promtool)", () => 
         assert.strictEqual(result.status, 0, result.stdout + result.stderr);
     });
 
-    it("no series gives an empty result, which KEDA reads as 0 (no load)", async () => {
-        const result = await evaluate(query, [series(pod("x", "other-model"), "0+15x40")], "5m", undefined);
-        assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+    it("pods scraped and idle: 0, also before the first request made the counter exist", async () => {
+        const idle = await evaluate(query, [up({ pod: "a", endpoint: "metrics" }, "1x40"), series(pod("a"), "7+0x40")], "5m", 0);
+        assert.strictEqual(idle.status, 0, idle.stdout + idle.stderr);
+        const fresh = await evaluate(query, [up({ pod: "a", endpoint: "metrics" }, "1x40"), up({ pod: "b", endpoint: "metrics" }, "1x40")], "5m", 0);
+        assert.strictEqual(fresh.status, 0, fresh.stdout + fresh.stderr);
+    });
+
+    it("pods scraped and busy: the rate, not 0 (2 req/s)", async () => {
+        const r = await evaluate(query, [up({ pod: "a", endpoint: "metrics" }, "1x40"), series(pod("a"), "0+30x40")], "5m", 2);
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+
+    it("not scraped at all: no value (KEDA errs and holds its fallback), whatever other deployments do", async () => {
+        const r = await evaluate(query, [series(pod("x", "other-model"), "0+15x40"), up({ pod: "x", workload: "other-model-default-0-cifar10-pytorch", endpoint: "metrics" }, "1x40")], "5m", undefined);
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+
+    it("the scrape lost (the PodMonitor deleted at 2m: targets and series go stale): no value once the rate window has passed", async () => {
+        const lost = [up({ pod: "a", endpoint: "metrics" }, "1x8"), series(pod("a"), "0+30x8")];
+        const during = await evaluate(query, lost, "1m45s", 2);
+        assert.strictEqual(during.status, 0, during.stdout + during.stderr);
+        const after = await evaluate(query, lost, "9m", undefined);
+        assert.strictEqual(after.status, 0, after.stdout + after.stderr);
+        // A target that fails its scrape (up 0) counts as not scraped.
+        const down = await evaluate(query, [up({ pod: "a", endpoint: "metrics" }, "0x40")], "5m", undefined);
+        assert.strictEqual(down.status, 0, down.stdout + down.stderr);
+    });
+
+    it("the bare sum it replaces reads scraped-and-idle as nothing, which KEDA's default turns into 0 (the check can fail)", async () => {
+        const r = await evaluate(BARE_REQUEST_RATE(TARGET), [up({ pod: "a", endpoint: "metrics" }, "1x40")], "5m", 0);
+        assert.notStrictEqual(r.status, 0);
+        assert.match(r.stdout + r.stderr, /got:\s*\[\]|got: nil|exp:/);
     });
 
     it("fails when the expectation is wrong: the check is real", async () => {
@@ -124,9 +171,22 @@ describe("the KEDA queue query (Triton's pending requests) in Prometheus's engin
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
     });
 
-    it("no series gives an empty result, which KEDA reads as 0 (no load)", async () => {
-        const r = await evaluate(query, [pending({ pod: "x", workload: "fraud-default-0-fraud" }, "5x20")], "4m", undefined);
+    it("Triton scraped and idle: 0, also before the model's gauge exists", async () => {
+        const idle = await evaluate(query, [up({ pod: "a", endpoint: "http" }, "1x20"), pending({ pod: "a" }, "0x20")], "4m", 0);
+        assert.strictEqual(idle.status, 0, idle.stdout + idle.stderr);
+        const loading = await evaluate(query, [up({ pod: "a", endpoint: "http" }, "1x20")], "4m", 0);
+        assert.strictEqual(loading.status, 0, loading.stdout + loading.stderr);
+    });
+
+    it("not scraped (no target of this deployment, or the scrape failing): no value, whatever another deployment does", async () => {
+        const r = await evaluate(query, [pending({ pod: "x", workload: "fraud-default-0-fraud" }, "5x20"),
+            up({ pod: "x", workload: "fraud-default-0-fraud", endpoint: "http" }, "1x20")], "4m", undefined);
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+        const failing = await evaluate(query, [up({ pod: "a", endpoint: "http" }, "0x20")], "4m", undefined);
+        assert.strictEqual(failing.status, 0, failing.stdout + failing.stderr);
+        // The executor's endpoint being scraped does not stand in for Triton's.
+        const executorOnly = await evaluate(query, [up({ pod: "a", endpoint: "metrics" }, "1x20")], "4m", undefined);
+        assert.strictEqual(executorOnly.status, 0, executorOnly.stdout + executorOnly.stderr);
     });
 });
 
