@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LoadResult, TimelinePoint } from "./types";
-import { describeScaling, scalingTimes } from "./scaling";
+import { describeScaling, scalingTimes, signalLostPeriods } from "./scaling";
 import { EXECUTOR_REQUESTS } from "../lib/queries";
 import { TRITON_METRICS } from "../lib/triton";
 
@@ -42,6 +42,7 @@ export function summaryTable(r: LoadResult): string {
         if (times) {
             lines.push(...describeScaling(times));
         }
+        lines.push(...describeSignalLost(r));
         const c = r.scaling.cooldown;
         if (c) {
             lines.push(`  cooldown: watched ${c.watchedS} s after the load; ${c.ended === "back" ? "back at the starting replicas" : c.ended === "deadline" ? "--cooldown ran out first" : "stopped by a signal"}`);
@@ -156,10 +157,21 @@ export function timelineRates(r: Pick<LoadResult, "timeline">): Array<{ t: numbe
     });
 }
 
-/** When the ready replicas changed, from the watch's samples: `1→2 ready`. */
+/**
+ * When the autoscaler was not acting on its signal, in words: so a fallback holding replicas is not
+ * mistaken for the autoscaler at work.
+ */
+export function describeSignalLost(r: Pick<LoadResult, "scaling">): string[] {
+    return signalLostPeriods(r.scaling?.samples ?? []).map(p =>
+        `  signal lost from ${p.from} s to ${p.to} s (${p.reason}); replicas meanwhile ${Math.min(...p.replicas)}–${Math.max(...p.replicas)}`);
+}
+
+/** When the ready replicas changed, from the watch's samples: `1→2 ready`; and when the signal was lost and came back. */
 export function replicaChanges(r: Pick<LoadResult, "scaling">): Mark[] {
     const s = r.scaling?.samples ?? [];
-    return s.slice(1).flatMap((p, i) => (p.readyReplicas !== s[i].readyReplicas ? [{ t: p.t, label: `${s[i].readyReplicas}→${p.readyReplicas} ready` }] : []));
+    const ready = s.slice(1).flatMap((p, i) => (p.readyReplicas !== s[i].readyReplicas ? [{ t: p.t, label: `${s[i].readyReplicas}→${p.readyReplicas} ready` }] : []));
+    const lost = signalLostPeriods(s).flatMap(p => [{ t: p.from, label: "signal lost" }, ...(p.to > p.from ? [{ t: p.to, label: "signal back" }] : [])]);
+    return [...ready, ...lost].sort((a, b) => a.t - b.t);
 }
 
 export function reportHtml(r: LoadResult): string {
@@ -199,7 +211,8 @@ export function reportHtml(r: LoadResult): string {
     const scalingSection = r.scaling
         ? `<h2>Scaling</h2><ul><li>deployment: ${escapeHtml(`${r.scaling.namespace}/${r.scaling.deployment}`)}</li>` +
           `<li>autoscaler: ${seen!.mode}; signal: ${escapeHtml(seen!.signal)}</li>` +
-          (times ? describeScaling(times).map(line => `<li>${escapeHtml(line.trim())}</li>`).join("") : "") + "</ul>"
+          (times ? describeScaling(times).map(line => `<li>${escapeHtml(line.trim())}</li>`).join("") : "") +
+          describeSignalLost(r).map(line => `<li><strong>${escapeHtml(line.trim())}</strong></li>`).join("") + "</ul>"
         : "";
     const l = r.latencyMs;
     const causes = Object.entries(r.failuresByCause).map(([c, n]) => `<li>${escapeHtml(c)}: ${n}</li>`).join("");

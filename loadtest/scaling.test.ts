@@ -1,7 +1,10 @@
 import * as assert from "assert";
 import { watchCooldown } from "./cooldown";
-import { describeScaling, scalingTimes } from "./scaling";
+import { describeSignalLost, replicaChanges } from "./report";
+import { describeScaling, scalingTimes, signalLostPeriods } from "./scaling";
+import { signalLost } from "./watch";
 import { ScalingSample } from "./types";
+import type { V2HorizontalPodAutoscaler } from "@kubernetes/client-node";
 
 const s = (t: number, replicas: number, ready: number, metric?: number): ScalingSample => ({
     t, replicas, readyReplicas: ready,
@@ -79,5 +82,35 @@ describe("the cooldown watch (loadtest/cooldown.ts)", () => {
         abort.abort("SIGINT");
         const result = await watchCooldown(() => [s(0, 1, 1), s(100, 3, 3)], { cooldownMs: 60_000, pollMs: 0, signal: abort.signal }, 50);
         assert.strictEqual(result.ended, "interrupted");
+    });
+});
+
+describe("when the signal is lost (loadtest/scaling.ts, watch.ts)", () => {
+    const lost = (t: number, replicas: number): ScalingSample => ({ ...s(t, replicas, replicas), signalLost: "KEDA fallback (FallbackExists): the signal is lost, the fallback replicas hold" });
+
+    it("finds each stretch, with the replicas held meanwhile; one still open ends at the last sample", () => {
+        const samples = [s(0, 1, 1), lost(15, 1), lost(30, 3), s(45, 3, 3), s(60, 3, 3), lost(75, 3), lost(90, 3)];
+        assert.deepStrictEqual(signalLostPeriods(samples).map(p => [p.from, p.to, p.replicas]), [[15, 45, [1, 3]], [75, 90, [3, 3]]]);
+        assert.deepStrictEqual(signalLostPeriods([s(0, 1, 1), s(15, 1, 1)]), []);
+        const r = run(100, samples);
+        assert.deepStrictEqual(describeSignalLost(r), [
+            "  signal lost from 15 s to 45 s (KEDA fallback (FallbackExists): the signal is lost, the fallback replicas hold); replicas meanwhile 1–3",
+            "  signal lost from 75 s to 90 s (KEDA fallback (FallbackExists): the signal is lost, the fallback replicas hold); replicas meanwhile 3–3",
+        ]);
+        assert.deepStrictEqual(replicaChanges(r).map(m => `${m.t} ${m.label}`), ["15 signal lost", "30 1→3 ready", "45 signal back", "75 signal lost", "90 signal back"]);
+    });
+
+    it("reads KEDA's Fallback condition first, then the HPA's ScalingActive False, as the controllers write them", () => {
+        const so = (status: string) => ({ status: { conditions: [{ type: "Ready", status: "True" }, { type: "Fallback", status, reason: status === "True" ? "FallbackExists" : "NoFallbackFound" }] } });
+        const hpa = (status: string): V2HorizontalPodAutoscaler => ({ spec: { maxReplicas: 3, scaleTargetRef: { kind: "Deployment", name: "d" } }, status: { desiredReplicas: 1, conditions: [
+            { type: "AbleToScale", status: "True", reason: "SucceededGetScale" },
+            { type: "ScalingActive", status, reason: status === "False" ? "FailedGetExternalMetric" : "ValidMetricFound",
+                message: status === "False" ? "the HPA was unable to compute the replica count: unable to get external metric seldon/s0-prometheus" : "ok" },
+        ] } });
+        assert.match(signalLost(so("True"), hpa("False"))!, /^KEDA fallback \(FallbackExists\)/);
+        assert.match(signalLost(so("False"), hpa("False"))!, /^HPA FailedGetExternalMetric: the HPA was unable to compute the replica count/);
+        assert.strictEqual(signalLost(so("False"), hpa("True")), undefined);
+        assert.strictEqual(signalLost(undefined, undefined), undefined);
+        assert.strictEqual(signalLost({ garbage: true }, { spec: { maxReplicas: 3, scaleTargetRef: { kind: "Deployment", name: "d" } } }), undefined);
     });
 });

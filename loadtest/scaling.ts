@@ -48,6 +48,23 @@ export function scalingTimes(result: Pick<LoadResult, "durationS" | "scaling">):
 }
 
 /** The times as the summary prints them. */
+/** The stretches in which the autoscaler said it was not acting on its signal (ScalingSample.signalLost). */
+export function signalLostPeriods(samples: readonly ScalingSample[]): Array<{ from: number; to: number; reason: string; replicas: number[] }> {
+    const periods: Array<{ from: number; to: number; reason: string; replicas: number[] }> = [];
+    for (const s of samples) {
+        const open = periods[periods.length - 1];
+        if (s.signalLost && open && open.to === Number.POSITIVE_INFINITY) {
+            open.replicas.push(s.replicas);
+        } else if (s.signalLost) {
+            periods.push({ from: s.t, to: Number.POSITIVE_INFINITY, reason: s.signalLost, replicas: [s.replicas] });
+        } else if (open && open.to === Number.POSITIVE_INFINITY) {
+            open.to = s.t;
+        }
+    }
+    const last = samples[samples.length - 1];
+    return periods.map(p => (p.to === Number.POSITIVE_INFINITY ? { ...p, to: last.t } : p));
+}
+
 export function describeScaling(t: ScalingTimes): string[] {
     const lines = [`scaling: ${t.startReplicas} → ${t.peakReadyReplicas} ready replicas at most`];
     lines.push(t.scaleUp

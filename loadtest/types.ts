@@ -40,6 +40,12 @@ export interface ScalingSample {
     replicas: number;
     readyReplicas: number;
     hpa?: { name: string; currentReplicas: number; desiredReplicas: number; metric?: number; target?: number; unit: string };
+    /**
+     * Why the autoscaler is not acting on its signal right now, when it says so: KEDA's ScaledObject with
+     * its Fallback condition True (the signal is lost, the fallback replicas hold), or the HPA's
+     * ScalingActive condition False (its metric cannot be read: it keeps its replicas). Absent otherwise.
+     */
+    signalLost?: string;
 }
 
 /** What the watcher saw: its samples, and the samples it failed to take, by error message. */

@@ -57,17 +57,23 @@ export async function startWatch(opts: WatchOptions, startedAt: () => number, ku
 
     const sample = async () => {
         try {
-            const [deployment, hpas] = await Promise.all([
+            const [deployment, hpas, scaledObject] = await Promise.all([
                 call(options => apps.readNamespacedDeployment({ name: opts.deployment, namespace: opts.namespace }, options)),
                 call(options => autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: opts.namespace }, options)),
+                // Only when one scaled the Deployment at the start; a failed read costs this sample nothing.
+                trigger ? call(options => customObjects.getNamespacedCustomObject({
+                    group: "keda.sh", version: "v1alpha1", namespace: opts.namespace, plural: "scaledobjects", name: opts.deployment,
+                }, options)).catch(() => undefined) : Promise.resolve(undefined),
             ]);
             const t = Math.round((Date.now() - startedAt()) / 100) / 10;
             const hpa = hpas.items.find(h => h.spec?.scaleTargetRef?.kind === "Deployment" && h.spec.scaleTargetRef.name === opts.deployment);
+            const lost = signalLost(scaledObject, hpa);
             samples.push({
                 t,
                 replicas: deployment.status?.replicas ?? 0,
                 readyReplicas: deployment.status?.readyReplicas ?? 0,
                 ...(hpa ? { hpa: hpaState(hpa) } : {}),
+                ...(lost ? { signalLost: lost } : {}),
             });
         } catch (e) {
             errors++;
@@ -136,6 +142,27 @@ export function hpaState(hpa: k8s.V2HorizontalPodAutoscaler): NonNullable<Scalin
         ...(target !== undefined ? { target } : {}),
         unit,
     };
+}
+
+/**
+ * Why the autoscaler is not acting on its signal, from what it says of itself: KEDA's ScaledObject
+ * condition `Fallback` True (KEDA 2.20 apis/keda/v1alpha1/condition_types.go, set by
+ * pkg/fallback/fallback.go once more than failureThreshold reads failed), else the HPA's condition
+ * `ScalingActive` False (the HPA controller sets it when it cannot compute a scale from its metrics:
+ * FailedGetExternalMetric, FailedGetResourceMetric, …). Undefined when neither says so.
+ */
+export function signalLost(scaledObject: unknown, hpa: k8s.V2HorizontalPodAutoscaler | undefined): string | undefined {
+    const conditions = (scaledObject as { status?: { conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }> } } | undefined)
+        ?.status?.conditions ?? [];
+    const fallback = conditions.find(c => c.type === "Fallback" && c.status === "True");
+    if (fallback) {
+        return `KEDA fallback (${fallback.reason ?? "FallbackExists"}): the signal is lost, the fallback replicas hold`;
+    }
+    const active = hpa?.status?.conditions?.find(c => c.type === "ScalingActive");
+    if (active?.status === "False") {
+        return `HPA ${active.reason ?? "not scaling"}: ${(active.message ?? "its metric cannot be read").split("\n")[0].slice(0, 200)}`;
+    }
+    return undefined;
 }
 
 /** A Kubernetes quantity as a number, to three decimals: `20500m` → 20.5, `3` → 3, `1k` → 1000. */

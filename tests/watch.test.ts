@@ -17,8 +17,9 @@ import { startV2Server } from "./v2server";
  */
 async function fakeApi(hpas: (n: number) => unknown[], misbehave: (n: number) => "hang" | "fail" | undefined = () => undefined,
     replicas: (n: number) => { replicas: number; readyReplicas: number } = n => ({ replicas: 1 + Math.min(n, 2), readyReplicas: 1 + Math.min(n, 1) }),
-    scaledObject?: unknown) {
+    scaledObject?: unknown | ((n: number) => unknown)) {
     let deploymentReads = 0;
+    let scaledObjectReads = 0;
     const paths: string[] = [];
     const server = http.createServer((req, res) => {
         paths.push(req.url ?? "");
@@ -37,7 +38,8 @@ async function fakeApi(hpas: (n: number) => unknown[], misbehave: (n: number) =>
             const n = Math.max(0, deploymentReads++ - 1);
             res.end(JSON.stringify({ kind: "Deployment", apiVersion: "apps/v1", metadata: { name: "cifar10-default-0-cifar10-pytorch" }, status: replicas(n) }));
         } else if (req.url === "/apis/keda.sh/v1alpha1/namespaces/seldon/scaledobjects/cifar10-default-0-cifar10-pytorch" && scaledObject) {
-            res.end(JSON.stringify(scaledObject));
+            // A function of how many times it was read before: startWatch reads it once, then once per sample.
+            res.end(JSON.stringify(typeof scaledObject === "function" ? scaledObject(scaledObjectReads++) : scaledObject));
         } else if (req.url === "/apis/autoscaling/v2/namespaces/seldon/horizontalpodautoscalers") {
             res.end(JSON.stringify({ kind: "HorizontalPodAutoscalerList", apiVersion: "autoscaling/v2", metadata: {}, items: hpas(Math.max(0, deploymentReads - 1)) }));
         } else {
@@ -170,6 +172,37 @@ describe("watching the scaling (--watch)", () => {
             assert.strictEqual((await watcher.stop()).trigger, undefined, "no ScaledObject: hpa or none");
         } finally {
             await none.close();
+        }
+    });
+
+    it("shows when the signal is lost: KEDA's Fallback condition True marks those samples, and the report says so in words", async () => {
+        const query = "sum(x)";
+        // KEDA 2.20's conditions as the operator writes them (apis/keda/v1alpha1/condition_types.go, pkg/fallback/fallback.go).
+        const so = (fallback: boolean) => ({
+            apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: { name: "cifar10-default-0-cifar10-pytorch" },
+            spec: { triggers: [{ type: "prometheus", metadata: { serverAddress: "http://p:9090", query, threshold: "20" } }] },
+            status: { conditions: [
+                { type: "Ready", status: "True", reason: "ScaledObjectReady" },
+                { type: "Active", status: "True", reason: "ScalerActive" },
+                fallback ? { type: "Fallback", status: "True", reason: "FallbackExists", message: "At least one trigger is falling back on this scaled object" }
+                    : { type: "Fallback", status: "False", reason: "NoFallbackFound", message: "No fallbacks are active on this scaled object" },
+            ] },
+        });
+        // Read 0 is startWatch's; reads 1 to 6 are samples 0 to 5: samples 2 to 4 fall back.
+        const api = await fakeApi(() => [], undefined, () => ({ replicas: 3, readyReplicas: 3 }), (n: number) => so(n >= 3 && n <= 5));
+        try {
+            // The timer never fires in this test: the first sample is taken at the start and each stop() takes
+            // one more, so the samples follow the reads one by one, with no clock involved.
+            const watcher = await startWatch({ ...TARGET, intervalMs: 3_600_000, cooldownMs: 0 }, () => 0, api.kc);
+            let result = await watcher.stop();
+            while (result.samples.length < 6) {
+                result = await watcher.stop();
+            }
+            const lost = result.samples.map(s => Boolean(s.signalLost));
+            assert.deepStrictEqual(lost, [false, false, true, true, true, false]);
+            assert.match(result.samples[2].signalLost!, /^KEDA fallback \(FallbackExists\)/);
+        } finally {
+            await api.close();
         }
     });
 

@@ -13,6 +13,7 @@ describe("the model's dashboard (components/serving/dashboard.ts)", () => {
             "Signal: CPU of Triton (autoscaler hpa)",
             "Signal: requests per replica (autoscaler keda, kedaSignal requestRate)",
             "Signal: waiting requests per replica (autoscaler keda, kedaSignal queue)",
+            "Signal health: pods scraped, per endpoint",
         ]);
         for (const [title, target] of [["CPU", "vector(50)"], ["requests per replica", "vector(20)"], ["waiting requests", "vector(16)"]]) {
             const p = dash.panels.find(x => x.title.includes(title))!;

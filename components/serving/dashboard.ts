@@ -4,7 +4,7 @@
 // on the autoscaler mode or the KEDA signal (each signal's panel says which setting makes it the one
 // that scales), so swapping them leaves the dashboard alone. Pure builders.
 import { DeploymentSettings } from "../../config";
-import { latencyQuantileMsQuery, pendingRequestsQuery, perReplica, queryTargetFor, queueTimeMsQuery, requestRateQuery, scrapedReplicasQuery, tritonCpuUtilisationQuery } from "../../lib/queries";
+import { latencyQuantileMsQuery, pendingRequestsQuery, perReplica, queryTargetFor, queueTimeMsQuery, requestRateQuery, scrapedReplicasQuery, scrapedTargetsQuery, tritonCpuUtilisationQuery } from "../../lib/queries";
 import { GrafanaDashboard, GrafanaPanel, GrafanaTarget } from "../../lib/types/grafana";
 import { ConfigMap } from "../../lib/types/kubernetes";
 
@@ -59,6 +59,11 @@ export function modelDashboard(d: Pick<DeploymentSettings, "name" | "modelName" 
             panel("Signal: waiting requests per replica (autoscaler keda, kedaSignal queue)", "none", [
                 [perReplica(pendingRequestsQuery(t), t), "waiting requests per replica"], [`vector(${targets.pendingPerReplica})`, "target (kedaQueueTarget)"],
             ], { x: 0, y: 24 }, "What KEDA scales on with kedaSignal queue: requests waiting in Triton's queue divided by the replicas, as the HPA sees it."),
+            panel("Signal health: pods scraped, per endpoint", "none", [
+                [scrapedTargetsQuery(t, "executor"), "executor (request rate)"], [scrapedTargetsQuery(t, "triton"), "Triton (queue)"],
+            ], { x: 12, y: 24 }, "How many of the deployment's pods Prometheus scrapes on each endpoint. No data while the pods run means the " +
+                "signal is lost: KEDA holds kedaFallbackReplicas (after kedaFallbackFailureThreshold failed reads) instead of scaling down, " +
+                "and the ModelMetricsMissing alert fires. The replicas panels then show the fallback, not the autoscaler at work."),
         ],
     };
 }

@@ -244,7 +244,7 @@ describe("every query of the model's dashboard, in Prometheus's engine", () => {
         const s = series({ namespace: "seldon", pod, deployment: "cifar10" }, values);
         return { series: s.series.replace(METRIC, "seldon_api_executor_client_requests_seconds_bucket").replace("}", `,le="${le}"}`), values };
     };
-    const up = (pod: string) => ({ series: `up{namespace="seldon",pod="${pod}",deployment="${TARGET.workload}",endpoint="http",job="seldon-monitoring/seldon-podmonitor"}`, values: "1x40" });
+    const up = (pod: string, endpoint = "http") => ({ series: `up{namespace="seldon",pod="${pod}",deployment="${TARGET.workload}",endpoint="${endpoint}",job="seldon-monitoring/seldon-podmonitor"}`, values: "1x40" });
     const pods = ["cifar10-default-0-cifar10-pytorch-7d9c8b6f5-abcde", "cifar10-default-0-cifar10-pytorch-7d9c8b6f5-fghij"];
     const FIXTURE = [
         series({ namespace: "seldon", pod: pods[0], deployment: "cifar10" }, "0+15x40"),
@@ -252,6 +252,8 @@ describe("every query of the model's dashboard, in Prometheus's engine", () => {
         ...["0.005", "0.01"].flatMap(le => [bucket(le, pods[0], "0x40"), bucket(le, pods[1], "0x40")]),
         ...["0.025", "+Inf"].flatMap(le => [bucket(le, pods[0], "0+15x40"), bucket(le, pods[1], "0+45x40")]),
         up(pods[0]), up(pods[1]),
+        // The executors' targets: one pod's scrape failing (up 0) is not counted.
+        up(pods[0], "metrics"), { ...up(pods[1], "metrics"), values: "0x40" },
         tritonSeries(TRITON_METRICS.pending, { pod: pods[0] }, "5x40"),
         tritonSeries(TRITON_METRICS.pending, { pod: pods[1] }, "7x40"),
         tritonSeries(TRITON_METRICS.queueDurationUs, { pod: pods[0] }, "0+9000000x40"),
@@ -275,6 +277,8 @@ describe("every query of the model's dashboard, in Prometheus's engine", () => {
         "Signal: requests per replica (autoscaler keda, kedaSignal requestRate)/target (kedaRequestsPerSecond)": 20,
         "Signal: waiting requests per replica (autoscaler keda, kedaSignal queue)/waiting requests per replica": 6,
         "Signal: waiting requests per replica (autoscaler keda, kedaSignal queue)/target (kedaQueueTarget)": 16,
+        "Signal health: pods scraped, per endpoint/executor (request rate)": 1,
+        "Signal health: pods scraped, per endpoint/Triton (queue)": 2,
     };
     const queries = dashboard.panels.flatMap(p => (p.targets ?? []).map(t => ({ key: `${p.title}/${t.legendFormat}`, expr: t.expr })));
 
