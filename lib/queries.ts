@@ -76,6 +76,17 @@ export function latencyQuantileMsQuery(t: QueryTarget, q: number, window = "1m")
     return `histogram_quantile(${q}, sum by (le) (rate(${EXECUTOR_REQUESTS}_bucket{${executor(t)}}[${window}]))) * 1000`;
 }
 
+/**
+ * 1 while the HPA that scales the deployment (found by its scale target, kube-state-metrics' info
+ * series) says it cannot compute a scale from its metric (condition ScalingActive False: metrics-server
+ * down in hpa mode, or KEDA's reads failing before its fallback holds), else 0; no value without
+ * kube-state-metrics or an HPA.
+ */
+export function hpaBlindQuery(t: QueryTarget): string {
+    return `max(kube_horizontalpodautoscaler_status_condition{namespace="${t.namespace}",condition="ScalingActive",status="false"} ` +
+        `* on(namespace, horizontalpodautoscaler) group_left() kube_horizontalpodautoscaler_info{namespace="${t.namespace}",scaletargetref_kind="Deployment",scaletargetref_name="${t.workload}"})`;
+}
+
 /** Triton pods being scraped (up) for the deployment: its replicas as Prometheus sees them. */
 export function scrapedReplicasQuery(t: QueryTarget): string {
     return scrapedTargetsQuery(t, "triton");

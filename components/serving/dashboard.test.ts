@@ -24,7 +24,7 @@ describe("the model's dashboard (components/serving/dashboard.ts)", () => {
     it("every query selects this deployment and never averages per pod", () => {
         for (const e of exprs.filter(x => !x.startsWith("vector("))) {
             assert.match(e, /namespace="seldon"/);
-            assert.match(e, /deployment_name="cifar10"|deployment="cifar10-default-0-cifar10-pytorch"|pod=~"cifar10-default-0-cifar10-pytorch-/);
+            assert.match(e, /deployment_name="cifar10"|deployment="cifar10-default-0-cifar10-pytorch"|pod=~"cifar10-default-0-cifar10-pytorch-|scaletargetref_name="cifar10-default-0-cifar10-pytorch"/);
             assert.ok(!/\bavg\b/.test(e), e);
         }
     });

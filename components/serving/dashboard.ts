@@ -4,7 +4,7 @@
 // on the autoscaler mode or the KEDA signal (each signal's panel says which setting makes it the one
 // that scales), so swapping them leaves the dashboard alone. Pure builders.
 import { DeploymentSettings } from "../../config";
-import { latencyQuantileMsQuery, pendingRequestsQuery, perReplica, queryTargetFor, queueTimeMsQuery, requestRateQuery, scrapedReplicasQuery, scrapedTargetsQuery, tritonCpuUtilisationQuery } from "../../lib/queries";
+import { latencyQuantileMsQuery, pendingRequestsQuery, perReplica, queryTargetFor, queueTimeMsQuery, requestRateQuery, scrapedReplicasQuery, scrapedTargetsQuery, tritonCpuUtilisationQuery, hpaBlindQuery } from "../../lib/queries";
 import { GrafanaDashboard, GrafanaPanel, GrafanaTarget } from "../../lib/types/grafana";
 import { ConfigMap } from "../../lib/types/kubernetes";
 
@@ -61,9 +61,12 @@ export function modelDashboard(d: Pick<DeploymentSettings, "name" | "modelName" 
             ], { x: 0, y: 24 }, "What KEDA scales on with kedaSignal queue: requests waiting in Triton's queue divided by the replicas, as the HPA sees it."),
             panel("Signal health: pods scraped, per endpoint", "none", [
                 [scrapedTargetsQuery(t, "executor"), "executor (request rate)"], [scrapedTargetsQuery(t, "triton"), "Triton (queue)"],
+                [hpaBlindQuery(t), "HPA cannot read its metric (1)"],
             ], { x: 12, y: 24 }, "How many of the deployment's pods Prometheus scrapes on each endpoint. No data while the pods run means the " +
                 "signal is lost: KEDA holds kedaFallbackReplicas (after kedaFallbackFailureThreshold failed reads) instead of scaling down, " +
-                "and the ModelMetricsMissing alert fires. The replicas panels then show the fallback, not the autoscaler at work."),
+                "and the ModelMetricsMissing alert fires. The replicas panels then show the fallback, not the autoscaler at work. " +
+                "KEDA 2.20 exports no metric of its fallback itself (its ScaledObject's Fallback condition, which --watch shows); the HPA's " +
+                "ScalingActive False (kube-state-metrics) reads 1 while it cannot compute a scale: metrics-server down in hpa mode."),
         ],
     };
 }

@@ -262,6 +262,11 @@ describe("every query of the model's dashboard, in Prometheus's engine", () => {
         tritonSeries(TRITON_METRICS.requestSuccess, { pod: pods[1] }, "0+150x40"),
         // 0.25 and 0.5 cores of 0.5 requested each: 75 % of the request overall.
         cpu(pods[0], "0+3.75x40"), cpu(pods[1], "0+7.5x40"),
+        // kube-state-metrics on the HPA that targets the deployment (and one for another Deployment, blind).
+        { series: `kube_horizontalpodautoscaler_info{namespace="seldon",horizontalpodautoscaler="keda-hpa-${TARGET.workload}",scaletargetref_kind="Deployment",scaletargetref_name="${TARGET.workload}",job="kube-state-metrics"}`, values: "1x40" },
+        ...["true", "false", "unknown"].map(status => ({ series: `kube_horizontalpodautoscaler_status_condition{namespace="seldon",horizontalpodautoscaler="keda-hpa-${TARGET.workload}",condition="ScalingActive",status="${status}",job="kube-state-metrics"}`, values: status === "true" ? "1x40" : "0x40" })),
+        { series: `kube_horizontalpodautoscaler_info{namespace="seldon",horizontalpodautoscaler="other",scaletargetref_kind="Deployment",scaletargetref_name="other",job="kube-state-metrics"}`, values: "1x40" },
+        { series: `kube_horizontalpodautoscaler_status_condition{namespace="seldon",horizontalpodautoscaler="other",condition="ScalingActive",status="false",job="kube-state-metrics"}`, values: "1x40" },
         // Another deployment whose name starts the same: never counted.
         cpu("cifar10-default-0-cifar10-pytorch-v2-5f6d7c8b9-zzzzz", "0+150x40"),
     ];
@@ -279,6 +284,7 @@ describe("every query of the model's dashboard, in Prometheus's engine", () => {
         "Signal: waiting requests per replica (autoscaler keda, kedaSignal queue)/target (kedaQueueTarget)": 16,
         "Signal health: pods scraped, per endpoint/executor (request rate)": 1,
         "Signal health: pods scraped, per endpoint/Triton (queue)": 2,
+        "Signal health: pods scraped, per endpoint/HPA cannot read its metric (1)": 0,
     };
     const queries = dashboard.panels.flatMap(p => (p.targets ?? []).map(t => ({ key: `${p.title}/${t.legendFormat}`, expr: t.expr })));
 
