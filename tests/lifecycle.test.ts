@@ -76,6 +76,9 @@ const UP_DEFAULTS: Array<[string, Reply]> = [
     ["sh -c curl", { stdout: ANSWER }],
 ];
 
+/** What Docker answers for a container that does not exist (exit 1). */
+const NO_NODE: Partial<Captured> = { status: 1, stderr: "Error response from daemon: No such container: scalable-serving-control-plane\n" };
+
 const ALL_IMAGES = JSON.stringify({ images: [DEFAULTS.tritonImage, "docker.io/seldonio/seldon-core-operator:1.17.1",
     "docker.io/seldonio/seldon-core-executor:1.17.1", "docker.io/seldonio/rclone-storage-initializer:1.17.1"].map(t => ({ repoTags: [t] })) });
 const NO_IMAGES = JSON.stringify({ images: [] });
@@ -112,6 +115,7 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
         it("on a fresh machine: creates the cluster, pulls and loads every image with progress, then pulumi up", async () => {
             const { lifecycle, calls, lines } = scripted([
                 ["kind get clusters", { stdout: "other\n" }],
+                ["docker container inspect", NO_NODE],
                 ["kubectl config use-context", {}],
                 ["docker exec scalable-serving-control-plane crictl images -o json", { stdout: NO_IMAGES }],
                 ["docker image inspect", { status: 1, stderr: "No such image" }],
@@ -315,7 +319,8 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
 
         it("with the cluster deleted by hand: forgets what lived in it, destroys the rest, no cluster to delete", async () => {
             const { lifecycle, calls } = scripted([
-                ["kind get clusters", { stdout: "" }],
+                ["kind get clusters", { stdout: "", stderr: "No kind clusters found.\n" }],
+                ["docker container inspect", NO_NODE],
                 ["./pulumi-dev stack ls --json", { stdout: JSON.stringify([{ name: "dev" }]) }],
                 ["./pulumi-dev stack export", { stdout: exported(state) }],
                 ["docker image inspect", { status: 1 }],
@@ -329,9 +334,58 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
             ]);
         });
 
+        it("a cluster counts as gone only on positive evidence: every other answer stops the teardown and changes nothing", async () => {
+            const shapes: Array<[string, Partial<Captured>, Partial<Captured> | undefined]> = [
+                ["kind exits 0 with a warning instead of names", { stdout: "WARNING: docker is slow\n" }, NO_NODE],
+                ["kind prints garbage", { stdout: "\u0000\u0001{not a name}\n" }, NO_NODE],
+                ["kind fails", { status: 1, stderr: "ERROR: failed to list clusters" }, NO_NODE],
+                ["kind never answers", { status: null, stderr: "kind: no answer within 60 s" }, NO_NODE],
+                ["kind lists a similar name only, and the node container still exists", { stdout: "scalable-serving-2\n" }, { stdout: "abc123" }],
+                ["kind lists nothing, and Docker cannot be asked", { stdout: "" }, { status: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" }],
+                ["kind lists nothing, and docker inspect never answers", { stdout: "" }, { status: null, stderr: "" }],
+                ["kind lists nothing, and Docker says something else", { stdout: "" }, { status: 1, stderr: "permission denied" }],
+            ];
+            for (const [what, kind, inspect] of shapes) {
+                const { lifecycle, calls } = scripted([
+                    ["kind get clusters", kind],
+                    ["docker container inspect", inspect ?? NO_NODE],
+                    ["./pulumi-dev stack ls --json", { stdout: JSON.stringify([{ name: "dev" }]) }],
+                    ["./pulumi-dev stack export", { stdout: exported(state) }],
+                ]);
+                await assert.rejects(down(lifecycle), (e: Error) => e instanceof StepFailed && /cannot tell whether the kind cluster scalable-serving exists, so nothing was changed/.test(e.message), what);
+                assert.ok(!calls.some(c => c.startsWith("[stream]") || c.includes("state delete") || c.includes("destroy")), `${what}: ${calls.join(", ")}`);
+            }
+        });
+
+        it("garbage, empty or null answers from pulumi, kubectl and crictl are a message, never a stack trace, and change nothing", async () => {
+            for (const bad of ["", "null", "{not json", "[]", "{}", "42", JSON.stringify({ deployment: { resources: [{ nope: 1 }] } })]) {
+                // pulumi stack ls, then pulumi stack export, in down.
+                for (const [tool, replies] of [
+                    ["stack ls", [["kind get clusters", { stdout: "scalable-serving\n" }], ["./pulumi-dev stack ls --json", { stdout: bad }]]],
+                    ["stack export", [["kind get clusters", { stdout: "scalable-serving\n" }], ["./pulumi-dev stack ls --json", { stdout: JSON.stringify([{ name: "dev" }]) }],
+                        ["./pulumi-dev stack export", { stdout: bad }]]],
+                ] as Array<[string, Array<[string, Reply]>]>) {
+                    if (tool === "stack ls" && bad === "[]") {
+                        continue; // an empty list of stacks is a valid answer
+                    }
+                    const { lifecycle, calls } = scripted(replies);
+                    await assert.rejects(down(lifecycle), (e: Error) => e instanceof StepFailed && new RegExp(`\`\\./pulumi-dev ${tool}.*answered something unreadable.*nothing was changed`).test(e.message), `${tool}: ${bad}`);
+                    assert.ok(!calls.some(c => c.startsWith("[stream]")));
+                }
+                // crictl images and kubectl get namespaces, in up.
+                const crictl = scripted([["kind get clusters", { stdout: "scalable-serving\n" }], ["kubectl config use-context", {}], ["docker exec scalable-serving-control-plane crictl", { stdout: bad }]]);
+                await assert.rejects(up(crictl.lifecycle), (e: Error) => e instanceof StepFailed && /crictl images -o json` answered something unreadable/.test(e.message), `crictl: ${bad}`);
+                const kubectl = scripted([["kind get clusters", { stdout: "scalable-serving\n" }], ["kubectl config use-context", {}], ["docker exec", { stdout: ALL_IMAGES }],
+                    ["./pulumi-dev stack select", {}], ["./pulumi-dev stack export", { stdout: exported(state) }], ["kubectl --context", { stdout: bad }]]);
+                await assert.rejects(up(kubectl.lifecycle), (e: Error) => e instanceof StepFailed && /get namespaces -o json` answered something unreadable/.test(e.message), `kubectl: ${bad}`);
+                assert.ok(!kubectl.calls.some(c => c.includes("refresh") || c.includes("state delete") || c.includes("pulumi-dev up")));
+            }
+        });
+
         it("twice in a row: the second finds nothing to do", async () => {
             const { lifecycle, calls, lines } = scripted([
-                ["kind get clusters", { stdout: "" }],
+                ["kind get clusters", { stdout: "", stderr: "No kind clusters found.\n" }],
+                ["docker container inspect", NO_NODE],
                 ["./pulumi-dev stack ls --json", { stdout: "[]" }],
                 ["docker image inspect", { status: 1 }],
             ]);

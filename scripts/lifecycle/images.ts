@@ -47,8 +47,12 @@ export function normaliseImage(image: string): string {
 
 /** The images the node has, from `crictl images -o json` run in it: tags and digests, normalised. */
 export function nodeImages(crictlJson: string): Set<string> {
-    const listed = (JSON.parse(crictlJson) as { images?: Array<{ repoTags?: string[]; repoDigests?: string[] }> }).images ?? [];
-    return new Set(listed.flatMap(i => [...(i.repoTags ?? []), ...(i.repoDigests ?? [])]).map(normaliseImage));
+    const listed = (JSON.parse(crictlJson) as { images?: Array<{ repoTags?: unknown; repoDigests?: unknown }> } | null)?.images;
+    if (!Array.isArray(listed)) {
+        throw new Error("no images list");
+    }
+    const strings = (x: unknown) => (Array.isArray(x) ? x.filter((s): s is string => typeof s === "string") : []);
+    return new Set(listed.flatMap(i => (i && typeof i === "object" ? [...strings(i.repoTags), ...strings(i.repoDigests)] : [])).map(normaliseImage));
 }
 
 export interface LoadPlan {

@@ -6,6 +6,7 @@ import * as path from "path";
 import { DEV_STACK } from "./devStack";
 import { checkAnswer } from "../../lib/v2Protocol";
 import { criSnapshotter, devStackImages, imageDisk, nodeImages, planImageLoads, NODE_PLATFORM, saveHasPlatform, streamLoadCommands } from "./images";
+import { clusterPresence, listedClusters } from "./cluster";
 import { Proc } from "./proc";
 import { liveNamespaces, reconcilePlan, StateResource, stateResources, stateVerdict } from "./state";
 import { keptAfterTeardown, teardownSteps } from "./teardown";
@@ -51,12 +52,31 @@ export class StepFailed extends Error {}
 
 const S = DEV_STACK;
 
+/**
+ * Whether the kind cluster exists, on positive evidence only (cluster.ts): anything unexpected stops
+ * the run before it changes anything.
+ */
 async function clusterExists(l: Lifecycle): Promise<boolean> {
-    const r = await l.proc.capture("kind", ["get", "clusters"], { timeoutMs: DEADLINES_MS.query });
-    if (r.status !== 0) {
-        throw new StepFailed(`\`kind get clusters\` failed: ${r.stderr.trim() || "no answer"} (is Docker running?)`);
+    const kind = await l.proc.capture("kind", ["get", "clusters"], { timeoutMs: DEADLINES_MS.query });
+    const listed = listedClusters(kind);
+    const inspect = "names" in listed && !listed.names.includes(S.cluster)
+        ? await l.proc.capture("docker", ["container", "inspect", "--format", "{{.Id}}", S.nodeContainer], { timeoutMs: DEADLINES_MS.query })
+        : undefined;
+    const presence = clusterPresence(S.cluster, S.nodeContainer, kind, inspect);
+    if (presence.state === "unknown") {
+        throw new StepFailed(`cannot tell whether the kind cluster ${S.cluster} exists, so nothing was changed: ${presence.why} (is Docker running?)`);
     }
-    return r.stdout.split("\n").map(s => s.trim()).includes(S.cluster);
+    return presence.state === "present";
+}
+
+/** Parses a tool's JSON answer, or stops naming the command and what came back (never a stack trace). */
+function parsed<T>(command: string, text: string, read: (json: string) => T): T {
+    try {
+        return read(text);
+    } catch (e) {
+        throw new StepFailed(`\`${command}\` answered something unreadable (${(e as Error).message.split("\n")[0]}): ` +
+            `${JSON.stringify(text.slice(0, 200))}; nothing was changed`);
+    }
 }
 
 async function pulumi(l: Lifecycle, args: string[]): Promise<string> {
@@ -76,7 +96,7 @@ async function stream(l: Lifecycle, what: string, command: string, args: string[
 }
 
 async function stackResources(l: Lifecycle): Promise<StateResource[]> {
-    return stateResources(await pulumi(l, ["stack", "export", "--stack", S.stack]));
+    return parsed(`${S.cli} stack export`, await pulumi(l, ["stack", "export", "--stack", S.stack]), stateResources);
 }
 
 /** Removes resources from the state, one at a time (dependents first, as given). */
@@ -124,7 +144,7 @@ async function preloadImages(l: Lifecycle): Promise<void> {
     if (listed.status !== 0) {
         throw new StepFailed(`cannot list the images in the kind node (\`docker exec ${S.nodeContainer} crictl images\`): ${listed.stderr.trim()}`);
     }
-    const plan = planImageLoads(wanted, nodeImages(listed.stdout));
+    const plan = planImageLoads(wanted, parsed(`docker exec ${S.nodeContainer} crictl images -o json`, listed.stdout, nodeImages));
     l.log(`images: ${plan.load.length} to load into the kind node, ${plan.present.length} already there` +
         (plan.skipped.length ? `, ${plan.skipped.length} left to the node` : ""));
     for (const s of plan.skipped) {
@@ -166,7 +186,7 @@ async function reconcile(l: Lifecycle): Promise<void> {
     if (namespaces.status !== 0) {
         throw new StepFailed(`cannot list the cluster's namespaces: ${namespaces.stderr.trim()}`);
     }
-    const verdict = stateVerdict(resources, liveNamespaces(namespaces.stdout));
+    const verdict = stateVerdict(resources, parsed(`kubectl --context ${S.context} get namespaces -o json`, namespaces.stdout, liveNamespaces));
     if (verdict.kind !== "stale") {
         l.log(verdict.kind === "empty" ? "state: a new stack" : "state: describes this cluster");
         return;
@@ -259,10 +279,19 @@ export async function up(l: Lifecycle): Promise<void> {
     l.log("  npm run down:kind                       # when you are done");
 }
 
+/** The stack names of `pulumi stack ls --json`: an array of objects with a string `name`, nothing else. */
+export function stackNames(json: string): string[] {
+    const list = JSON.parse(json) as unknown;
+    if (!Array.isArray(list) || !list.every(s => s && typeof s === "object" && typeof (s as { name?: unknown }).name === "string")) {
+        throw new Error("not a list of stacks with names");
+    }
+    return list.map(s => (s as { name: string }).name);
+}
+
 export async function down(l: Lifecycle): Promise<void> {
     const exists = await clusterExists(l);
-    const stacks = JSON.parse(await pulumi(l, ["stack", "ls", "--json"])) as Array<{ name: string }>;
-    const stackExists = stacks.some(s => s.name === S.stack);
+    const stacks = parsed(`${S.cli} stack ls --json`, await pulumi(l, ["stack", "ls", "--json"]), stackNames);
+    const stackExists = stacks.includes(S.stack);
     const resources = stackExists ? await stackResources(l) : [];
     const steps = teardownSteps({ clusterExists: exists, stackExists, resources });
     if (steps.length === 0) {

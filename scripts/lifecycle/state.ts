@@ -13,8 +13,17 @@ export interface StateResource {
 
 /** The resources of a `pulumi stack export`, in the state's order (dependencies before dependents). */
 export function stateResources(exportJson: string): StateResource[] {
-    const parsed = JSON.parse(exportJson) as { deployment?: { resources?: StateResource[] } };
-    return parsed.deployment?.resources ?? [];
+    const parsed = JSON.parse(exportJson) as { deployment?: { resources?: unknown } } | null;
+    const deployment = parsed?.deployment;
+    if (!deployment || typeof deployment !== "object") {
+        throw new Error("no deployment in the export");
+    }
+    // A stack with nothing in it has no resources key at all.
+    const resources = deployment.resources ?? [];
+    if (!Array.isArray(resources) || !resources.every(r => r && typeof r === "object" && typeof r.urn === "string" && typeof r.type === "string")) {
+        throw new Error("deployment.resources is not a list of resources with urn and type");
+    }
+    return resources as StateResource[];
 }
 
 /** The namespaces the stack created, with the uid each had when it was created. */
@@ -27,7 +36,10 @@ export function recordedNamespaces(resources: StateResource[]): Array<{ name: st
 
 /** The live namespaces' uids from `kubectl get namespaces -o json`. */
 export function liveNamespaces(kubectlJson: string): Map<string, string> {
-    const items = (JSON.parse(kubectlJson) as { items?: Array<{ metadata?: { name?: string; uid?: string } }> }).items ?? [];
+    const items = (JSON.parse(kubectlJson) as { items?: Array<{ metadata?: { name?: string; uid?: string } }> } | null)?.items;
+    if (!Array.isArray(items)) {
+        throw new Error("no items list");
+    }
     return new Map(items.flatMap(i => (i.metadata?.name && i.metadata.uid ? [[i.metadata.name, i.metadata.uid] as [string, string]] : [])));
 }
 
