@@ -25,6 +25,10 @@ export function classify(e: unknown): Attempt<void> {
     const status = statusOf(e);
     const body = (e as { body?: unknown }).body;
     const message = `${typeof body === "string" ? body : JSON.stringify(body ?? "")} ${(e as Error).message ?? ""}`;
+    if (/answered a redirect|not an API server's answer/.test(message)) {
+        // lib/kubernetesApi.ts refused it: no retry makes the kubeconfig's server an API server.
+        return { done: false, fatal: firstLine((e as Error).message) };
+    }
     if (status === 409) {
         return { done: true, value: undefined }; // it exists: admission already passed for this name
     }
@@ -45,13 +49,19 @@ export function waitForWebhook(opts: WebhookGateOptions): Promise<void> {
     const api = opts.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
     const [group, version] = opts.object.apiVersion.split("/");
     return pollUntil<void>(async budgetMs => {
+        let admitted: unknown;
         try {
-            await withDeadline(options => api.createNamespacedCustomObject({
+            admitted = await withDeadline(options => api.createNamespacedCustomObject({
                 group, version, namespace: opts.object.metadata.namespace, plural: "seldondeployments", body: opts.object, dryRun: "All",
             }, options), Math.min(opts.requestTimeoutMs ?? 10000, budgetMs));
-            return classify(undefined);
         } catch (e) {
             return classify(e);
         }
+        // An admission answers with the object as it would be created: anything else is not one.
+        const o = admitted as { kind?: unknown; metadata?: { name?: unknown } } | undefined;
+        if (o?.kind !== opts.object.kind || o?.metadata?.name !== opts.object.metadata.name) {
+            return { done: false, waiting: `answered without the ${opts.object.kind} it was sent (${JSON.stringify(admitted).slice(0, 120)}): not an admission` };
+        }
+        return classify(undefined);
     }, { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 3000, log: opts.log, what: "Seldon's admission webhook" });
 }

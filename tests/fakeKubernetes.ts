@@ -6,9 +6,9 @@ import * as k8s from "@kubernetes/client-node";
 import { stringify } from "yaml";
 
 /** A kubeconfig whose current context `fake` reaches `server`. */
-export function fakeKubeConfig(server: string): k8s.KubeConfig {
+export function fakeKubeConfig(server: string, token?: string): k8s.KubeConfig {
     const kc = new k8s.KubeConfig();
-    kc.loadFromString(kubeconfigText(server, "fake"));
+    kc.loadFromString(kubeconfigText(server, "fake", "fake", [], token));
     return kc;
 }
 
@@ -22,13 +22,13 @@ export function kubeconfigFile(server: string, context = "fake", current = conte
     return file;
 }
 
-function kubeconfigText(server: string, context: string, current = context, elsewhere: string[] = []): string {
+function kubeconfigText(server: string, context: string, current = context, elsewhere: string[] = [], token?: string): string {
     return stringify({
         apiVersion: "v1",
         kind: "Config",
         "current-context": current,
         clusters: [{ name: "fake", cluster: { server, "insecure-skip-tls-verify": true } }],
-        users: [{ name: "fake", user: {} }],
+        users: [{ name: "fake", user: token ? { token } : {} }],
         contexts: [context, ...elsewhere].map(name => ({ name, context: { cluster: name === context ? "fake" : "nowhere", user: "fake" } })),
     });
 }

@@ -144,6 +144,27 @@ describe("watching the scaling (--watch)", () => {
         });
     }
 
+    it("a redirecting API server is refused before any load, and the redirect's target gets nothing", async () => {
+        let elsewhere = 0;
+        const other = http.createServer((_req, res) => { elsewhere++; res.end("{}"); });
+        await new Promise<void>(r => other.listen(0, "127.0.0.1", r));
+        const api = http.createServer((req, res) => {
+            res.writeHead(307, { Location: `http://127.0.0.1:${(other.address() as AddressInfo).port}${req.url}` });
+            res.end();
+        });
+        await new Promise<void>(r => api.listen(0, "127.0.0.1", r));
+        try {
+            await assert.rejects(startWatch({ ...TARGET, intervalMs: 1000, cooldownMs: 0 }, () => Date.now(), fakeKubeConfig(`http://127.0.0.1:${(api.address() as AddressInfo).port}`, "t0ken")),
+                (e: Error) => e instanceof WatchError && /answered a redirect \(HTTP 307/.test(e.message));
+            assert.strictEqual(elsewhere, 0);
+        } finally {
+            for (const s of [api, other]) {
+                s.closeAllConnections();
+                await new Promise<void>(r => s.close(() => r()));
+            }
+        }
+    });
+
     it("an API server that does not answer is found before any load", async () => {
         const api = await fakeApi(() => [], () => "hang");
         try {

@@ -48,6 +48,67 @@ describe("webhook gate (probes/wait-for-webhook.ts)", () => {
         }
     });
 
+    it("never follows a redirect: a 307 to another port of the same host gets neither the bearer token nor the admission", async () => {
+        const elsewhere: Array<{ auth?: string }> = [];
+        const other = http.createServer((req, res) => {
+            elsewhere.push({ auth: req.headers.authorization });
+            res.writeHead(201, { "Content-Type": "application/json" });
+            res.end(JSON.stringify(OBJECT));
+        });
+        await new Promise<void>(r => other.listen(0, "127.0.0.1", r));
+        const seen: Array<string | undefined> = [];
+        const api = http.createServer((req, res) => {
+            seen.push(req.headers.authorization);
+            req.resume();
+            res.writeHead(307, { Location: `http://127.0.0.1:${(other.address() as AddressInfo).port}${req.url}` });
+            res.end();
+        });
+        await new Promise<void>(r => api.listen(0, "127.0.0.1", r));
+        try {
+            const kc = fakeKubeConfig(`http://127.0.0.1:${(api.address() as AddressInfo).port}`, "secret-token-123");
+            await assert.rejects(waitForWebhook({ object: OBJECT, kubeConfig: kc, timeoutMs: 5000, intervalMs: 10 }),
+                (e: Error) => e instanceof PollError && /answered a redirect \(HTTP 307 to http:\/\/127\.0\.0\.1:\d+\/.*refused/.test(e.message));
+            assert.deepStrictEqual(seen, ["Bearer secret-token-123"], "the API server got the token, once: no retry of a redirect");
+            assert.deepStrictEqual(elsewhere, [], "the other server got nothing");
+        } finally {
+            for (const s of [api, other]) {
+                s.closeAllConnections();
+                await new Promise<void>(r => s.close(() => r()));
+            }
+        }
+    });
+
+    it("a 200 that is not JSON, or JSON without the object, is not an admission", async () => {
+        const html = http.createServer((req, res) => {
+            req.resume();
+            res.writeHead(200, { "Content-Type": "text/html" });
+            res.end("<html>welcome to nginx</html>");
+        });
+        await new Promise<void>(r => html.listen(0, "127.0.0.1", r));
+        try {
+            const kc = fakeKubeConfig(`http://127.0.0.1:${(html.address() as AddressInfo).port}`);
+            await assert.rejects(waitForWebhook({ object: OBJECT, kubeConfig: kc, timeoutMs: 5000, intervalMs: 10 }),
+                (e: Error) => e instanceof PollError && /HTTP 200 with "text\/html", not JSON: not an API server's answer/.test(e.message));
+        } finally {
+            html.closeAllConnections();
+            await new Promise<void>(r => html.close(() => r()));
+        }
+        const other = http.createServer((req, res) => {
+            req.resume();
+            res.writeHead(201, { "Content-Type": "application/json" });
+            res.end(JSON.stringify({ kind: "Status", metadata: {} }));
+        });
+        await new Promise<void>(r => other.listen(0, "127.0.0.1", r));
+        try {
+            const kc = fakeKubeConfig(`http://127.0.0.1:${(other.address() as AddressInfo).port}`);
+            await assert.rejects(waitForWebhook({ object: OBJECT, kubeConfig: kc, timeoutMs: 300, intervalMs: 10 }),
+                (e: Error) => e instanceof PollError && /answered without the SeldonDeployment it was sent .*not an admission/.test(e.message));
+        } finally {
+            other.closeAllConnections();
+            await new Promise<void>(r => other.close(() => r()));
+        }
+    });
+
     it("an existing SeldonDeployment (409) means the webhook already admitted it", async () => {
         const api = await fakeApi(() => ({ status: 409, message: "seldondeployments.machinelearning.seldon.io \"cifar10\" already exists" }));
         try {
