@@ -35,11 +35,10 @@ export function readPlatform(read: ConfigReader, autoscaler: Autoscaler): Platfo
     const monitoring = addon<AddonMode>("monitoring", ADDON_MODES, DEFAULTS.monitoring);
     const keda = addon<AddonMode>("keda", ADDON_MODES, DEFAULTS.keda);
 
-    const prometheusSetting = read.string("prometheusUrl", DEFAULTS.prometheusUrl);
-    if (prometheusSetting !== "" && !/^https?:\/\/[^\s/]+(:[0-9]+)?(\/\S*)?$/.test(prometheusSetting)) {
-        read.problem(`${read.key("prometheusUrl")} = ${JSON.stringify(prometheusSetting)} is not an http(s) URL ` +
-            "(like http://prometheus.monitoring.svc.cluster.local:9090)");
-    }
+    // Like http://prometheus.monitoring.svc.cluster.local:9090.
+    const prometheusSetting = read.httpUrl("prometheusUrl", DEFAULTS.prometheusUrl, "KEDA's trigger carries this address in plain " +
+        "text in the ScaledObject, so that endpoint must not need inline credentials (give KEDA an in-cluster Prometheus address " +
+        "that needs none)");
     if (prometheusSetting !== "" && monitoring.mode !== "existing") {
         read.problem(`${read.key("prometheusUrl")} is set but ${read.key("monitoring")} = ${JSON.stringify(monitoring.mode)}: ` +
             "prometheusUrl is only used with monitoring = existing");

@@ -4,6 +4,7 @@
 import * as semver from "semver";
 import * as pulumi from "@pulumi/pulumi";
 import { imagePinProblem } from "../lib/images";
+import { urlProblem } from "../lib/urls";
 
 /** Every problem found in the stack configuration, reported together. */
 export class ConfigError extends pulumi.RunError {
@@ -119,9 +120,27 @@ export class ConfigReader {
      */
     chartRepository(key: string, fallback: string): string {
         const value = this.string(key, fallback);
-        if (!/^(https|oci):\/\/[^\s/]+(\/\S*)?$/.test(value)) {
-            this.problem(`${this.key(key)} = ${JSON.stringify(value)} is not a chart repository: use an https:// repository ` +
+        const problem = urlProblem(value, ["https", "oci"], "this program installs charts from repositories that need no " +
+            "credentials: use a mirror that needs none (an https:// repository or an oci:// registry)");
+        if (problem || !/^(https|oci):\/\/[^\s/]+(\/\S*)?$/.test(value)) {
+            this.problem(`${this.key(key)} = ${problem ?? `${JSON.stringify(value)} is not a chart repository`}: use an https:// repository ` +
                 "URL or an oci:// registry path (plain http:// is not accepted)");
+        }
+        return value;
+    }
+
+    /**
+     * An http(s) URL, or empty when `optional`; never with credentials inside (`instead` says where they go).
+     * A value stored as a secret is read the same way; the caller keeps it secret.
+     */
+    httpUrl(key: string, fallback: string, instead: string): string {
+        // A secret value read raw (no "use getSecret" warning); the caller keeps it secret.
+        const value = this.isSecret(key) ? (pulumi.runtime.getConfig(this.key(key)) ?? fallback) : this.string(key, fallback);
+        if (value !== "") {
+            const problem = urlProblem(value, ["http", "https"], instead);
+            if (problem || /\s/.test(value)) {
+                this.problem(`${this.key(key)} = ${problem ?? `${JSON.stringify(value)} contains white space`} (or leave it empty)`);
+            }
         }
         return value;
     }

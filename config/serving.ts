@@ -135,17 +135,14 @@ export function readDeployment(read: ConfigReader, files: RepositoryFile[], stor
         }
     }
 
-    const payloadLoggerUrl = read.string("payloadLoggerUrl", DEFAULTS.payloadLoggerUrl);
-    if (payloadLoggerUrl !== "" && !/^https?:\/\/\S+$/.test(payloadLoggerUrl)) {
-        read.problem(`${read.key("payloadLoggerUrl")} = ${JSON.stringify(payloadLoggerUrl)} is not an http(s) URL (or leave it empty)`);
-    }
+    const payloadLoggerUrl = read.httpUrl("payloadLoggerUrl", DEFAULTS.payloadLoggerUrl, "Seldon's logger sends no credentials of its own, " +
+        "so its sink must not need inline ones; if the URL itself is sensitive, keep it secret: " +
+        "`pulumi config set --secret payloadLoggerUrl <url>` (it then stays encrypted in the SeldonDeployment and the state)");
 
     const providerSetting = read.string("rcloneProvider", DEFAULTS.rcloneProvider);
     const provider = providerSetting === "" ? undefined : read.choice("rcloneProvider", RCLONE_PROVIDERS, "Other");
-    const endpoint = read.string("s3Endpoint", DEFAULTS.s3Endpoint);
-    if (endpoint !== "" && !/^https?:\/\/\S+$/.test(endpoint)) {
-        read.problem(`${read.key("s3Endpoint")} = ${JSON.stringify(endpoint)} is not an http(s) URL (or leave it empty for AWS S3)`);
-    }
+    const endpoint = read.httpUrl("s3Endpoint", DEFAULTS.s3Endpoint, "the store's keys go in the secret settings readerAccessKeyId and " +
+        "readerSecretAccessKey (`pulumi config set --secret`), never in the endpoint");
     if (provider === "AWS" && storeKind === "in-cluster") {
         read.problem(`${read.key("rcloneProvider")} = "AWS" does not fit ${read.key("modelStore")} = "in-cluster": with AWS rclone ` +
             "addresses buckets as virtual hosts of amazonaws.com; leave rcloneProvider empty (the store's SeaweedFS) or set SeaweedFS");
@@ -167,7 +164,7 @@ export function readDeployment(read: ConfigReader, files: RepositoryFile[], stor
         modelName,
         tritonImage,
         resources: { requests, ...(Object.keys(setLimits).length > 0 ? { limits: setLimits } : {}) },
-        payloadLoggerUrl: payloadLoggerUrl === "" ? undefined : payloadLoggerUrl,
+        payloadLogger: payloadLoggerUrl === "" ? undefined : { url: payloadLoggerUrl, secret: read.isSecret("payloadLoggerUrl") },
         rclone: { provider, endpoint: endpoint === "" ? undefined : endpoint },
         smokeTest: { enabled: smokeTest, timeoutSeconds: smokeTestTimeoutSeconds },
         signalTargets: { ...targets, cpuRequestCores: parseQuantity(requests.cpu) ?? 0 },

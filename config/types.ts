@@ -147,7 +147,7 @@ export interface DeploymentSettings {
     tritonImage: string;
     resources: { requests: { cpu: string; memory: string }; limits?: { cpu?: string; memory?: string } };
     /** Sink of Seldon's payload logger; undefined leaves the logger out. */
-    payloadLoggerUrl?: string;
+    payloadLogger?: { url: string; secret: boolean };
     /** Overrides of the store's rclone provider and endpoint; unset follows the store. */
     rclone: { provider?: RcloneProvider; endpoint?: string };
     smokeTest: { enabled: boolean; timeoutSeconds: number };

@@ -5,6 +5,7 @@
 import * as http from "http";
 import * as https from "https";
 import * as k8s from "@kubernetes/client-node";
+import { redactedUrl } from "./urls";
 
 /** Most bytes read of one API answer: beyond it the call fails instead of filling memory. */
 export const MAX_API_ANSWER_BYTES = 32 * 1024 * 1024;
@@ -37,7 +38,7 @@ export const noRedirectHttpLibrary: k8s.HttpLibrary = k8s.wrapHttpLibrary({
                 }
                 if (status >= 300 && status < 400) {
                     res.resume();
-                    reject(new Error(`the API server answered a redirect (HTTP ${status}${headers.location ? ` to ${redactUrl(headers.location)}` : ""}): ` +
+                    reject(new Error(`the API server answered a redirect (HTTP ${status}${headers.location ? ` to ${redactedUrl(headers.location)}` : ""}): ` +
                         "refused, an API server does not redirect its clients; check the kubeconfig's server address"));
                     return;
                 }
@@ -73,19 +74,6 @@ export const noRedirectHttpLibrary: k8s.HttpLibrary = k8s.wrapHttpLibrary({
     },
 });
 
-/** A URL with any user name and password replaced, for messages. */
-export function redactUrl(text: string): string {
-    try {
-        const u = new URL(text);
-        if (u.username || u.password) {
-            u.username = "REDACTED";
-            u.password = "";
-        }
-        return u.toString();
-    } catch {
-        return text.slice(0, 200);
-    }
-}
 
 /**
  * Runs one API call with a deadline: the request is aborted when it passes (so no socket is left

@@ -3,6 +3,7 @@ import { parseArgs as parseArgv } from "node:util";
 import { DurationError, parseDuration } from "../lib/duration";
 import { inferencePath, seldonWorkloadName } from "../lib/seldon";
 import { LoadOptions } from "./types";
+import { redactedUrl } from "../lib/urls";
 
 /** The dev stack's names (Pulumi.dev.yaml, config defaults), which the defaults below point at. */
 const DEV_STACK = { namespace: "seldon", deployment: "cifar10", model: "cifar10-pytorch" };
@@ -120,10 +121,15 @@ export function parseArgs(argv: string[]): LoadOptions {
     try {
         parsed = new URL(host);
     } catch {
-        throw new UsageError(`--host ${JSON.stringify(host)} is not a URL: use e.g. http://localhost:8080`);
+        throw new UsageError(`--host ${JSON.stringify(redactedUrl(host))} is not a URL: use e.g. http://localhost:8080`);
     }
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-        throw new UsageError(`--host ${JSON.stringify(host)} must be http:// or https://`);
+        throw new UsageError(`--host ${JSON.stringify(redactedUrl(host))} must be http:// or https://`);
+    }
+    if (parsed.username !== "" || parsed.password !== "") {
+        // The host goes into report.json and report.html: a password there would be kept in plain text.
+        throw new UsageError(`--host ${JSON.stringify(redactedUrl(host))} carries credentials inside the URL, which the reports would keep in ` +
+            "plain text: the model's gateway needs none (this generator sends no credentials)");
     }
     const urlPath = str("path", DEFAULTS.path);
     if (!urlPath.startsWith("/")) {

@@ -235,7 +235,7 @@ describe("stack configuration", () => {
         }
         it("prometheusUrl must be an http(s) URL", async () => {
             const message = await configError(baseConfig({ monitoring: "existing", prometheusUrl: "prometheus:9090" }));
-            assertNames(message, "scalable-serving:prometheusUrl", "\"prometheus:9090\"", "http(s) URL");
+            assertNames(message, "scalable-serving:prometheusUrl", "\"prometheus:9090\"", "http:// or https:// URL");
         });
         it("prometheusUrl is only for monitoring = existing", async () => {
             const message = await configError(baseConfig({ prometheusUrl: "http://p:9090" }));
@@ -336,7 +336,7 @@ describe("stack configuration", () => {
         });
         it("payloadLoggerUrl must be a URL", async () => {
             const message = await configError(baseConfig({ payloadLoggerUrl: "default-broker" }));
-            assertNames(message, "scalable-serving:payloadLoggerUrl = \"default-broker\"", "http(s) URL");
+            assertNames(message, "scalable-serving:payloadLoggerUrl = \"default-broker\" is not a URL", "http:// or https:// URL");
         });
         it("rcloneProvider names are case-sensitive", async () => {
             const message = await configError(baseConfig({ rcloneProvider: "aws" }));
@@ -495,5 +495,47 @@ describe("stack configuration", () => {
         const message = await configError(baseConfig({ autoscaler: "knative", minReplicas: "0", bucketName: "UPPER" }));
         assertNames(message, "scalable-serving:autoscaler", "scalable-serving:minReplicas", "scalable-serving:bucketName");
         assert.strictEqual(message.split("\n  - ").length - 1, 3);
+    });
+
+    describe("credentials never inside a URL (issue 19)", () => {
+        const settings: Array<[string, string, Record<string, string>, RegExp]> = [
+            ["istioRepository", "https://u:hunter2@charts.example.com/istio", {}, /use a mirror that needs none/],
+            ["seldonCoreRepository", "https://u:hunter2@charts.example.com/seldon", {}, /use a mirror that needs none/],
+            ["metricsServerRepository", "https://u:hunter2@charts.example.com/ms", {}, /use a mirror that needs none/],
+            ["monitoringRepository", "oci://u:hunter2@registry.example.com/charts", {}, /use a mirror that needs none/],
+            ["kedaRepository", "https://u:hunter2@charts.example.com/keda", {}, /use a mirror that needs none/],
+            ["modelStoreRepository", "https://u:hunter2@charts.example.com/sw", { modelStore: "in-cluster" }, /use a mirror that needs none/],
+            ["prometheusUrl", "http://admin:hunter2@prometheus.monitoring.svc:9090", { monitoring: "existing", autoscaler: "keda" }, /that endpoint must not need inline credentials/],
+            ["payloadLoggerUrl", "http://u:hunter2@logger.logging.svc:8080", {}, /pulumi config set --secret payloadLoggerUrl/],
+            ["s3Endpoint", "https://AKIA:hunter2@s3.example.com", { rcloneProvider: "Ceph" }, /secret settings readerAccessKeyId and readerSecretAccessKey/],
+        ];
+        for (const [key, url, extra, instead] of settings) {
+            it(`${key}: refused, named, redacted, with where credentials go`, async () => {
+                const message = await configError(baseConfig({ ...extra, [key]: url }));
+                assertNames(message, `scalable-serving:${key}`, "carries credentials inside the URL", "REDACTED");
+                assert.match(message, instead);
+                assert.ok(!message.includes("hunter2"), "the password is never printed");
+            });
+        }
+
+        it("a user name alone is refused too; the same URL without credentials passes", async () => {
+            assertNames(await configError(baseConfig({ payloadLoggerUrl: "http://someone@logger.logging.svc:8080" })), "carries credentials");
+            const run = await runProgram(baseConfig({ payloadLoggerUrl: "http://logger.logging.svc:8080", istioRepository: "https://charts.example.com/istio" }));
+            assert.ifError(run.error);
+        });
+
+        it("a payloadLoggerUrl stored as a secret stays secret: in the SeldonDeployment, the webhook gate's environment and the smoke test's", async () => {
+            const url = "http://logger.logging.svc:8080/token-in-path-abc";
+            const run = await runProgram(baseConfig({ payloadLoggerUrl: url }), { secrets: ["payloadLoggerUrl"] });
+            assert.ifError(run.error);
+            const sdep = run.get("kubernetes:machinelearning.seldon.io/v1:SeldonDeployment", "cifar10");
+            assert.strictEqual(sdep.inputs.spec.predictors[0].graph.logger.url, url);
+            assert.ok(sdep.secretPaths.some(p => p === "spec" || p.startsWith("spec.")), `secret paths: ${sdep.secretPaths.join(", ")}`);
+            const gate = run.get("command:local:Command", "cifar10-webhook-ready");
+            assert.ok(gate.secretPaths.some(p => p.startsWith("environment")), `secret paths: ${gate.secretPaths.join(", ")}`);
+            // Stored in plain text, it is an ordinary setting (no secret where none was asked for).
+            const plain = await runProgram(baseConfig({ payloadLoggerUrl: url }));
+            assert.deepStrictEqual(plain.get("kubernetes:machinelearning.seldon.io/v1:SeldonDeployment", "cifar10").secretPaths, []);
+        });
     });
 });

@@ -106,8 +106,11 @@ export class ModelDeployment extends pulumi.ComponentResource {
                 }))),
         }, { parent: this, dependsOn: [args.namespace.resource] });
 
-        const manifest = pulumi.output(args.modelUri).apply(modelUri =>
+        const built = pulumi.output(args.modelUri).apply(modelUri =>
             seldonDeploymentFor(d, args.autoscaling, namespace, modelUri, `${d.name}-rclone`));
+        // A logger URL stored as a secret stays one: in the SeldonDeployment, the webhook gate's
+        // environment, the smoke test's fingerprint and the state.
+        const manifest = d.payloadLogger?.secret ? pulumi.secret(built) : built;
 
         // Create only once Seldon's admission webhook answers: a dry-run create of what is served
         // (the same whatever the autoscaler, so swapping it does not re-run the gate).
@@ -191,9 +194,9 @@ export function seldonDeploymentFor(d: DeploymentSettings, a: AutoscalingSetting
         modelUri,
         envSecretRefName: secretName,
     };
-    if (d.payloadLoggerUrl !== undefined) {
+    if (d.payloadLogger !== undefined) {
         // Without a URL the executor posts every request to http://default-broker, which does not exist.
-        graph.logger = { mode: "all", url: d.payloadLoggerUrl };
+        graph.logger = { mode: "all", url: d.payloadLogger.url };
     }
     const component: SeldonPodSpec = {
         // Seldon copies these to the pods. Harmless, not required: the storage initializer (rclone, an
