@@ -51,7 +51,12 @@ export function httpRequest(target: URL, opts: HttpRequestOptions): Promise<Http
                 reject(outcome.failure);
             }
         };
-        const fail = (cause: string, message: string) => finish({ failure: new HttpFailure(cause, message) });
+        // No error object on the success path: a reply's 'close' after its 'end' lands here and returns at once.
+        const fail = (cause: string, message: string) => {
+            if (!settled) {
+                finish({ failure: new HttpFailure(cause, message) });
+            }
+        };
         const headers: Record<string, string | number> = { ...opts.headers };
         if (opts.body !== undefined) {
             headers["Content-Length"] = Buffer.byteLength(opts.body);
@@ -74,8 +79,20 @@ export function httpRequest(target: URL, opts: HttpRequestOptions): Promise<Http
             res.on("error", e => fail(connectionCause(e), `the connection failed during the reply: ${describe(e)}`));
             res.on("close", () => fail("connection closed mid-reply", "the connection closed before the reply was complete"));
         });
+        // Whether the request got a connection: one that never did was never sent, which is not an
+        // unanswered request (a reused keep-alive socket is connected already).
+        let connected = false;
+        req.on("socket", socket => {
+            if (!socket.connecting) {
+                connected = true;
+            } else {
+                socket.once("connect", () => (connected = true));
+            }
+        });
         // Ref'd on purpose (see above): the deadline holds even when nothing else keeps the process alive.
-        const timer = setTimeout(() => fail("timeout", `no complete answer within ${opts.timeoutMs} ms`), opts.timeoutMs);
+        const timer = setTimeout(() => (connected
+            ? fail("timeout", `no complete answer within ${opts.timeoutMs} ms`)
+            : fail("not sent: no connection", `no connection to ${target.host} within ${opts.timeoutMs} ms: the request was never sent`)), opts.timeoutMs);
         req.on("error", e => {
             if ((e as NodeJS.ErrnoException).code === "ECONNRESET" && e.message === "socket hang up") {
                 fail("connection closed before an answer", "the server closed the connection without answering");

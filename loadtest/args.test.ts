@@ -26,7 +26,7 @@ describe("load generator command line", () => {
     });
 
     const bad: Array<[string[], RegExp]> = [
-        [["--users", "0"], /--users "0" is not allowed: use a whole number ≥ 1/],
+        [["--users", "0"], /--users "0" is not allowed: use a whole number from 1 to 10000/],
         [["--users", "many"], /--users "many"/],
         [["--spawn-rate", "0"], /--spawn-rate "0" is not allowed/],
         [["--run-time", "soon"], /--run-time "soon" is not a duration/],

@@ -33,6 +33,12 @@ export const DEFAULTS = {
 export const MAX_COOLDOWN_MS = 3600_000;
 
 /** Exit codes of the command line (also in docs/load-test.md). */
+/**
+ * Bounds of the options: one generator process keeps a connection and a timer per user, so users are
+ * bounded (the in-cluster Job's loadTestUsers has the same bound, config/defaults.ts MAXIMUM).
+ */
+export const LIMITS = { users: 10000, spawnRate: 1000, waitMs: 3600000, runTimeMs: 24 * 3600000, timeoutMs: 3600000 } as const;
+
 export const EXIT = {
     ok: 0,
     noSuccess: 1,
@@ -101,17 +107,17 @@ export function parseArgs(argv: string[]): LoadOptions {
             throw e instanceof DurationError ? new UsageError(e.message) : e;
         }
     };
-    const int = (k: keyof typeof OPTIONS, d: number, min: number) => {
+    const int = (k: keyof typeof OPTIONS, d: number, min: number, max: number, why: string) => {
         const raw = str(k, String(d));
-        if (!/^[0-9]+$/.test(raw) || Number(raw) < min) {
-            throw new UsageError(`--${k} ${JSON.stringify(raw)} is not allowed: use a whole number ≥ ${min}`);
+        if (!/^[0-9]+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+            throw new UsageError(`--${k} ${JSON.stringify(raw)} is not allowed: use a whole number from ${min} to ${max} (${why})`);
         }
         return Number(raw);
     };
-    const positive = (k: keyof typeof OPTIONS, d: number) => {
+    const positive = (k: keyof typeof OPTIONS, d: number, max: number, why: string) => {
         const raw = str(k, String(d));
-        if (!/^[0-9]+(\.[0-9]+)?$/.test(raw) || Number(raw) <= 0) {
-            throw new UsageError(`--${k} ${JSON.stringify(raw)} is not allowed: use a number > 0`);
+        if (!/^[0-9]+(\.[0-9]+)?$/.test(raw) || Number(raw) <= 0 || Number(raw) > max) {
+            throw new UsageError(`--${k} ${JSON.stringify(raw)} is not allowed: use a number above 0 and at most ${max} (${why})`);
         }
         return Number(raw);
     };
@@ -135,8 +141,8 @@ export function parseArgs(argv: string[]): LoadOptions {
     if (!urlPath.startsWith("/")) {
         throw new UsageError(`--path ${JSON.stringify(urlPath)} must start with /`);
     }
-    const minWaitMs = int("min-wait", DEFAULTS.minWait, 0);
-    const maxWaitMs = int("max-wait", DEFAULTS.maxWait, 0);
+    const minWaitMs = int("min-wait", DEFAULTS.minWait, 0, LIMITS.waitMs, "an hour at most");
+    const maxWaitMs = int("max-wait", DEFAULTS.maxWait, 0, LIMITS.waitMs, "an hour at most");
     if (maxWaitMs < minWaitMs) {
         throw new UsageError(`--max-wait ${maxWaitMs} is less than --min-wait ${minWaitMs}`);
     }
@@ -145,11 +151,14 @@ export function parseArgs(argv: string[]): LoadOptions {
     if (runTimeMs <= 0 || timeoutMs <= 0) {
         throw new UsageError("--run-time and --timeout must be longer than zero");
     }
+    if (runTimeMs > LIMITS.runTimeMs || timeoutMs > LIMITS.timeoutMs) {
+        throw new UsageError(`--run-time is at most ${LIMITS.runTimeMs / 3600000} h and --timeout at most ${LIMITS.timeoutMs / 60000} min`);
+    }
     const options: LoadOptions = {
         host,
         path: urlPath,
-        users: int("users", DEFAULTS.users, 1),
-        spawnRate: positive("spawn-rate", DEFAULTS.spawnRate),
+        users: int("users", DEFAULTS.users, 1, LIMITS.users, "one connection each: more than one machine's sockets and memory hold"),
+        spawnRate: positive("spawn-rate", DEFAULTS.spawnRate, LIMITS.spawnRate, "users started per second"),
         runTimeMs,
         minWaitMs,
         maxWaitMs,

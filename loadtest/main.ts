@@ -1,10 +1,26 @@
 // The command line of the load generator: parse, check the watch target, run, print, report.
 // Shared by the local CLI (cli.ts, with --watch) and the in-cluster Job (job.ts).
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { EXIT, parseArgs, USAGE, UsageError } from "./args";
 import { watchCooldown } from "./cooldown";
 import { runLoad } from "./engine";
 import { summaryTable, progressLine, writeReports } from "./report";
 import { LoadOptions, LoadResult, StartWatch, Watcher, WatchError } from "./types";
+
+/** Why a folder cannot take the reports (created if missing, then a file written and removed), or undefined. */
+export function unwritable(dir: string): string | undefined {
+    const probe = path.join(dir, `.loadgen-write-check-${process.pid}`);
+    try {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(probe, "");
+        fs.unlinkSync(probe);
+        return undefined;
+    } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        return `${err.code ?? "error"}: ${err.message.split("\n")[0]}`;
+    }
+}
 
 /** The command line: parse, check the watch target, run, print, report. Returns the exit code. */
 export async function main(argv: string[], deps: { startWatch?: StartWatch; signals?: NodeJS.EventEmitter } = {}): Promise<number> {
@@ -23,6 +39,14 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch; sign
             return e.message ? EXIT.usage : EXIT.ok;
         }
         throw e;
+    }
+    // The reports are written after the run: a folder that cannot take them is found before any load.
+    if (opts.reportDir) {
+        const problem = unwritable(opts.reportDir);
+        if (problem) {
+            console.error(`loadgen: --report ${JSON.stringify(opts.reportDir)} cannot be written (${problem}). Nothing was sent.`);
+            return EXIT.usage;
+        }
     }
     // The watcher's time axis is the load's: both count from the moment the load starts.
     let startedAt = Date.now();
@@ -92,8 +116,14 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch; sign
     }
     console.log(summaryTable(result));
     if (opts.reportDir) {
-        const written = writeReports(opts.reportDir, result);
-        console.log(`report: ${written.json}, ${written.html}`);
+        try {
+            const written = writeReports(opts.reportDir, result);
+            console.log(`report: ${written.json}, ${written.html}`);
+        } catch (e) {
+            // The folder was writable at the start; say what happened since, with the summary already printed.
+            console.error(`loadgen: the reports could not be written to ${opts.reportDir}: ${(e as NodeJS.ErrnoException).code ?? ""} ${(e as Error).message.split("\n")[0]}`);
+            return EXIT.noSuccess;
+        }
     }
     if (result.interrupted) {
         return EXIT[result.interrupted];

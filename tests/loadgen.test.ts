@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BODY_POOL_SIZE, runLoad } from "../loadtest/engine";
+import { parseArgs } from "../loadtest/args";
 import { main } from "../loadtest/main";
 import { replicaChanges, reportHtml, summaryTable, tickLabel, writeReports } from "../loadtest/report";
 import { LoadOptions } from "../loadtest/types";
@@ -384,6 +385,41 @@ describe("load generator", () => {
     });
 
     describe("command line", () => {
+        it("a report folder that cannot be written is found before any load: exit 2, nothing sent (issue 19)", async () => {
+            const errors: string[] = [];
+            const { error, log } = console;
+            console.error = (m: string) => errors.push(m);
+            console.log = () => undefined;
+            const server = await startV2Server();
+            try {
+                // A file where a folder should be: not writable even for root.
+                const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "report-")), "a-file");
+                fs.writeFileSync(file, "");
+                const code = await main(["--host", `http://127.0.0.1:${server.port}`, "--users", "2", "--run-time", "1s", "--quiet", "--report", path.join(file, "reports")]);
+                assert.strictEqual(code, 2);
+                assert.match(errors.join("\n"), /--report ".*a-file\/reports" cannot be written \((ENOTDIR|EEXIST)[^)]*\)\. Nothing was sent\./);
+                assert.strictEqual(server.requests.length, 0);
+            } finally {
+                console.error = error;
+                console.log = log;
+                await server.close();
+            }
+        });
+
+        it("absurd sizes are refused with the bound and why, before anything is allocated: --users 1e9, 20000, --spawn-rate 5000", async () => {
+            for (const [argv, message] of [
+                [["--users", "1e9"], /--users "1e9" is not allowed: use a whole number from 1 to 10000 \(one connection each/],
+                [["--users", "20000"], /--users "20000" is not allowed: use a whole number from 1 to 10000/],
+                [["--spawn-rate", "5000"], /--spawn-rate "5000" is not allowed: use a number above 0 and at most 1000/],
+                [["--run-time", "48h"], /--run-time is at most 24 h/],
+            ] as Array<[string[], RegExp]>) {
+                assert.throws(() => parseArgs(argv), (e: Error) => message.test(e.message), argv.join(" "));
+            }
+            // At the bound: allowed.
+            assert.strictEqual(parseArgs(["--users", "10000"]).users, 10000);
+        });
+
+
         it("exits 2 with the usage on bad arguments, 0 on a good run, 1 when nothing succeeds", async () => {
             const errors: string[] = [];
             const logs: string[] = [];
