@@ -82,9 +82,17 @@ export async function startWatch(opts: WatchOptions, startedAt: () => number, ku
         }
     };
 
-    // Samples never overlap: a slow API server delays the next one instead of piling calls up.
-    let running = sample();
-    const timer = setInterval(() => { running = running.then(sample); }, opts.intervalMs);
+    // Samples never overlap, and never queue: a tick that finds one still running is skipped, so a slow
+    // or hanging API server costs samples, never a growing backlog that stop() would have to wait for.
+    let busy = true;
+    const once = () => sample().finally(() => { busy = false; });
+    let running = once();
+    const timer = setInterval(() => {
+        if (!busy) {
+            busy = true;
+            running = once();
+        }
+    }, opts.intervalMs);
     return {
         samples: () => samples,
         async stop(): Promise<WatchResult> {

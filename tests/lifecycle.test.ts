@@ -433,6 +433,53 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
             assert.deepStrictEqual(lines, [`  last lines of ${log}:`, "    epoch 1", "    boom"]);
         });
 
+        /** Whether a process is still there, asked a bounded number of times (it may take a moment to be reaped). */
+        async function gone(pid: number): Promise<boolean> {
+            for (let i = 0; i < 100; i++) {
+                try {
+                    process.kill(pid, 0);
+                } catch {
+                    return true;
+                }
+                await new Promise(r => setTimeout(r, 20));
+            }
+            return false;
+        }
+
+        it("a deadline stops the command's whole process group, grandchildren included", async () => {
+            const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "group-")), "pid");
+            const r = await hostProc(ROOT, () => undefined).capture("sh", ["-c", `sleep 600 & echo $! > '${pidFile}'; wait`], { timeoutMs: 500 });
+            assert.strictEqual(r.status, null);
+            const grandchild = Number(fs.readFileSync(pidFile, "utf8"));
+            assert.ok(grandchild > 0);
+            assert.ok(await gone(grandchild), "the grandchild was stopped with its parent");
+        });
+
+        it("a command is over when it exits, even if a grandchild keeps its output open", async () => {
+            const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pipe-")), "pid");
+            try {
+                const r = await hostProc(ROOT, () => undefined).capture("sh", ["-c", `(sleep 600 & echo $! > '${pidFile}'); echo done`], { timeoutMs: 60_000 });
+                assert.deepStrictEqual([r.status, r.stdout], [0, "done\n"]);
+            } finally {
+                const pid = Number(fs.readFileSync(pidFile, "utf8"));
+                process.kill(pid, "SIGKILL");
+            }
+        });
+
+        it("interrupt passes a signal to every command still running (Ctrl-C, SIGTERM reach pulumi)", async () => {
+            const proc = hostProc(ROOT, () => undefined);
+            const running = proc.stream("sh", ["-c", "sleep 600"], { timeoutMs: 60_000, what: "sleeping" });
+            // The command is running once the process group exists; ask until it does.
+            let sent = 0;
+            for (let i = 0; i < 100 && sent === 0; i++) {
+                await new Promise(r => setTimeout(r, 10));
+                sent = proc.interrupt("SIGTERM");
+            }
+            assert.strictEqual(sent, 1);
+            assert.strictEqual(await running, null, "killed by the signal: no exit status");
+            assert.strictEqual(proc.interrupt("SIGTERM"), 0, "nothing left running");
+        });
+
         it("a quiet streamed command gets heartbeat lines while it runs", async () => {
             // The command ends only once a heartbeat was logged: no race with the clock.
             const flag = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "heartbeat-")), "seen");

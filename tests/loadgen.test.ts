@@ -248,6 +248,33 @@ describe("load generator", () => {
         });
     });
 
+    describe("npm run loadtest", () => {
+        it("SIGTERM to npm reaches the generator (the script execs node): the load stops, the report says so, exit 143", async () => {
+            const server = await startV2Server();
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-npm-"));
+            try {
+                const child = spawn("npm", ["run", "--silent", "loadtest", "--", "--host", `http://127.0.0.1:${server.port}`,
+                    "--users", "2", "--run-time", "1h", "--quiet", "--report", dir], { cwd: path.resolve(__dirname, "..") });
+                let out = "";
+                child.stdout.on("data", (d: Buffer) => (out += d));
+                child.stderr.on("data", (d: Buffer) => (out += d));
+                while (server.requests.length < 5) {
+                    await new Promise(r => setTimeout(r, 20));
+                }
+                child.kill("SIGTERM");
+                const status = await new Promise(resolve => child.on("close", resolve));
+                assert.strictEqual(status, 143, out);
+                assert.strictEqual(JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")).interrupted, "SIGTERM");
+                // Nothing is left sending: the count stays put.
+                const after = server.requests.length;
+                await new Promise(r => setTimeout(r, 300));
+                assert.strictEqual(server.requests.length, after, "no orphaned generator keeps loading the server");
+            } finally {
+                await server.close();
+            }
+        });
+    });
+
     describe("reports", () => {
         let dir: string;
         let result: Awaited<ReturnType<typeof runLoad>>;

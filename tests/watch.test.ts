@@ -129,6 +129,24 @@ describe("watching the scaling (--watch)", () => {
         }
     });
 
+    it("ticks that find a sample still running are skipped, not queued: stop() waits for one sample and a last one, however long the run", async () => {
+        const api = await fakeApi(() => [], n => (n >= 1 ? "hang" : undefined));
+        try {
+            // A tick every 10 ms against calls that each take their whole 200 ms deadline.
+            const watcher = await startWatch({ ...TARGET, intervalMs: 10, cooldownMs: 0 }, () => Date.now(), api.kc, 200);
+            const reads = () => api.paths.filter(p => p === "/apis/apps/v1/namespaces/seldon/deployments/cifar10-default-0-cifar10-pytorch").length;
+            // Until two samples' reads were sent (the check of the target was the first read).
+            while (reads() < 3) {
+                await new Promise(r => setTimeout(r, 5));
+            }
+            await watcher.stop();
+            // The check, at most three samples so far (one running at stop), and the last one: nothing queued behind them.
+            assert.ok(reads() <= 5, `${reads()} Deployment reads: ticks were queued`);
+        } finally {
+            await api.close();
+        }
+    });
+
     for (const [what, target, message] of [
         ["namespace", { namespace: "ml", deployment: TARGET.deployment }, /namespace "ml" does not exist in context "fake"/],
         ["Deployment", { namespace: "seldon", deployment: "cifar10" }, /Deployment "cifar10" does not exist in namespace seldon .*; Deployments there: cifar10-default-0-cifar10-pytorch/],

@@ -47,41 +47,110 @@ function formatElapsed(ms: number): string {
     return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
 }
 
-/** The real thing: child processes from `cwd`, each killed (SIGTERM, then SIGKILL) at its deadline. */
-export function hostProc(cwd: string, log: (line: string) => void = l => console.log(l), heartbeatMs: number = HEARTBEAT_MS): Proc {
-    const launch = (command: string, args: string[], stdio: "pipe" | "inherit") =>
-        spawn(command, args, { cwd, stdio: ["ignore", stdio, stdio] });
-    const deadline = (child: ReturnType<typeof spawn>, opts: RunOptions, onTimeout: () => void) => {
+/** The real Proc, which can also pass a signal on to every command still running. */
+export interface HostProc extends Proc {
+    /** Sends `signal` to the whole process group of every command still running (Ctrl-C, SIGTERM). */
+    interrupt(signal: NodeJS.Signals): number;
+}
+
+/** After its process exits, how long a command's output pipes may stay open (a leftover grandchild) before they are cut. */
+const PIPE_GRACE_MS = 1000;
+/** After SIGTERM at a deadline, how long before SIGKILL. */
+const KILL_GRACE_MS = 10_000;
+
+/**
+ * The real thing: child processes from `cwd`, each in a process group of its own, so a deadline (or a
+ * signal passed on by `interrupt`) reaches everything it started, grandchildren included: SIGTERM,
+ * then SIGKILL. A command is over when its process has exited, even if a grandchild still holds its
+ * output open.
+ */
+export function hostProc(cwd: string, log: (line: string) => void = l => console.log(l), heartbeatMs: number = HEARTBEAT_MS): HostProc {
+    const live = new Set<ChildProcess>();
+    const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
+        if (child.pid === undefined) {
+            return;
+        }
+        try {
+            process.kill(-child.pid, signal);
+        } catch {
+            child.kill(signal);
+        }
+    };
+    /** Spawns in a new process group; `done` gets the exit status once the process exited and its pipes closed (or were cut). */
+    const start = (command: string, args: string[], stdio: Array<"ignore" | "pipe" | "inherit" | number>,
+        done: (status: number | null, error?: Error) => void): ChildProcess => {
+        const child = spawn(command, args, { cwd, stdio: stdio as never, detached: true });
+        live.add(child);
+        let over = false;
+        const end = (status: number | null, error?: Error) => {
+            if (!over) {
+                over = true;
+                live.delete(child);
+                done(status, error);
+            }
+        };
+        child.on("error", e => end(null, e));
+        child.on("close", status => end(status));
+        child.on("exit", status => {
+            // A grandchild may keep the pipes open: give them a moment, then cut them.
+            setTimeout(() => {
+                for (const stream of [child.stdin, child.stdout, child.stderr]) {
+                    stream?.destroy();
+                }
+                end(status);
+            }, PIPE_GRACE_MS).unref();
+        });
+        return child;
+    };
+    /** The deadline: SIGTERM to the group, SIGKILL after a grace; returns its cancel. */
+    const deadline = (children: ChildProcess[], timeoutMs: number, onTimeout: () => void) => {
+        let kill: NodeJS.Timeout | undefined;
         const timer = setTimeout(() => {
             onTimeout();
-            child.kill("SIGTERM");
-            setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-        }, opts.timeoutMs);
-        return () => clearTimeout(timer);
+            children.forEach(c => signalGroup(c, "SIGTERM"));
+            kill = setTimeout(() => children.forEach(c => signalGroup(c, "SIGKILL")), KILL_GRACE_MS);
+        }, timeoutMs);
+        return () => {
+            clearTimeout(timer);
+            if (kill) {
+                clearTimeout(kill);
+            }
+        };
     };
     return {
+        interrupt(signal) {
+            const running = [...live];
+            running.forEach(c => signalGroup(c, signal));
+            return running.length;
+        },
         capture: (command, args, opts) => new Promise(resolve => {
-            const child = launch(command, args, "pipe");
             let stdout = "";
             let stderr = "";
             let timedOut = false;
-            child.stdout!.on("data", d => (stdout += d));
-            child.stderr!.on("data", d => (stderr += d));
-            const clear = deadline(child, opts, () => (timedOut = true));
-            child.on("error", e => {
+            let clear = () => {};
+            const child = start(command, args, ["ignore", "pipe", "pipe"], (status, error) => {
                 clear();
-                resolve({ status: null, stdout, stderr: `${stderr}${command}: ${e.message}` });
+                if (error) {
+                    resolve({ status: null, stdout, stderr: `${stderr}${command}: ${error.message}` });
+                } else {
+                    resolve({ status: timedOut ? null : status, stdout, stderr: timedOut ? `${stderr}\n${command}: no answer within ${opts.timeoutMs / 1000} s` : stderr });
+                }
             });
-            child.on("close", status => {
-                clear();
-                resolve({ status: timedOut ? null : status, stdout, stderr: timedOut ? `${stderr}\n${command}: no answer within ${opts.timeoutMs / 1000} s` : stderr });
-            });
+            child.stdout?.on("data", d => (stdout += d));
+            child.stderr?.on("data", d => (stderr += d));
+            clear = deadline([child], opts.timeoutMs, () => (timedOut = true));
         }),
         stream: (command, args, opts) => new Promise(resolve => {
             const started = Date.now();
             const out = opts.logFile ? fs.openSync(opts.logFile, "a") : undefined;
-            const child = spawn(command, args, { cwd, stdio: ["ignore", out ?? "inherit", out ?? "inherit"] });
-            const finish = watch([child], opts, started, status => {
+            let finish: (status: number | null) => void = () => {};
+            const child = start(command, args, ["ignore", out ?? "inherit", out ?? "inherit"], (status, error) => {
+                if (error) {
+                    log(`  ${command}: ${error.message}`);
+                }
+                finish(error ? null : status);
+            });
+            finish = watch([child], opts, started, status => {
                 if (out !== undefined) {
                     fs.closeSync(out);
                     if (status !== 0) {
@@ -91,49 +160,38 @@ export function hostProc(cwd: string, log: (line: string) => void = l => console
                 }
                 resolve(status);
             });
-            child.on("error", e => {
-                log(`  ${command}: ${e.message}`);
-                finish(null);
-            });
-            child.on("close", status => finish(status));
         }),
         pipe: (from, to, opts) => new Promise(resolve => {
             const started = Date.now();
-            const producer = spawn(from[0], from[1], { cwd, stdio: ["ignore", "pipe", "inherit"] });
-            const consumer = spawn(to[0], to[1], { cwd, stdio: ["pipe", "inherit", "inherit"] });
-            producer.stdout!.pipe(consumer.stdin!);
-            // A consumer that stops reading (failed import) must not leave the producer blocked, nor crash us.
-            consumer.stdin!.on("error", () => producer.kill("SIGTERM"));
             const statuses: Array<number | null> = [];
-            const finish = watch([producer, consumer], opts, started, resolve);
+            let finish: (status: number | null) => void = () => {};
+            let producer: ChildProcess | undefined;
+            let consumer: ChildProcess | undefined;
             const one = (status: number | null) => {
                 statuses.push(status);
                 if (status !== 0) {
                     // Closing our end of the producer's output ends a producer that forked (its writes fail),
-                    // which a signal to the direct child alone would not.
-                    producer.stdout!.unpipe();
-                    producer.stdout!.destroy();
-                    producer.kill("SIGTERM");
-                    consumer.kill("SIGTERM");
+                    // and the groups go too.
+                    producer?.stdout?.unpipe();
+                    producer?.stdout?.destroy();
+                    [producer, consumer].forEach(c => c && signalGroup(c, "SIGTERM"));
                 }
                 if (statuses.length === 2) {
                     finish(statuses.every(x => x === 0) ? 0 : statuses.find(x => x !== 0) ?? null);
                 }
             };
-            for (const [child, [command]] of [[producer, from], [consumer, to]] as const) {
-                let done = false;
-                const once = (status: number | null) => {
-                    if (!done) {
-                        done = true;
-                        one(status);
-                    }
-                };
-                child.on("error", e => {
-                    log(`  ${command}: ${e.message}`);
-                    once(null);
-                });
-                child.on("close", status => once(status));
-            }
+            const ended = (command: string) => (status: number | null, error?: Error) => {
+                if (error) {
+                    log(`  ${command}: ${error.message}`);
+                }
+                one(error ? null : status);
+            };
+            producer = start(from[0], from[1], ["ignore", "pipe", "inherit"], ended(from[0]));
+            consumer = start(to[0], to[1], ["pipe", "inherit", "inherit"], ended(to[0]));
+            producer.stdout!.pipe(consumer.stdin!);
+            // A consumer that stops reading (failed import) must not leave the producer blocked, nor crash us.
+            consumer.stdin!.on("error", () => producer && signalGroup(producer, "SIGTERM"));
+            finish = watch([producer, consumer], opts, started, resolve);
         }),
     };
 
@@ -144,20 +202,16 @@ export function hostProc(cwd: string, log: (line: string) => void = l => console
         const heartbeat = opts.quiet || opts.logFile
             ? setInterval(() => log(`  … still ${opts.what} (${formatElapsed(Date.now() - started)}${opts.logFile ? `, output in ${opts.logFile}` : ""})`), heartbeatMs)
             : undefined;
-        const timer = setTimeout(() => {
+        const clear = deadline(children, opts.timeoutMs, () => {
             timedOut = true;
             log(`  ${opts.what}: still running after ${formatElapsed(opts.timeoutMs)}, stopping it`);
-            for (const child of children) {
-                child.kill("SIGTERM");
-                setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-            }
-        }, opts.timeoutMs);
+        });
         return (status: number | null) => {
             if (finished) {
                 return;
             }
             finished = true;
-            clearTimeout(timer);
+            clear();
             if (heartbeat) {
                 clearInterval(heartbeat);
             }
