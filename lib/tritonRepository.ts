@@ -26,6 +26,20 @@ export const BUILD_HINT = "build the model first with `npm run build:model` (tra
  * Files are sorted by key so that the resources built from them are registered in a stable order.
  */
 export function scanModelRepository(root: string, prefix: string): RepositoryFile[] {
+    try {
+        return scan(root, prefix);
+    } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (e instanceof ModelRepositoryError || typeof err.code !== "string") {
+            throw e;
+        }
+        // A file or folder that cannot be read (EACCES, EPERM, EIO, …): said, never a stack trace.
+        throw new ModelRepositoryError(`cannot read ${err.path ?? root} (${err.code}): ` +
+            (err.code === "EACCES" || err.code === "EPERM" ? "make it readable by the user who runs pulumi" : err.message.split("\n")[0]));
+    }
+}
+
+function scan(root: string, prefix: string): RepositoryFile[] {
     if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
         throw new ModelRepositoryError(`model repository folder ${root} does not exist`);
     }

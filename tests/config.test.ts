@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { baseConfig, makeRepository, ProgramRun, runProgram } from "./harness";
+import { baseConfig, cifar10Repository, makeRepository, ProgramRun, runProgram } from "./harness";
 
 /** Runs the program expecting a configuration error; checks nothing was registered. */
 async function configError(config: Record<string, string>, secrets: string[] = []): Promise<string> {
@@ -537,5 +537,31 @@ describe("stack configuration", () => {
             const plain = await runProgram(baseConfig({ payloadLoggerUrl: url }));
             assert.deepStrictEqual(plain.get("kubernetes:machinelearning.seldon.io/v1:SeldonDeployment", "cifar10").secretPaths, []);
         });
+    });
+
+    describe("an unreadable model repository (issue 19)", () => {
+        // Root reads every file whatever its mode, so the refusal is injected at the fs boundary.
+        for (const [what, method] of [["a model file", "readFileSync"], ["a folder", "readdirSync"]] as const) {
+            it(`${what} that cannot be read is a problem of modelRepositoryPath naming the path and the fix, not a stack trace`, async () => {
+                const repo = cifar10Repository();
+                const target = method === "readFileSync" ? path.join(repo, "cifar10-pytorch", "1", "model.ts") : path.join(repo, "cifar10-pytorch", "1");
+                // The module object itself (an `import *` namespace is read-only): what lib/ reads through.
+                const nodeFs = require("fs") as Record<string, unknown>;
+                const original = nodeFs[method] as (...a: unknown[]) => unknown;
+                nodeFs[method] = (p: unknown, ...rest: unknown[]) => {
+                    if (String(p) === target) {
+                        throw Object.assign(new Error(`EACCES: permission denied, open '${target}'`), { code: "EACCES", path: target });
+                    }
+                    return original.call(nodeFs, p, ...rest);
+                };
+                try {
+                    const message = await configError(baseConfig({ modelRepositoryPath: repo }));
+                    assertNames(message, "scalable-serving:modelRepositoryPath", `cannot read ${target} (EACCES)`, "make it readable by the user who runs pulumi");
+                    assert.strictEqual(message.split("\n  - ").length - 1, 1, "one problem, under the right setting");
+                } finally {
+                    nodeFs[method] = original;
+                }
+            });
+        }
     });
 });
