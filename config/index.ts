@@ -27,7 +27,7 @@ export function loadSettings(): Settings {
     }
 
     const autoscaler = readAutoscaler(read);
-    const platform = readPlatform(read, autoscaler);
+    const platform = readPlatform(read, autoscaler, stack);
     const modelRepository = readModelRepository(read);
     const modelStore = readModelStore(read, { stack, flavour: platform.flavour, prefix: modelRepository.prefix, modelNamespace: platform.modelNamespace });
     const signalTargets = readSignalTargets(read);

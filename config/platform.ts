@@ -3,6 +3,7 @@
 import * as semver from "semver";
 import * as pulumi from "@pulumi/pulumi";
 import { installedPrometheusUrl } from "../lib/charts";
+import { DEV_STACK_NAME, pulumiCli } from "../lib/cli";
 import { FIRST_BSL_VERSION } from "../lib/seldon";
 import { DEFAULTS } from "./defaults";
 import { ConfigReader } from "./reader";
@@ -12,9 +13,24 @@ import { ADDON_MODES, AddonMode, Autoscaler, CLUSTER_FLAVOURS, PlatformSettings,
 type AddonKey = "istio" | "seldonCore" | "metricsServer" | "monitoring" | "keda";
 
 /** The platform's settings, with the Prometheus that everything querying it uses (settled here, once). */
-export function readPlatform(read: ConfigReader, autoscaler: Autoscaler): PlatformSettings {
+export function readPlatform(read: ConfigReader, autoscaler: Autoscaler, stack: string): PlatformSettings {
     const flavour = read.choice("clusterFlavour", CLUSTER_FLAVOURS, DEFAULTS.clusterFlavour);
     const kubeContext = read.string("kubeContext", DEFAULTS.kubeContext);
+    // Every Kubernetes object goes through the program's own provider, which reads kubeContext only:
+    // the Kubernetes provider's own settings would be ignored without a word.
+    for (const key of ["kubernetes:context", "kubernetes:kubeconfig", "kubernetes:cluster"]) {
+        if (pulumi.runtime.getConfig(key) !== undefined) {
+            read.problem(`${key} is set, but this program deploys through its own Kubernetes provider, configured by ` +
+                `${read.key("kubeContext")} (a context of your kubeconfig, which KUBECONFIG may name): ` +
+                `\`${pulumiCli()} config rm ${key}\`, then \`${pulumiCli()} config set kubeContext <context>\``);
+        }
+    }
+    // Only the dev stack may deploy to the current context (up:kind switches it to kind's); any other
+    // stack names its cluster, so that a context switched for something else is never deployed to.
+    if (kubeContext === "" && stack !== DEV_STACK_NAME) {
+        read.problem(`${read.key("kubeContext")} is empty on stack ${JSON.stringify(stack)}: it would deploy to whatever context ` +
+            `is current. Name the cluster: \`${pulumiCli()} config set kubeContext <context>\` (\`kubectl config get-contexts\` lists them)`);
+    }
     const modelNamespace = read.string("modelNamespace", DEFAULTS.modelNamespace);
     if (!DNS_LABEL.test(modelNamespace)) {
         read.problem(`${read.key("modelNamespace")} = ${JSON.stringify(modelNamespace)} is not a valid namespace name: ` +

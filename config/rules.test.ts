@@ -11,7 +11,13 @@ describe("configuration rules", () => {
 
     it("CIDRs: IPv4 and IPv6 with a prefix length in range", () => {
         assert.deepStrictEqual(["203.0.113.0/24", "2001:db8::/32", "1.2.3.4", "1.2.3.4/33", "01.2.3.4/8", "2001:db8::/129"].map(cidrProblem),
-            [undefined, undefined, "is not a CIDR (address/prefix length)", "has a prefix longer than 32", "has no valid IPv4 address", "has a prefix longer than 128"]);
+            [undefined, undefined, "is not a CIDR (address/prefix length)", "has a prefix longer than 32", "has no valid IPv4 or IPv6 address", "has a prefix longer than 128"]);
+        // What a regex let through (issue 19): three colons, nine groups, a group too long, an IPv4 tail out of range.
+        for (const bad of [":::/64", "1:2:3:4:5:6:7:8:9/64", "2001:db8:12345::/48", "::ffff:1.2.3.256/128", "1.2.3/24"]) {
+            assert.strictEqual(cidrProblem(bad), "has no valid IPv4 or IPv6 address", bad);
+        }
+        // At the bounds: /0, /32 and /128 are prefix lengths; ::/0 and an IPv4-mapped address are addresses.
+        assert.deepStrictEqual(["0.0.0.0/0", "203.0.113.7/32", "::/0", "2001:db8::1/128", "::ffff:192.0.2.1/128"].map(cidrProblem), [undefined, undefined, undefined, undefined, undefined]);
     });
 
     it("bucket names and key prefixes", () => {

@@ -1,5 +1,6 @@
 // Pure validation rules of the stack configuration: each takes values and returns what is wrong, so
 // they are tested directly (rules.test.ts). The readers (storage.ts, platform.ts, serving.ts) apply them.
+import * as net from "net";
 import { CHARTS } from "../lib/charts";
 import { editDistance } from "../lib/editDistance";
 import { DECLARED_KEYS } from "./defaults";
@@ -31,32 +32,42 @@ export function cidrProblem(range: string): string | undefined {
     if (!m) {
         return "is not a CIDR (address/prefix length)";
     }
-    const prefix = Number(m[2]);
-    if (/^[0-9.]+$/.test(m[1])) {
-        const octets = m[1].split(".");
-        if (octets.length !== 4 || octets.some(o => o === "" || Number(o) > 255 || (o.length > 1 && o.startsWith("0")))) {
-            return "has no valid IPv4 address";
-        }
-        return prefix <= 32 ? undefined : "has a prefix longer than 32";
+    // Node's own parser (net.isIP): no regex guesses at IPv6 (`:::`, nine groups) or leading zeros.
+    const family = net.isIP(m[1]);
+    if (family === 0) {
+        return "has no valid IPv4 or IPv6 address";
     }
-    if (/^[0-9a-fA-F:]+$/.test(m[1]) && m[1].includes(":") && (m[1].match(/::/g) ?? []).length <= 1) {
-        return prefix <= 128 ? undefined : "has a prefix longer than 128";
-    }
-    return "has no valid IPv4 or IPv6 address";
+    const bits = family === 4 ? 32 : 128;
+    return Number(m[2]) <= bits ? undefined : `has a prefix longer than ${bits}`;
 }
 
 /**
  * One problem per key of the project's namespace that the program does not read (a misspelling,
  * a wrong case), naming the nearest declared key. Other namespaces (aws:, kubernetes:) are not ours.
  */
+/** Config namespaces of the providers and the CLI: settings there are theirs, never a slip of the project's name. */
+const PROVIDER_NAMESPACES = ["aws", "kubernetes", "pulumi", "command", "random", "kubernetesx"];
+
 export function unknownKeyProblems(project: string, keys: string[]): string[] {
-    return keys.filter(k => k.startsWith(`${project}:`)).map(k => k.slice(project.length + 1))
+    // A namespace that is a slip of the project's name (`scalable_serving:`, `scalable-servng:`) would
+    // leave the stack running on defaults: name it, with the key it was meant for.
+    const misspelt = keys.filter(k => {
+        const ns = k.split(":")[0];
+        const distance = editDistance(ns.toLowerCase(), project.toLowerCase());
+        // A few characters of a long name; the providers' own namespaces are never ours.
+        return ns !== project && k.includes(":") && !PROVIDER_NAMESPACES.includes(ns) && distance <= Math.floor(project.length / 5);
+    }).sort().map(k => {
+        const key = k.slice(k.indexOf(":") + 1);
+        return `${k} is set, but this project's settings are ${project}:<key>: did you mean ${project}:${key}? ` +
+            `(\`${pulumiCli()} config rm ${JSON.stringify(k)}\` and set it under the project's name)`;
+    });
+    return [...misspelt, ...keys.filter(k => k.startsWith(`${project}:`)).map(k => k.slice(project.length + 1))
         .filter(k => !DECLARED_KEYS.includes(k)).sort()
         .map(k => {
             const nearest = nearestKey(k);
             return `${project}:${k} is not a setting of this project` + (nearest ? `: did you mean ${nearest}?` : "") +
                 ` (\`${pulumiCli()} config rm ${k}\`; docs/configuration.md lists every setting)`;
-        });
+        })];
 }
 
 /** The declared key closest to `key` (case-insensitive edit distance), if it is close enough to be a slip. */

@@ -8,6 +8,8 @@ import * as path from "path";
 
 /** The wrapper for the dev stack, relative to the project folder. */
 export const DEV_CLI = "./pulumi-dev";
+/** The stack `npm run up:kind` manages (Pulumi.dev.yaml): the only one that may deploy to the current context. */
+export const DEV_STACK_NAME = "dev";
 /** The folder ./pulumi-dev keeps the dev stack's state in, relative to the project folder. */
 export const DEV_STATE_DIR = ".pulumi-state";
 

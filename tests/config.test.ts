@@ -5,8 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { baseConfig, cifar10Repository, makeRepository, ProgramRun, runProgram } from "./harness";
 
 /** Runs the program expecting a configuration error; checks nothing was registered. */
-async function configError(config: Record<string, string>, secrets: string[] = []): Promise<string> {
-    const run: ProgramRun = await runProgram(config, { secrets });
+async function configError(config: Record<string, string>, secrets: string[] = [], stack?: string): Promise<string> {
+    const run: ProgramRun = await runProgram(config, { secrets, ...(stack ? { stack } : {}) });
     assert.ok(run.error, "expected the program to reject this configuration");
     // A RunError is printed by the CLI without a stack trace.
     assert.ok(pulumi.RunError.isInstance(run.error) && run.error.name === "ConfigError", `expected a ConfigError, got ${run.error.stack}`);
@@ -480,7 +480,7 @@ describe("stack configuration", () => {
         }
         it("ingressSourceRanges takes CIDRs, on cloud only", async () => {
             const bad = await configError(baseConfig({ clusterFlavour: "cloud", ingressSourceRanges: "203.0.113.0/24, 10.0.0.300/8" }));
-            assertNames(bad, "scalable-serving:ingressSourceRanges has \"10.0.0.300/8\", which has no valid IPv4 address");
+            assertNames(bad, "scalable-serving:ingressSourceRanges has \"10.0.0.300/8\", which has no valid IPv4 or IPv6 address");
             const kind = await configError(baseConfig({ ingressSourceRanges: "203.0.113.0/24" }));
             assertNames(kind, "scalable-serving:ingressSourceRanges is set but scalable-serving:clusterFlavour = \"kind\"");
         });
@@ -563,5 +563,31 @@ describe("stack configuration", () => {
                 }
             });
         }
+    });
+
+    describe("closed world: settings that would be ignored without a word (issue 19)", () => {
+        it("a misspelt project namespace is named with the key it was meant for; the providers' namespaces are not", async () => {
+            for (const key of ["scalable_serving:replicas", "scalable-servng:replicas", "Scalable-Serving:replicas"]) {
+                const message = await configError(baseConfig({ [key]: "3" }));
+                assertNames(message, `${key} is set, but this project's settings are scalable-serving:<key>: did you mean scalable-serving:replicas?`);
+            }
+            const run = await runProgram(baseConfig({ "aws:region": "eu-west-1", "kubernetes:enableServerSideApply": "true" }));
+            assert.ifError(run.error);
+        });
+
+        it("kubernetes:context, :kubeconfig and :cluster are refused: the program's own provider reads kubeContext", async () => {
+            for (const key of ["kubernetes:context", "kubernetes:kubeconfig", "kubernetes:cluster"]) {
+                assertNames(await configError(baseConfig({ [key]: "prod" })), `${key} is set`, "configured by scalable-serving:kubeContext", "config set kubeContext <context>");
+            }
+        });
+
+        it("a stack other than dev must name its cluster: an empty kubeContext is refused with the command that sets it", async () => {
+            const message = await configError(baseConfig({ clusterFlavour: "cloud" }), [], "prod");
+            assertNames(message, "scalable-serving:kubeContext is empty on stack \"prod\"", "pulumi config set kubeContext <context>", "kubectl config get-contexts");
+            const named = await runProgram(baseConfig({ clusterFlavour: "cloud", kubeContext: "prod-cluster" }), { stack: "prod" });
+            assert.ifError(named.error);
+            // The dev stack (npm run up:kind switches the current context to kind's) may leave it empty.
+            assert.ifError((await runProgram(baseConfig({}), { stack: "dev" })).error);
+        });
     });
 });

@@ -139,6 +139,7 @@ describe("offline plan (npm run plan)", () => {
             "config:",
             "  aws:region: eu-west-1",
             "  scalable-serving:clusterFlavour: cloud",
+            "  scalable-serving:kubeContext: prod-cluster",
             "  scalable-serving:readerCredentials: existing",
             "  scalable-serving:readerAccessKeyId:",
             "    secure: v1:abc:def",

@@ -2,7 +2,7 @@
 // settings as Pulumi.dev.yaml holds them.
 import { parse } from "yaml";
 import { DEFAULTS } from "../../config/defaults";
-import { DEV_CLI } from "../../lib/cli";
+import { DEV_CLI, DEV_STACK_NAME } from "../../lib/cli";
 
 export const DEV_STACK = {
     /** kind/cluster.yaml's `name`. */
@@ -12,7 +12,7 @@ export const DEV_STACK = {
     context: "kind-scalable-serving",
     /** kind's single node container, where containerd keeps the images. */
     nodeContainer: "scalable-serving-control-plane",
-    stack: "dev",
+    stack: DEV_STACK_NAME,
     stackConfig: "Pulumi.dev.yaml",
     /** The wrapper every pulumi command goes through (lib/cli.ts). */
     cli: DEV_CLI,
