@@ -10,6 +10,15 @@ import { ConfigReader } from "./reader";
 import { DNS_LABEL } from "./rules";
 import { AlertSettings, AUTOSCALERS, AutoscalingSettings, DeploymentSettings, KEDA_SIGNALS, KedaSignal, LoadTestSettings, ModelStoreKind, RCLONE_PROVIDERS, SignalTargets } from "./types";
 
+/**
+ * Sane bounds of the model container's quantities, with why: beyond them the value is a slip (a
+ * memory suffix on a CPU, `m` for mega) or more than any node has.
+ */
+export const QUANTITY_BOUNDS = {
+    cpu: { min: 0.001, max: 256, unit: "cores", range: "1m to 256", why: "a CPU count: plain cores or millicores like 500m; M, Gi and the like are memory suffixes" },
+    memory: { min: 16 * 2 ** 20, max: 4 * 2 ** 40, unit: "bytes", range: "16Mi to 4Ti", why: "bytes: Mi and Gi are mebi- and gibibytes; a lower-case m is milli, a thousandth of a byte" },
+} as const;
+
 /** The autoscaler's mode, read first: the platform checks what it needs. */
 export function readAutoscaler(read: ConfigReader) {
     return read.choice("autoscaler", AUTOSCALERS, DEFAULTS.autoscaler);
@@ -113,9 +122,16 @@ export function readDeployment(read: ConfigReader, files: RepositoryFile[], stor
         if (value === "" && optional) {
             return undefined;
         }
-        if (parseQuantity(value) === undefined) {
+        const parsed = parseQuantity(value);
+        if (parsed === undefined) {
             read.problem(`${read.key(key)} = ${JSON.stringify(value)} is not a Kubernetes quantity (like 500m, 1, 1Gi)` +
                 (optional ? " or empty" : ""));
+            return value;
+        }
+        const bound = key.includes("Cpu") ? QUANTITY_BOUNDS.cpu : QUANTITY_BOUNDS.memory;
+        // Zero and below are said by the request rule (below); here what no node could give, or a suffix slip.
+        if (parsed > 0 && (parsed < bound.min || parsed > bound.max)) {
+            read.problem(`${read.key(key)} = ${JSON.stringify(value)} is ${parsed.toPrecision(3)} ${bound.unit}: use ${bound.range} (${bound.why})`);
         }
         return value;
     };

@@ -8,6 +8,7 @@ import { ConfigReader } from "./reader";
 import { checkBucketName, checkS3Prefix } from "./rules";
 import { ClusterFlavour, MODEL_STORES, ModelRepositorySettings, ModelStoreSettings, READER_CREDENTIALS } from "./types";
 import { pulumiCli } from "../lib/cli";
+import { parseQuantity } from "../lib/quantity";
 
 /** Where relative paths in the configuration start: the project folder, next to Pulumi.yaml. */
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -74,6 +75,13 @@ export function readModelStore(read: ConfigReader, context: { stack: string; fla
         const size = read.string("modelStoreSize", DEFAULTS.modelStoreSize);
         if (!/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)$/.test(size)) {
             read.problem(`${read.key("modelStoreSize")} = ${JSON.stringify(size)} is not a storage size (like 5Gi or 500Mi)`);
+        } else {
+            // The models plus room; beyond 64Ti no local disk (kind's volume is a folder on it) has the room.
+            const bytes = parseQuantity(size)!;
+            if (bytes < 2 ** 30 || bytes > 64 * 2 ** 40) {
+                read.problem(`${read.key("modelStoreSize")} = ${JSON.stringify(size)} is out of range: use 1Gi to 64Ti ` +
+                    "(the store's volume holds the model repository; the cifar10 model is a few hundred KiB)");
+            }
         }
         const networkPolicy = read.boolean("modelStoreNetworkPolicy", DEFAULTS.modelStoreNetworkPolicy);
         return { kind, settings: () => ({

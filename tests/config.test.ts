@@ -590,4 +590,34 @@ describe("stack configuration", () => {
             assert.ifError((await runProgram(baseConfig({}), { stack: "dev" })).error);
         });
     });
+
+    describe("quantities within sane bounds, said with the reason (issue 19)", () => {
+        for (const [key, value, message] of [
+            ["modelCpuRequest", "1e18", /is 1\.00e\+18 cores: use 1m to 256 \(a CPU count/],
+            ["modelCpuLimit", "500M", /is 5\.00e\+8 cores: use 1m to 256 .*M, Gi and the like are memory suffixes/],
+            ["modelCpuLimit", "100Gi", /cores: use 1m to 256/],
+            ["modelMemoryRequest", "500m", /is 0\.500 bytes: use 16Mi to 4Ti .*a lower-case m is milli/],
+            ["modelMemoryLimit", "999Ei", /bytes: use 16Mi to 4Ti/],
+            ["modelMemoryLimit", "1e18", /bytes: use 16Mi to 4Ti/],
+            ["modelStoreSize", "0Gi", /is out of range: use 1Gi to 64Ti/],
+            ["modelStoreSize", "99999999Ti", /is out of range: use 1Gi to 64Ti/],
+        ] as const) {
+            it(`${key} = ${value} is refused`, async () => {
+                const message2 = await configError(baseConfig({ modelStore: "in-cluster", modelCpuLimit: "", modelMemoryLimit: "", [key]: value }));
+                assertNames(message2, `scalable-serving:${key} = "${value}"`);
+                assert.match(message2, message);
+            });
+        }
+        it("at the bounds: 1m and 256 cores, 16Mi and 4Ti, 1Gi and 64Ti are allowed", async () => {
+            for (const config of [
+                { modelCpuRequest: "1m", modelCpuLimit: "256", modelMemoryRequest: "16Mi", modelMemoryLimit: "4Ti", modelStoreSize: "1Gi" },
+                { modelStoreSize: "64Ti" },
+            ]) {
+                assert.ifError((await runProgram(baseConfig({ modelStore: "in-cluster", ...config }))).error);
+            }
+            // Just outside.
+            assertNames(await configError(baseConfig({ modelCpuLimit: "257" })), "scalable-serving:modelCpuLimit");
+            assertNames(await configError(baseConfig({ modelMemoryRequest: "15Mi" })), "scalable-serving:modelMemoryRequest");
+        });
+    });
 });
