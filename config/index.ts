@@ -6,8 +6,9 @@
 //   rules.ts     pure validation rules (tested directly)
 //   storage.ts, platform.ts, serving.ts   one reader per area
 import * as pulumi from "@pulumi/pulumi";
+import { pulumiCli } from "../lib/cli";
 import { ConfigReader } from "./reader";
-import { unknownKeyProblems } from "./rules";
+import { unknownKeyProblems, unusedSettings } from "./rules";
 import { readPlatform } from "./platform";
 import { readAlerts, readAutoscaler, readAutoscaling, readDeployment, readLoadTest, readSignalTargets } from "./serving";
 import { readModelRepository, readModelStore } from "./storage";
@@ -37,5 +38,13 @@ export function loadSettings(): Settings {
     const loadTest = readLoadTest(read, deployment.smokeTest.enabled);
 
     read.throwIfProblems();
+    // Valid but not used by the modes in force: said at every preview and up, never silently dropped.
+    const installs = (addon: "istio" | "seldonCore" | "metricsServer" | "monitoring" | "keda") => platform[addon].mode === "install";
+    for (const warning of unusedSettings({
+        autoscaler, modelStore: modelStore.kind, grafana: platform.grafana, smokeTest: deployment.smokeTest.enabled, loadTest: loadTest.enabled,
+        installs: { istio: installs("istio"), seldonCore: installs("seldonCore"), metricsServer: installs("metricsServer"), monitoring: installs("monitoring"), keda: installs("keda") },
+    }, key => read.isSet(key))) {
+        pulumi.log.warn(`${project}:${warning} (\`${pulumiCli()} config rm ${warning.split(" ")[0]}\` if it is not meant for a later swap)`);
+    }
     return { project, stack, modelStore: modelStore.settings(), modelRepository, platform, autoscaling, deployment, alerts, loadTest };
 }

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { checkBucketName, checkS3Prefix, cidrProblem, nearestKey, unknownKeyProblems } from "./rules";
+import { checkBucketName, checkS3Prefix, cidrProblem, ModesInUse, nearestKey, unknownKeyProblems, unusedSettings } from "./rules";
 
 describe("configuration rules", () => {
     it("unknownKeyProblems and nearestKey are pure rules", () => {
@@ -25,5 +25,24 @@ describe("configuration rules", () => {
         assert.match(checkBucketName("UPPER")!, /lowercase/);
         assert.strictEqual(checkS3Prefix("cifar10-model"), undefined);
         assert.match(checkS3Prefix("/x")!, /begin or end/);
+    });
+
+    it("settings the modes in force do not use are named, with why; used ones and unset ones are not", () => {
+        const all = new Set(["replicas", "minReplicas", "kedaSignal", "kedaFallbackReplicas", "hpaCpuUtilization", "kedaQueueTarget", "modelStoreSize",
+            "smokeTestTimeoutSeconds", "loadTestUsers", "alertLatencyP99Ms", "kedaVersion", "monitoringRepository"]);
+        const base: ModesInUse = { autoscaler: "hpa", modelStore: "in-cluster", grafana: false, smokeTest: true, loadTest: true,
+            installs: { istio: true, seldonCore: true, metricsServer: true, monitoring: true, keda: true } };
+        const names = (m: Partial<ModesInUse>) => unusedSettings({ ...base, ...m }, k => all.has(k)).map(w => w.split(" ")[0]);
+        assert.deepStrictEqual(names({}), ["replicas", "kedaSignal", "kedaFallbackReplicas", "kedaQueueTarget"]);
+        assert.deepStrictEqual(names({ autoscaler: "none" }), ["minReplicas", "kedaSignal", "kedaFallbackReplicas", "hpaCpuUtilization", "kedaQueueTarget"]);
+        assert.deepStrictEqual(names({ autoscaler: "keda" }), ["replicas", "hpaCpuUtilization"]);
+        // A dashboard draws every signal's target: then none of them is unused.
+        assert.deepStrictEqual(names({ autoscaler: "keda", grafana: true }), ["replicas"]);
+        assert.deepStrictEqual(names({ modelStore: "aws-s3" }).filter(k => k.startsWith("modelStore")), ["modelStoreSize"]);
+        assert.deepStrictEqual(names({ smokeTest: false, loadTest: false }).filter(k => /Test/.test(k)), ["smokeTestTimeoutSeconds", "loadTestUsers"]);
+        assert.deepStrictEqual(names({ installs: { ...base.installs, monitoring: false, keda: false } }).filter(k => /alert|Version|Repository/.test(k)),
+            ["alertLatencyP99Ms", "monitoringRepository", "kedaVersion"]);
+        assert.match(unusedSettings({ ...base, modelStore: "aws-s3" }, k => k === "modelStoreSize")[0], /^modelStoreSize is set but not used: modelStore is aws-s3$/);
+        assert.deepStrictEqual(unusedSettings(base, () => false), []);
     });
 });

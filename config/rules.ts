@@ -133,3 +133,38 @@ export function checkS3Prefix(prefix: string): string | undefined {
     }
     return undefined;
 }
+
+/** What decides whether a mode-scoped setting is used. */
+export interface ModesInUse {
+    autoscaler: "none" | "hpa" | "keda";
+    modelStore: "aws-s3" | "in-cluster";
+    /** Add-ons this stack installs (their version and repository settings are read only then). */
+    installs: { istio: boolean; seldonCore: boolean; metricsServer: boolean; monitoring: boolean; keda: boolean };
+    grafana: boolean;
+    smokeTest: boolean;
+    loadTest: boolean;
+}
+
+/**
+ * Settings that are valid but not used by the modes in force, each with why: named in a warning at
+ * every preview and up, not refused, so that swapping the autoscaler (or the store) back needs no
+ * re-typing. Pure: `isSet` says which keys the stack sets explicitly.
+ */
+export function unusedSettings(m: ModesInUse, isSet: (key: string) => boolean): string[] {
+    const scoped: Array<[string[], boolean, string]> = [
+        [["replicas"], m.autoscaler !== "none", `autoscaler is ${m.autoscaler}, which sets the replicas itself`],
+        [["minReplicas", "maxReplicas"], m.autoscaler === "none", "autoscaler is none (fixed replicas)"],
+        [["kedaPollingInterval", "kedaScaleDownStabilizationSeconds", "kedaScaleUpStabilizationSeconds", "kedaSignal", "kedaFallbackReplicas",
+            "kedaFallbackFailureThreshold"], m.autoscaler !== "keda", `autoscaler is ${m.autoscaler}, not keda`],
+        // The signal targets are also drawn by the dashboard, when there is one.
+        [["hpaCpuUtilization"], m.autoscaler !== "hpa" && !m.grafana, `autoscaler is ${m.autoscaler} and there is no dashboard`],
+        [["kedaRequestsPerSecond", "kedaQueueTarget"], m.autoscaler !== "keda" && !m.grafana, `autoscaler is ${m.autoscaler} and there is no dashboard`],
+        [["modelStoreVersion", "modelStoreRepository", "modelStoreSize", "modelStoreNetworkPolicy"], m.modelStore !== "in-cluster", "modelStore is aws-s3"],
+        [["smokeTestTimeoutSeconds"], !m.smokeTest, "smokeTest is false"],
+        [["loadTestUsers", "loadTestSpawnRate", "loadTestRunTime", "loadTestImage"], !m.loadTest, "loadTestEnabled is false"],
+        [["alertLatencyP99Ms", "alertQueueTimeMs"], !m.installs.monitoring, "this stack installs no monitoring, so no alert rule"],
+        ...(Object.keys(m.installs) as Array<keyof ModesInUse["installs"]>).map((addon): [string[], boolean, string] =>
+            [[`${addon}Version`, `${addon}Repository`], !m.installs[addon], `${addon} is not installed by this stack`]),
+    ];
+    return scoped.flatMap(([keys, unused, why]) => (unused ? keys.filter(isSet).map(k => `${k} is set but not used: ${why}`) : []));
+}

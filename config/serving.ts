@@ -163,6 +163,12 @@ export function readDeployment(read: ConfigReader, files: RepositoryFile[], stor
         read.problem(`${read.key("rcloneProvider")} = "AWS" does not fit ${read.key("modelStore")} = "in-cluster": with AWS rclone ` +
             "addresses buckets as virtual hosts of amazonaws.com; leave rcloneProvider empty (the store's SeaweedFS) or set SeaweedFS");
     }
+    // The aws-s3 store is a bucket in AWS S3, which the reader's IAM key opens: rclone reaches it as AWS,
+    // never through another provider or endpoint (a Minio endpoint would not have the bucket).
+    if (storeKind === "aws-s3" && provider !== undefined && provider !== "AWS") {
+        read.problem(`${read.key("rcloneProvider")} = ${JSON.stringify(provider)} does not fit ${read.key("modelStore")} = "aws-s3": ` +
+            "the bucket is in AWS S3, which rclone reaches as AWS; leave rcloneProvider (and s3Endpoint) empty");
+    }
     // Without an override rclone follows the store: AWS for aws-s3.
     if (endpoint !== "" && (provider ?? (storeKind === "aws-s3" ? "AWS" : undefined)) === "AWS") {
         // With provider AWS rclone forces virtual-host addressing, which S3-compatible endpoints rarely serve.

@@ -61,6 +61,22 @@ export function readModelStore(read: ConfigReader, context: { stack: string; fla
         }
     }
 
+    // The in-cluster store's settings are checked whatever the store, so a bad value never waits for a
+    // switch of the store to show; set with the aws-s3 store, each is named in a warning (storeWarnings).
+    const version = read.chartVersion("modelStoreVersion", DEFAULTS.modelStoreVersion);
+    const repository = read.chartRepository("modelStoreRepository", DEFAULTS.modelStoreRepository);
+    const size = read.string("modelStoreSize", DEFAULTS.modelStoreSize);
+    if (!/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)$/.test(size)) {
+        read.problem(`${read.key("modelStoreSize")} = ${JSON.stringify(size)} is not a storage size (like 5Gi or 500Mi)`);
+    } else {
+        // The models plus room; beyond 64Ti no local disk (kind's volume is a folder on it) has the room.
+        const bytes = parseQuantity(size)!;
+        if (bytes < 2 ** 30 || bytes > 64 * 2 ** 40) {
+            read.problem(`${read.key("modelStoreSize")} = ${JSON.stringify(size)} is out of range: use 1Gi to 64Ti ` +
+                "(the store's volume holds the model repository; the cifar10 model is a few hundred KiB)");
+        }
+    }
+    const networkPolicy = read.boolean("modelStoreNetworkPolicy", DEFAULTS.modelStoreNetworkPolicy);
     if (kind === "in-cluster") {
         if (context.flavour === "cloud") {
             read.problem(`${read.key("modelStore")} = "in-cluster" is for the kind flavour (the host uploads through a kind ` +
@@ -70,20 +86,6 @@ export function readModelStore(read: ConfigReader, context: { stack: string; fla
             read.problem(`${read.key("readerCredentials")} = "existing" applies to modelStore aws-s3 only: ` +
                 "the in-cluster store makes its own identities");
         }
-        const version = read.chartVersion("modelStoreVersion", DEFAULTS.modelStoreVersion);
-        const repository = read.chartRepository("modelStoreRepository", DEFAULTS.modelStoreRepository);
-        const size = read.string("modelStoreSize", DEFAULTS.modelStoreSize);
-        if (!/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)$/.test(size)) {
-            read.problem(`${read.key("modelStoreSize")} = ${JSON.stringify(size)} is not a storage size (like 5Gi or 500Mi)`);
-        } else {
-            // The models plus room; beyond 64Ti no local disk (kind's volume is a folder on it) has the room.
-            const bytes = parseQuantity(size)!;
-            if (bytes < 2 ** 30 || bytes > 64 * 2 ** 40) {
-                read.problem(`${read.key("modelStoreSize")} = ${JSON.stringify(size)} is out of range: use 1Gi to 64Ti ` +
-                    "(the store's volume holds the model repository; the cifar10 model is a few hundred KiB)");
-            }
-        }
-        const networkPolicy = read.boolean("modelStoreNetworkPolicy", DEFAULTS.modelStoreNetworkPolicy);
         return { kind, settings: () => ({
             kind: "in-cluster",
             bucketName: bucketSetting || IN_CLUSTER_BUCKET,
@@ -118,6 +120,11 @@ export function readModelStore(read: ConfigReader, context: { stack: string; fla
     if (readerMode === "existing") {
         for (const key of SECRET_KEYS.filter(k => !read.isSet(k))) {
             read.problem(`${read.key(key)} is not set: readerCredentials = "existing" needs it ` +
+                `(\`${pulumiCli()} config set --secret ${key} <value>\`)`);
+        }
+        // Set but empty (or blank) is no key at all; read raw, never printed.
+        for (const key of SECRET_KEYS.filter(k => read.isSet(k) && (pulumi.runtime.getConfig(read.key(k)) ?? "").trim() === "")) {
+            read.problem(`${read.key(key)} is empty: readerCredentials = "existing" needs the key itself ` +
                 `(\`${pulumiCli()} config set --secret ${key} <value>\`)`);
         }
     }

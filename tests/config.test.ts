@@ -347,8 +347,13 @@ describe("stack configuration", () => {
             assertNames(explicit, "scalable-serving:s3Endpoint is set but scalable-serving:rcloneProvider = \"AWS\"");
             const derived = await configError(baseConfig({ s3Endpoint: "http://minio:9000" }));
             assertNames(derived, "scalable-serving:s3Endpoint is set but the aws-s3 store's rclone provider is AWS");
-            const run = await runProgram(baseConfig({ s3Endpoint: "http://minio:9000", rcloneProvider: "Minio" }));
+            const run = await runProgram(baseConfig({ s3Endpoint: "http://minio:9000", rcloneProvider: "Minio", modelStore: "in-cluster" }));
             assert.ifError(run.error);
+            // With the aws-s3 store the bucket is in AWS: another provider or endpoint cannot reach it (issue 19).
+            for (const provider of ["Minio", "SeaweedFS"]) {
+                assertNames(await configError(baseConfig({ s3Endpoint: "http://minio:9000", rcloneProvider: provider })),
+                    `scalable-serving:rcloneProvider = "${provider}" does not fit scalable-serving:modelStore = "aws-s3"`);
+            }
         });
         it("smokeTest is a boolean", async () => {
             const message = await configError(baseConfig({ smokeTest: "yes" }));
@@ -401,7 +406,7 @@ describe("stack configuration", () => {
         });
         for (const key of ["readerAccessKeyId", "readerSecretAccessKey"]) {
             it(`refuses ${key} in plain text in every mode, without echoing it`, async () => {
-                for (const config of [{}, { modelStore: "in-cluster" }, { readerCredentials: "existing" }] as Array<Record<string, string>>) {
+                for (const config of <Array<Record<string, string>>>[{}, { modelStore: "in-cluster" }, { readerCredentials: "existing" }] as Array<Record<string, string>>) {
                     const message = await configError(baseConfig({ ...config, [key]: "hunter2-plain" }));
                     assertNames(message, `scalable-serving:${key} is stored in plain text`, "--secret");
                     assert.ok(!message.includes("hunter2"), "the error must not echo the credential");
@@ -609,7 +614,7 @@ describe("stack configuration", () => {
             });
         }
         it("at the bounds: 1m and 256 cores, 16Mi and 4Ti, 1Gi and 64Ti are allowed", async () => {
-            for (const config of [
+            for (const config of <Array<Record<string, string>>>[
                 { modelCpuRequest: "1m", modelCpuLimit: "256", modelMemoryRequest: "16Mi", modelMemoryLimit: "4Ti", modelStoreSize: "1Gi" },
                 { modelStoreSize: "64Ti" },
             ]) {
@@ -619,5 +624,32 @@ describe("stack configuration", () => {
             assertNames(await configError(baseConfig({ modelCpuLimit: "257" })), "scalable-serving:modelCpuLimit");
             assertNames(await configError(baseConfig({ modelMemoryRequest: "15Mi" })), "scalable-serving:modelMemoryRequest");
         });
+    });
+
+    describe("settings the modes in force do not use (issue 19)", () => {
+        it("are named in a warning at every preview and up, with why and how to remove them; a run without any says nothing", async () => {
+            const warned: string[] = [];
+            const original = pulumi.log.warn;
+            (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string) => { warned.push(message); };
+            try {
+                const run = await runProgram(baseConfig({ autoscaler: "hpa", replicas: "4", kedaSignal: "queue", smokeTest: "false", smokeTestTimeoutSeconds: "60" }));
+                assert.ifError(run.error);
+                assert.deepStrictEqual(warned.map(w => w.split(" ")[0]).sort(),
+                    ["scalable-serving:kedaSignal", "scalable-serving:replicas", "scalable-serving:smokeTestTimeoutSeconds"]);
+                assert.ok(warned.every(w => /is set but not used: .*\(`pulumi config rm \w+` if it is not meant for a later swap\)$/.test(w)), warned.join("\n"));
+                warned.length = 0;
+                assert.ifError((await runProgram(baseConfig({ autoscaler: "hpa", minReplicas: "2" }))).error);
+                assert.deepStrictEqual(warned, []);
+            } finally {
+                (pulumi.log as { warn: typeof pulumi.log.warn }).warn = original;
+            }
+        });
+    });
+
+    it("readerCredentials existing with an empty key is refused like a missing one, without printing anything of it (issue 19)", async () => {
+        const message = await configError(baseConfig({ readerCredentials: "existing", readerAccessKeyId: " ", readerSecretAccessKey: "s3cr3t-value" }),
+            ["readerAccessKeyId", "readerSecretAccessKey"]);
+        assertNames(message, "scalable-serving:readerAccessKeyId is empty", "config set --secret readerAccessKeyId <value>");
+        assert.ok(!message.includes("readerSecretAccessKey is empty") && !message.includes("s3cr3t-value"));
     });
 });

@@ -44,7 +44,7 @@ describe("ModelDeployment", () => {
         });
 
         it("uses an S3-compatible store's provider and endpoint", async () => {
-            const run = await runProgram(baseConfig({ rcloneProvider: "SeaweedFS", s3Endpoint: "http://seaweedfs-s3.seaweedfs.svc.cluster.local:8333" }));
+            const run = await runProgram(baseConfig({ modelStore: "in-cluster", rcloneProvider: "SeaweedFS", s3Endpoint: "http://seaweedfs-s3.seaweedfs.svc.cluster.local:8333" }));
             assert.ifError(run.error);
             const data = run.get(SECRET, "cifar10-rclone").inputs.stringData;
             assert.strictEqual(data.RCLONE_CONFIG_S3_PROVIDER, "SeaweedFS");
