@@ -50,7 +50,10 @@ export const DEFAULTS = {
     modelCpuRequest: "500m",
     modelMemoryRequest: "1Gi",
     modelCpuLimit: "",
-    modelMemoryLimit: "",
+    // Triton had no memory limit: a leak or an oversized model could take the node's memory. "2x" is
+    // twice the request (2Gi with the default; the cifar10 model needs a few hundred MiB), following a
+    // raised request; a quantity sets it; empty removes it.
+    modelMemoryLimit: "2x",
     hpaCpuUtilization: 50,
     kedaRequestsPerSecond: 20,
     kedaPollingInterval: 15,

@@ -136,7 +136,10 @@ export function readDeployment(read: ConfigReader, files: RepositoryFile[], stor
         return value;
     };
     const requests = { cpu: quantity("modelCpuRequest", false) ?? DEFAULTS.modelCpuRequest, memory: quantity("modelMemoryRequest", false) ?? DEFAULTS.modelMemoryRequest };
-    const limits = { cpu: quantity("modelCpuLimit", true), memory: quantity("modelMemoryLimit", true) };
+    const memoryLimit = read.string("modelMemoryLimit", DEFAULTS.modelMemoryLimit) === "2x"
+        ? `${Math.ceil(2 * (parseQuantity(requests.memory) ?? 2 ** 30) / 2 ** 20)}Mi`
+        : quantity("modelMemoryLimit", true);
+    const limits = { cpu: quantity("modelCpuLimit", true), memory: memoryLimit };
     for (const [resource, request, limit] of [["Cpu", requests.cpu, limits.cpu], ["Memory", requests.memory, limits.memory]] as const) {
         const requested = parseQuantity(request);
         const limited = parseQuantity(limit);

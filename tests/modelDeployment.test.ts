@@ -80,18 +80,26 @@ describe("ModelDeployment", () => {
             });
         });
 
-        it("pins a modern Triton in a container named like the graph node, with CPU and memory requests", () => {
+        it("pins a modern Triton in a container named like the graph node, with CPU and memory requests, a memory limit and no API token", () => {
             assert.deepStrictEqual(componentSpec(modes.hpa).spec, {
+                automountServiceAccountToken: false,
                 containers: [{
                     name: "cifar10-pytorch",
                     image: "nvcr.io/nvidia/tritonserver:25.01-pyt-python-py3",
-                    resources: { requests: { cpu: "500m", memory: "1Gi" } },
+                    resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2048Mi" } },
                     securityContext: {
                         runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, allowPrivilegeEscalation: false,
                         capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
                     },
                 }],
             });
+        });
+
+        it("the default memory limit follows the request (2x); a quantity sets it, empty removes it (issue 19)", async () => {
+            const raised = await runProgram(baseConfig({ modelMemoryRequest: "3Gi" }));
+            assert.deepStrictEqual(componentSpec(raised).spec.containers[0].resources, { requests: { cpu: "500m", memory: "3Gi" }, limits: { memory: "6144Mi" } });
+            const none = await runProgram(baseConfig({ modelMemoryLimit: "" }));
+            assert.deepStrictEqual(componentSpec(none).spec.containers[0].resources, { requests: { cpu: "500m", memory: "1Gi" } });
         });
 
         it("asks Istio for a native sidecar in every mode, so the storage initializer reaches the store on any Kubernetes ≥ 1.29", () => {

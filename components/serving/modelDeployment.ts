@@ -208,6 +208,9 @@ export function seldonDeploymentFor(d: DeploymentSettings, a: AutoscalingSetting
         spec: {
             // Named like the graph node, so Seldon keeps this image and these resources for Triton.
             containers: [{ name: d.modelName, image: d.tritonImage, resources: d.resources, securityContext: TRITON_SECURITY_CONTEXT }],
+            // Nothing in the model pod calls the Kubernetes API (Triton, Seldon's executor, rclone; Istio's
+            // proxy has its own projected istio-token): a token there is only something to steal.
+            automountServiceAccountToken: false,
         },
     };
     if (a.mode === "hpa") {

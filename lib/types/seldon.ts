@@ -39,7 +39,8 @@ export interface PredictiveUnit {
 
 export interface SeldonPodSpec {
     metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-    spec?: { containers: Container[] };
+    /** Seldon 1.17.1 copies it whole into the Deployment's pod template (seldondeployment_controller.go, createDeploymentWithoutEngine). */
+    spec?: { containers: Container[]; automountServiceAccountToken?: boolean };
     hpaSpec?: HpaSpec;
     kedaSpec?: KedaSpec;
     replicas?: number;
