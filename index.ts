@@ -4,6 +4,7 @@
 //   settings ─► model store ─► model repository ─► platform ─► model deployment ─► load test ─► outputs
 import * as k8s from "@pulumi/kubernetes";
 import { loadSettings } from "./config";
+import { INGRESS_SERVICE } from "./lib/charts";
 import { Platform } from "./components/platform";
 import { LoadTest, ModelDeployment } from "./components/serving";
 import { ModelRepository, newModelStore } from "./components/storage";
@@ -36,6 +37,8 @@ const model = new ModelDeployment("model", {
     kubeContext: settings.platform.kubeContext,
     grafana: settings.platform.grafana,
     alerts: settings.alerts && platform.monitoring ? { settings: settings.alerts, after: platform.monitoring.release } : undefined,
+    // An internal load balancer is not reachable from where pulumi runs: the smoke test port-forwards.
+    portForwardTo: settings.platform.ingressExposure === "internal" ? { namespace: INGRESS_SERVICE.namespace, service: INGRESS_SERVICE.name, port: 80 } : undefined,
 }, { providers: [kubernetes] });
 
 // Optional: the tutorial's load from inside the cluster, against the gateway Service (no port-forward).

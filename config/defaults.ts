@@ -87,6 +87,8 @@ export const DEFAULTS = {
     // A stock Node image: the load generator needs only Node's built-ins.
     loadTestImage: "node:22.20.0-alpine3.22",
     ingressSourceRanges: "",
+    // No default on cloud: who may reach the models is the user's decision (docs/security.md).
+    ingressExposure: "",
     grafanaOnKind: false,
 };
 

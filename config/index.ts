@@ -38,6 +38,12 @@ export function loadSettings(): Settings {
     const loadTest = readLoadTest(read, deployment.smokeTest.enabled);
 
     read.throwIfProblems();
+    // An explicit choice of anyone on the internet: allowed, and said at every up.
+    const open = (platform.ingressSourceRanges ?? []).filter(r => /\/0$/.test(r));
+    if (platform.ingressExposure === "public" && open.length > 0) {
+        pulumi.log.warn(`${project}:ingressSourceRanges has ${open.join(", ")}: the models' endpoint is open to the whole internet, ` +
+            "plain HTTP, without authentication (docs/security.md)");
+    }
     // Valid but not used by the modes in force: said at every preview and up, never silently dropped.
     const installs = (addon: "istio" | "seldonCore" | "metricsServer" | "monitoring" | "keda") => platform[addon].mode === "install";
     for (const warning of unusedSettings({

@@ -8,7 +8,7 @@ import { FIRST_BSL_VERSION } from "../lib/seldon";
 import { DEFAULTS } from "./defaults";
 import { ConfigReader } from "./reader";
 import { cidrProblem, DNS_LABEL, RESERVED_NAMESPACES } from "./rules";
-import { ADDON_MODES, AddonMode, Autoscaler, CLUSTER_FLAVOURS, PlatformSettings, REQUIRED_ADDON_MODES } from "./types";
+import { ADDON_MODES, AddonMode, Autoscaler, CLUSTER_FLAVOURS, INGRESS_EXPOSURES, PlatformSettings, REQUIRED_ADDON_MODES } from "./types";
 
 type AddonKey = "istio" | "seldonCore" | "metricsServer" | "monitoring" | "keda";
 
@@ -90,6 +90,25 @@ export function readPlatform(read: ConfigReader, autoscaler: Autoscaler, stack: 
                 "use comma-separated CIDRs such as 203.0.113.0/24,198.51.100.7/32");
         }
     }
+    const exposureSetting = read.string("ingressExposure", DEFAULTS.ingressExposure);
+    let ingressExposure: PlatformSettings["ingressExposure"];
+    if (flavour === "cloud") {
+        if (exposureSetting === "") {
+            read.problem(`${read.key("ingressExposure")} is not set: on cloud it decides who can reach the models. Choose internal ` +
+                "(an internal load balancer, reached from your cloud network; the smoke test goes through a kubectl port-forward) or public " +
+                `(an internet-facing load balancer, which needs ${read.key("ingressSourceRanges")}: the CIDRs that may connect, 0.0.0.0/0 for ` +
+                `anyone): \`${pulumiCli()} config set ingressExposure internal\``);
+        } else {
+            ingressExposure = read.choice("ingressExposure", INGRESS_EXPOSURES, "internal");
+            if (ingressExposure === "public" && !ingressSourceRanges) {
+                read.problem(`${read.key("ingressExposure")} = "public" needs ${read.key("ingressSourceRanges")}: the CIDRs that may connect ` +
+                    `(\`${pulumiCli()} config set ingressSourceRanges 203.0.113.0/24\`; 0.0.0.0/0 for anyone, which every up warns about)`);
+            }
+        }
+    } else if (exposureSetting !== "") {
+        read.problem(`${read.key("ingressExposure")} is set but ${read.key("clusterFlavour")} = "kind": kind's gateway listens on 127.0.0.1 ` +
+            "only (kind/cluster.yaml); remove the setting");
+    }
     if (ingressSourceRanges && flavour === "kind") {
         read.problem(`${read.key("ingressSourceRanges")} is set but ${read.key("clusterFlavour")} = "kind": kind's gateway listens on ` +
             "127.0.0.1 only (kind/cluster.yaml); source ranges apply to a cloud load balancer");
@@ -121,6 +140,7 @@ export function readPlatform(read: ConfigReader, autoscaler: Autoscaler, stack: 
         monitoring,
         keda,
         ...(ingressSourceRanges ? { ingressSourceRanges } : {}),
+        ...(ingressExposure ? { ingressExposure } : {}),
         ...(prometheusUrl ? { prometheusUrl } : {}),
         grafana,
     };

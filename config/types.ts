@@ -5,6 +5,7 @@ import { ChartPin } from "../lib/charts";
 import { RepositoryFile } from "../lib/tritonRepository";
 
 export const AUTOSCALERS = ["none", "hpa", "keda"] as const;
+export const INGRESS_EXPOSURES = ["internal", "public"] as const;
 /** What KEDA scales on: the executors' request rate, or the requests waiting in Triton's queue. */
 export const KEDA_SIGNALS = ["requestRate", "queue"] as const;
 export type KedaSignalKind = typeof KEDA_SIGNALS[number];
@@ -102,6 +103,8 @@ export interface PlatformSettings {
     keda: AddonSettings;
     /** cloud: the only client addresses (CIDRs) the ingress load balancer accepts; undefined: any. */
     ingressSourceRanges?: string[];
+    /** cloud: an internal load balancer (reached from the cloud network) or a public one (restricted to ingressSourceRanges). */
+    ingressExposure?: "internal" | "public";
     /** In-cluster address of the Prometheus in use (installed or `prometheusUrl`); undefined without one. */
     prometheusUrl?: string;
     /** Whether kube-prometheus-stack's Grafana is installed (cloud: with the monitoring; kind: grafanaOnKind). */

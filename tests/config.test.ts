@@ -484,7 +484,7 @@ describe("stack configuration", () => {
             });
         }
         it("ingressSourceRanges takes CIDRs, on cloud only", async () => {
-            const bad = await configError(baseConfig({ clusterFlavour: "cloud", ingressSourceRanges: "203.0.113.0/24, 10.0.0.300/8" }));
+            const bad = await configError(baseConfig({ clusterFlavour: "cloud", ingressExposure: "public", ingressSourceRanges: "203.0.113.0/24, 10.0.0.300/8" }));
             assertNames(bad, "scalable-serving:ingressSourceRanges has \"10.0.0.300/8\", which has no valid IPv4 or IPv6 address");
             const kind = await configError(baseConfig({ ingressSourceRanges: "203.0.113.0/24" }));
             assertNames(kind, "scalable-serving:ingressSourceRanges is set but scalable-serving:clusterFlavour = \"kind\"");
@@ -587,9 +587,9 @@ describe("stack configuration", () => {
         });
 
         it("a stack other than dev must name its cluster: an empty kubeContext is refused with the command that sets it", async () => {
-            const message = await configError(baseConfig({ clusterFlavour: "cloud" }), [], "prod");
+            const message = await configError(baseConfig({ clusterFlavour: "cloud", ingressExposure: "internal" }), [], "prod");
             assertNames(message, "scalable-serving:kubeContext is empty on stack \"prod\"", "pulumi config set kubeContext <context>", "kubectl config get-contexts");
-            const named = await runProgram(baseConfig({ clusterFlavour: "cloud", kubeContext: "prod-cluster" }), { stack: "prod" });
+            const named = await runProgram(baseConfig({ clusterFlavour: "cloud", ingressExposure: "internal", kubeContext: "prod-cluster" }), { stack: "prod" });
             assert.ifError(named.error);
             // The dev stack (npm run up:kind switches the current context to kind's) may leave it empty.
             assert.ifError((await runProgram(baseConfig({}), { stack: "dev" })).error);

@@ -234,7 +234,7 @@ describe("in-cluster model store (SeaweedFS)", () => {
 
     describe("configuration", () => {
         it("is only for kind clusters", async () => {
-            const r = await runProgram(localConfig({ clusterFlavour: "cloud" }));
+            const r = await runProgram(localConfig({ clusterFlavour: "cloud", ingressExposure: "internal" }));
             assert.ok(r.error);
             assert.match(r.error.message, /scalable-serving:modelStore = "in-cluster" is for the kind flavour .*clusterFlavour = "cloud"/);
             assert.strictEqual(r.resources.length, 0);

@@ -381,7 +381,7 @@ describe("ModelDeployment", () => {
         });
 
         it("the inference URL through the load balancer on a cloud cluster", async () => {
-            const run = await runProgram(baseConfig({ clusterFlavour: "cloud" }));
+            const run = await runProgram(baseConfig({ clusterFlavour: "cloud", ingressExposure: "internal" }));
             assert.strictEqual(run.outputs.inferenceUrl.value, `http://${MOCK_LOAD_BALANCER}/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer`);
         });
 
@@ -416,7 +416,7 @@ describe("ModelDeployment", () => {
                 grafana: "not installed by this stack (kind without grafanaOnKind, or monitoring not install)",
                 enable: "pulumi config set grafanaOnKind true && pulumi up",
             });
-            for (const config of [{ grafanaOnKind: "true" }, { clusterFlavour: "cloud" }] as Array<Record<string, string>>) {
+            for (const config of [{ grafanaOnKind: "true" }, { clusterFlavour: "cloud", ingressExposure: "internal" }] as Array<Record<string, string>>) {
                 const run = await runProgram(baseConfig(config));
                 assert.ifError(run.error);
                 const cm = run.get(DASHBOARD, "cifar10-dashboard");

@@ -66,7 +66,7 @@ describe("offline plan (npm run plan)", () => {
 
     it("shows IAM and bucket policies as readable JSON, not as a hash", async () => {
         const cloud = await cli(["--stack", "dev", "--set", "modelStore=aws-s3", "--set", "clusterFlavour=cloud", "--set", "aws:region=eu-west-1",
-            "--set", "kubeContext=prod"]);
+            "--set", "kubeContext=prod", "--set", "ingressExposure=internal"]);
         assert.strictEqual(cloud.status, 0, cloud.stderr);
         const resources = section(cloud.stdout, "Resources");
         assert.ok(!/policy=<\d+ chars, sha256/.test(resources), "no policy summarised as a hash");
@@ -139,6 +139,7 @@ describe("offline plan (npm run plan)", () => {
             "config:",
             "  aws:region: eu-west-1",
             "  scalable-serving:clusterFlavour: cloud",
+            "  scalable-serving:ingressExposure: internal",
             "  scalable-serving:kubeContext: prod-cluster",
             "  scalable-serving:readerCredentials: existing",
             "  scalable-serving:readerAccessKeyId:",

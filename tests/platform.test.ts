@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -31,7 +32,7 @@ describe("Platform", () => {
     before(async () => {
         kind = await runProgram(baseConfig({ clusterFlavour: "kind" }));
         assert.ifError(kind.error);
-        cloud = await runProgram(baseConfig({ clusterFlavour: "cloud" }));
+        cloud = await runProgram(baseConfig({ clusterFlavour: "cloud", ingressExposure: "internal" }));
         assert.ifError(cloud.error);
     });
 
@@ -142,13 +143,40 @@ describe("Platform", () => {
             assert.deepStrictEqual(values.global.proxy.resources.requests, { cpu: "50m", memory: "64Mi" });
         });
 
-        it("cloud: LoadBalancer ingress open to any address by default, chart defaults for istiod", () => {
-            assert.deepStrictEqual(release(cloud, "istio-ingressgateway").inputs.values, { service: { type: "LoadBalancer" } });
+        it("cloud, ingressExposure internal: an internal load balancer for both AWS controllers, chart defaults for istiod", () => {
+            assert.deepStrictEqual(release(cloud, "istio-ingressgateway").inputs.values, { service: { type: "LoadBalancer", annotations: {
+                "service.beta.kubernetes.io/aws-load-balancer-internal": "true", "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } } });
             assert.deepStrictEqual(release(cloud, "istiod").inputs.values, {});
+            // The smoke test reaches it through a port-forward to the gateway Service (the machine running pulumi is outside).
+            const smoke = cloud.get("command:local:Command", "cifar10-smoke-test").inputs.environment;
+            assert.strictEqual(smoke.SMOKE_PORT_FORWARD, "istio-system/istio-ingressgateway:80");
+        });
+
+        it("cloud: the exposure is the user's choice, with no default; public needs ingressSourceRanges; not for kind (issue 19)", async () => {
+            const unset = await runProgram(baseConfig({ clusterFlavour: "cloud" }));
+            assert.match(String(unset.error?.message), /scalable-serving:ingressExposure is not set: .*Choose internal .* or public .*config set ingressExposure internal/);
+            const publicOpen = await runProgram(baseConfig({ clusterFlavour: "cloud", ingressExposure: "public" }));
+            assert.match(String(publicOpen.error?.message), /ingressExposure = "public" needs scalable-serving:ingressSourceRanges/);
+            const wrong = await runProgram(baseConfig({ clusterFlavour: "cloud", ingressExposure: "private" }));
+            assert.match(String(wrong.error?.message), /ingressExposure = "private" is not allowed: use one of internal \| public/);
+            const kind2 = await runProgram(baseConfig({ ingressExposure: "internal" }));
+            assert.match(String(kind2.error?.message), /ingressExposure is set but scalable-serving:clusterFlavour = "kind"/);
+            // Public to anyone is allowed, said at every up; no port-forward for a public gateway.
+            const warned: string[] = [];
+            const original = pulumi.log.warn;
+            (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (m: string) => { warned.push(m); };
+            try {
+                const open = await runProgram(baseConfig({ clusterFlavour: "cloud", ingressExposure: "public", ingressSourceRanges: "0.0.0.0/0" }));
+                assert.ifError(open.error);
+                assert.ok(warned.some(w => /ingressSourceRanges has 0\.0\.0\.0\/0: the models' endpoint is open to the whole internet/.test(w)), warned.join("\n"));
+                assert.strictEqual(open.get("command:local:Command", "cifar10-smoke-test").inputs.environment.SMOKE_PORT_FORWARD, undefined);
+            } finally {
+                (pulumi.log as { warn: typeof pulumi.log.warn }).warn = original;
+            }
         });
 
         it("cloud: ingressSourceRanges restricts the load balancer's clients", async () => {
-            const run = await runProgram(baseConfig({ clusterFlavour: "cloud", ingressSourceRanges: "203.0.113.0/24, 198.51.100.7/32" }));
+            const run = await runProgram(baseConfig({ clusterFlavour: "cloud", ingressExposure: "public", ingressSourceRanges: "203.0.113.0/24, 198.51.100.7/32" }));
             assert.deepStrictEqual(release(run, "istio-ingressgateway").inputs.values,
                 { service: { type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0/24", "198.51.100.7/32"] } });
         });

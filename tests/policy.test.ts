@@ -22,11 +22,11 @@ describe("policy pack", () => {
     describe("this program passes every policy", () => {
         for (const [label, config] of [
             ["aws-s3, hpa", { autoscaler: "hpa" }],
-            ["aws-s3, keda, cloud, load test", { autoscaler: "keda", clusterFlavour: "cloud", loadTestEnabled: "true" }],
+            ["aws-s3, keda, cloud, load test", { autoscaler: "keda", clusterFlavour: "cloud", ingressExposure: "internal", loadTestEnabled: "true" }],
             ["aws-s3, none, existing reader keys", { autoscaler: "none", readerCredentials: "existing", readerAccessKeyId: "AKIAABCDEFGHIJKLMNOP", readerSecretAccessKey: "s" }],
             ["in-cluster, keda", { autoscaler: "keda", modelStore: "in-cluster" }],
             ["in-cluster, hpa, load test", { modelStore: "in-cluster", loadTestEnabled: "true" }],
-            ["aws-s3, cloud, restricted ingress", { clusterFlavour: "cloud", ingressSourceRanges: "203.0.113.0/24" }],
+            ["aws-s3, cloud, restricted ingress", { clusterFlavour: "cloud", ingressExposure: "public", ingressSourceRanges: "203.0.113.0/24" }],
         ] as const) {
             it(label, async () => {
                 const run = await runProgram(baseConfig(config), { secrets: ["readerAccessKeyId", "readerSecretAccessKey"] });

@@ -14,6 +14,8 @@ export interface IstioArgs {
     pin: ChartPin;
     /** cloud: the client CIDRs the gateway's load balancer accepts; undefined accepts any. */
     ingressSourceRanges?: string[];
+    /** cloud: internal or public load balancer (config's ingressExposure). */
+    ingressExposure?: "internal" | "public";
 }
 
 /** Istio: CRDs, control plane, the `istio-ingressgateway` and the Gateway that Seldon routes through. */
@@ -36,7 +38,7 @@ export class Istio extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [this.crds] });
             // istiod injects the gateway's proxy image: it must be running before the gateway starts.
             this.ingressGateway = new k8s.helm.v3.Release(CHARTS.istioGateway.release,
-                releaseArgs(CHARTS.istioGateway, args.pin, ingressGatewayValues(args.flavour, args.ingressSourceRanges), ns.metadata.name),
+                releaseArgs(CHARTS.istioGateway, args.pin, ingressGatewayValues(args.flavour, args.ingressSourceRanges, args.ingressExposure), ns.metadata.name),
                 { parent: this, dependsOn: [this.controlPlane] });
         }
         // Needs the Gateway CRD, and istiod to validate it.
@@ -70,11 +72,15 @@ export function istiodValues(flavour: ClusterFlavour): IstiodValues {
 /**
  * The ingress gateway. kind has no load balancer (a LoadBalancer Service never gets an address and
  * Helm would wait until its timeout): use a fixed NodePort that kind/cluster.yaml maps to the host.
- * On cloud the load balancer is public plain HTTP unless `sourceRanges` restricts its clients.
+ * On cloud the user chooses: an internal load balancer, or a public one restricted to `sourceRanges`.
  */
-export function ingressGatewayValues(flavour: ClusterFlavour, sourceRanges?: string[]): IstioGatewayValues {
+export function ingressGatewayValues(flavour: ClusterFlavour, sourceRanges?: string[], exposure?: "internal" | "public"): IstioGatewayValues {
     if (flavour === "cloud") {
-        return { service: { type: "LoadBalancer", ...(sourceRanges ? { loadBalancerSourceRanges: sourceRanges } : {}) } };
+        return { service: {
+            type: "LoadBalancer",
+            ...(exposure === "internal" ? { annotations: { ...INTERNAL_LOAD_BALANCER } } : {}),
+            ...(sourceRanges ? { loadBalancerSourceRanges: sourceRanges } : {}),
+        } };
     }
     return {
         service: {
@@ -88,6 +94,16 @@ export function ingressGatewayValues(flavour: ClusterFlavour, sourceRanges?: str
         resources: { requests: { cpu: "100m", memory: "128Mi" } },
     };
 }
+
+/**
+ * An internal load balancer on AWS, whichever controller provisions it: the in-tree (cloud-provider-aws)
+ * controller reads `aws-load-balancer-internal`, the AWS Load Balancer Controller
+ * `aws-load-balancer-scheme` (both set; each ignores the other's).
+ */
+export const INTERNAL_LOAD_BALANCER = {
+    "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+} as const;
 
 /** The Gateway Seldon's operator binds every SeldonDeployment's VirtualService to (`istio.gateway`). */
 export function seldonGateway(): Gateway {

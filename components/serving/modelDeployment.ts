@@ -32,6 +32,8 @@ export interface ModelDeploymentArgs {
     kubeContext?: string;
     /** Whether the platform installed Grafana: then the model's dashboard is provisioned. */
     grafana: boolean;
+    /** Reach the gateway through a kubectl port-forward to this Service for the smoke test (an internal load balancer). */
+    portForwardTo?: { namespace: string; service: string; port: number };
     /** The model's alerting rules, when the platform installed the Prometheus operator (`after`: its release, which brings the CRD). */
     alerts?: { settings: AlertSettings; after: pulumi.Resource };
 }
@@ -175,6 +177,7 @@ export class ModelDeployment extends pulumi.ComponentResource {
                     SMOKE_NAMESPACE: namespace,
                     SMOKE_DEPLOYMENT: this.workloadName,
                     KUBE_CONTEXT: args.kubeContext ?? "",
+                    ...(args.portForwardTo ? { SMOKE_PORT_FORWARD: `${args.portForwardTo.namespace}/${args.portForwardTo.service}:${args.portForwardTo.port}` } : {}),
                 },
                 triggers: [fingerprint],
             }, { parent: this, dependsOn: [this.seldonDeployment] });
