@@ -228,16 +228,8 @@ describe("load generator", () => {
             const server = await startV2Server();
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-ctrl-c-"));
             try {
-                const child = spawn(process.execPath, ["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${server.port}`,
-                    "--users", "2", "--run-time", "1h", "--report", dir], { cwd: path.resolve(__dirname, "..") });
-                let out = "";
-                child.stdout.on("data", (d: Buffer) => (out += d));
-                child.stderr.on("data", (d: Buffer) => (out += d));
-                while (server.requests.length < 5) {
-                    await new Promise(r => setTimeout(r, 20));
-                }
-                child.kill("SIGINT");
-                const status = await new Promise(resolve => child.on("close", resolve));
+                const { status, out } = await interruptedRun(process.execPath, ["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${server.port}`,
+                    "--users", "2", "--run-time", "1h", "--report", dir], server, "SIGINT");
                 assert.strictEqual(status, 130, out);
                 assert.match(out, /SIGINT: stopping the load/);
                 assert.match(out, /requests\s+failures/);
@@ -248,21 +240,27 @@ describe("load generator", () => {
         });
     });
 
+    /** Starts a generator command, sends `signal` once the server saw 5 requests, and returns its exit status and output. */
+    async function interruptedRun(command: string, args: string[], server: { requests: unknown[] }, signal: NodeJS.Signals) {
+        const child = spawn(command, args, { cwd: path.resolve(__dirname, "..") });
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d));
+        child.stderr.on("data", (d: Buffer) => (out += d));
+        while (server.requests.length < 5) {
+            await new Promise(r => setTimeout(r, 20));
+        }
+        child.kill(signal);
+        const status = await new Promise(resolve => child.on("close", resolve));
+        return { status, out };
+    }
+
     describe("npm run loadtest", () => {
         it("SIGTERM to npm reaches the generator (the script execs node): the load stops, the report says so, exit 143", async () => {
             const server = await startV2Server();
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-npm-"));
             try {
-                const child = spawn("npm", ["run", "--silent", "loadtest", "--", "--host", `http://127.0.0.1:${server.port}`,
-                    "--users", "2", "--run-time", "1h", "--quiet", "--report", dir], { cwd: path.resolve(__dirname, "..") });
-                let out = "";
-                child.stdout.on("data", (d: Buffer) => (out += d));
-                child.stderr.on("data", (d: Buffer) => (out += d));
-                while (server.requests.length < 5) {
-                    await new Promise(r => setTimeout(r, 20));
-                }
-                child.kill("SIGTERM");
-                const status = await new Promise(resolve => child.on("close", resolve));
+                const { status, out } = await interruptedRun("npm", ["run", "--silent", "loadtest", "--", "--host", `http://127.0.0.1:${server.port}`,
+                    "--users", "2", "--run-time", "1h", "--quiet", "--report", dir], server, "SIGTERM");
                 assert.strictEqual(status, 143, out);
                 assert.strictEqual(JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")).interrupted, "SIGTERM");
                 // Nothing is left sending: the count stays put.
