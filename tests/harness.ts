@@ -94,7 +94,7 @@ export interface ProcessResult {
  * Runs a program asynchronously (a test server in this process keeps answering) and collects its
  * exit status and output; rejects if it has not finished within `timeoutMs` (it is killed then).
  */
-export function runProcess(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ProcessResult> {
+export function runProcess(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<ProcessResult> {
     const timeoutMs = options.timeoutMs ?? 60000;
     return new Promise((resolve, reject) => {
         const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env });
@@ -102,6 +102,9 @@ export function runProcess(command: string, args: string[], options: { cwd?: str
         let stderr = "";
         child.stdout.on("data", d => (stdout += d));
         child.stderr.on("data", d => (stderr += d));
+        if (options.input !== undefined) {
+            child.stdin.end(options.input);
+        }
         const timer = setTimeout(() => {
             child.kill("SIGKILL");
             reject(new Error(`${command} ${args.join(" ")} did not finish within ${timeoutMs} ms:\n${stderr.slice(-2000)}`));
@@ -118,6 +121,6 @@ export function runProcess(command: string, args: string[], options: { cwd?: str
 }
 
 /** Runs `node <args>` from the project folder (or `cwd`). */
-export function runNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessResult> {
+export function runNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<ProcessResult> {
     return runProcess(process.execPath, args, options);
 }

@@ -1,4 +1,7 @@
 import * as assert from "assert";
+import { AddressInfo } from "net";
+import * as os from "os";
+import * as http from "http";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -105,6 +108,13 @@ describe("in-cluster model store (SeaweedFS)", () => {
         assert.deepStrictEqual(off.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy"), []);
     });
 
+    it("its gate checks the store with the uploader's key, given secret on standard input, never in the environment", () => {
+        const gate = run.get(COMMAND, "model-store-s3-ready");
+        assert.strictEqual(gate.inputs.environment.WAIT_S3_BUCKET, "models");
+        assert.deepStrictEqual(JSON.parse(gate.inputs.stdin), { accessKeyId: "mock-model-store-upl", secretAccessKey: "mock-model-store-uploader-secret-access-" });
+        assert.ok(gate.secretPaths.includes("stdin"), `secret paths: ${gate.secretPaths.join(", ")}`);
+    });
+
     it("keeps its namespace out of the mesh", () => {
         const ns = run.ofType("kubernetes:core/v1:Namespace").find(n => n.inputs.metadata.name === "seaweedfs")!;
         assert.strictEqual(ns.inputs.metadata.labels["istio-injection"], "disabled");
@@ -147,7 +157,9 @@ describe("in-cluster model store (SeaweedFS)", () => {
     it("uploads wait for the S3 health endpoint, which waits for the release and the Service", () => {
         const gate = run.get(COMMAND, "model-store-s3-ready");
         assert.strictEqual(gate.inputs.create, "node --import tsx probes/wait-for-http.ts");
-        assert.deepStrictEqual(gate.inputs.environment, { WAIT_URL: "http://127.0.0.1:8333/healthz", WAIT_TIMEOUT_SECONDS: "300" });
+        assert.deepStrictEqual(gate.inputs.environment, {
+            WAIT_URL: "http://127.0.0.1:8333/healthz", WAIT_TIMEOUT_SECONDS: "300", WAIT_S3_BUCKET: "models", WAIT_S3_REGION: "us-east-1",
+        });
         assert.ok(run.dependsOn(gate, run.get(RELEASE, "seaweedfs")));
         assert.ok(run.dependsOn(gate, run.get("kubernetes:core/v1:Service", "model-store-s3")));
         for (const o of run.ofType(OBJECT)) {
@@ -262,7 +274,7 @@ describe("in-cluster model store (SeaweedFS)", () => {
 });
 
 describe("probes/wait-for-http.ts (the S3 health gate)", () => {
-    const run = (env: Record<string, string>) => runNode(["--import", "tsx", "probes/wait-for-http.ts"], { env: { ...process.env, ...env } });
+    const run = (env: Record<string, string>, input?: string) => runNode(["--import", "tsx", "probes/wait-for-http.ts"], { env: { ...process.env, ...env }, input });
 
     it("waits until the endpoint answers 2xx", async () => {
         const server = await startV2Server(n => (n < 1 ? { status: 503, body: "starting" } : { status: 200, body: "ok" }));
@@ -271,6 +283,58 @@ describe("probes/wait-for-http.ts (the S3 health gate)", () => {
             assert.strictEqual(result.status, 0, result.stderr);
             assert.strictEqual(server.requests.length, 2);
             assert.match(result.stdout, /waiting for .*HTTP 503/);
+        } finally {
+            await server.close();
+        }
+    });
+
+    /** A signature-checking S3 server (s3rver) behind /healthz, as SeaweedFS serves both on one port. */
+    async function store(keys: { accessKey: string; secretKey: string }, bucket: string) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const S3rver = require("@20minutes/s3rver");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require("@20minutes/s3rver/lib/models/account").DUMMY_ACCOUNT.createKeyPair(keys.accessKey, keys.secretKey);
+        const s3 = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: fs.mkdtempSync(path.join(os.tmpdir(), "s3rver-")), configureBuckets: [{ name: bucket }] });
+        const s3Port = (await s3.run()).port;
+        const front = http.createServer((req, res) => {
+            if (req.url === "/healthz") {
+                res.end("ok");
+                return;
+            }
+            const upstream = http.request({ host: "127.0.0.1", port: s3Port, path: req.url, method: req.method, headers: req.headers }, answer => {
+                res.writeHead(answer.statusCode ?? 502, answer.headers);
+                answer.pipe(res);
+            });
+            req.pipe(upstream);
+        });
+        await new Promise<void>(r => front.listen(0, "127.0.0.1", r));
+        return { port: (front.address() as AddressInfo).port, close: async () => { front.closeAllConnections(); await new Promise(r => front.close(r)); await s3.close(); } };
+    }
+    const KEYS = { accessKey: "UPLOADERKEY123456789", secretKey: "uploader-secret-key-0123456789abcdefghij" };
+
+    it("then waits for the store itself: a listing of its bucket signed with the uploader's key must succeed (issue 19)", async () => {
+        const s = await store(KEYS, "models");
+        try {
+            const ok = await run({ WAIT_URL: `http://127.0.0.1:${s.port}/healthz`, WAIT_TIMEOUT_SECONDS: "20", WAIT_S3_BUCKET: "models" },
+                JSON.stringify({ accessKeyId: KEYS.accessKey, secretAccessKey: KEYS.secretKey }));
+            assert.strictEqual(ok.status, 0, ok.stdout + ok.stderr);
+            // A wrong secret: the server checks the signature and says so; the gate never passes.
+            const wrong = await run({ WAIT_URL: `http://127.0.0.1:${s.port}/healthz`, WAIT_TIMEOUT_SECONDS: "2", WAIT_S3_BUCKET: "models" },
+                JSON.stringify({ accessKeyId: KEYS.accessKey, secretAccessKey: "not-the-secret" }));
+            assert.strictEqual(wrong.status, 1);
+            assert.match(wrong.stderr, /last problem: a signed listing of bucket models answered HTTP 403 SignatureDoesNotMatch/);
+        } finally {
+            await s.close();
+        }
+    });
+
+    it("any server answering 2xx on that port is not the store: the gate fails at its deadline, saying why", async () => {
+        const server = await startV2Server(() => ({ status: 200, body: "ok" }));
+        try {
+            const result = await run({ WAIT_URL: `http://127.0.0.1:${server.port}/healthz`, WAIT_TIMEOUT_SECONDS: "2", WAIT_S3_BUCKET: "models" },
+                JSON.stringify({ accessKeyId: KEYS.accessKey, secretAccessKey: KEYS.secretKey }));
+            assert.strictEqual(result.status, 1);
+            assert.match(result.stderr, /last problem: a signed listing of bucket models answered HTTP 200: not \(yet\) the store/);
         } finally {
             await server.close();
         }

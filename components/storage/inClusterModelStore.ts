@@ -64,13 +64,21 @@ export class InClusterModelStore extends pulumi.ComponentResource implements Mod
 
         const service = new k8s.core.v1.Service(MODEL_STORE_SERVICE, modelStoreService(), { parent: this, dependsOn: [ns] });
 
-        // The chart's readiness probe watches the master port, not S3: wait for S3 itself, from the host.
+        // The chart's readiness probe watches the master port, not S3: wait for S3 itself, from the host,
+        // and for an answer only this store can give (a listing of its bucket signed with the uploader's
+        // key), not any 2xx from whatever listens on 127.0.0.1:8333.
         const ready = new command.local.Command(`${name}-s3-ready`, {
             create: "node --import tsx probes/wait-for-http.ts",
             environment: {
                 WAIT_URL: `http://127.0.0.1:${KIND_MODEL_STORE_HOST_PORT}/healthz`,
                 WAIT_TIMEOUT_SECONDS: String(args.readyTimeoutSeconds ?? 300),
+                WAIT_S3_BUCKET: args.bucketName,
+                WAIT_S3_REGION: MODEL_STORE_REGION,
             },
+            // The key on standard input (a secret in the state), not in the environment, which the
+            // process's children would inherit and the policy pack refuses for credentials.
+            stdin: pulumi.secret(pulumi.all([uploader.accessKeyId, uploader.secretAccessKey])
+                .apply(([accessKeyId, secretAccessKey]) => JSON.stringify({ accessKeyId, secretAccessKey }))),
         }, { parent: this, dependsOn: [release, service] });
 
         this.uploadProvider = new aws.Provider(`${name}-s3`, {
@@ -104,7 +112,8 @@ export class InClusterModelStore extends pulumi.ComponentResource implements Mod
 function accessKeyPair(name: string, parent: pulumi.Resource) {
     const id = new random.RandomString(`${name}-access-key-id`, { length: 20, special: false, lower: false }, { parent });
     const secret = new random.RandomPassword(`${name}-secret-access-key`, { length: 40, special: false }, { parent });
-    return { accessKeyId: pulumi.secret(id.result), secretAccessKey: secret.result };
+    // Both halves secret whatever the provider marks (a mocked RandomPassword marks nothing).
+    return { accessKeyId: pulumi.secret(id.result), secretAccessKey: pulumi.secret(secret.result) };
 }
 
 /** The uploader may do anything with the bucket, the reader only list and read it; nothing else exists. */
