@@ -89,6 +89,7 @@ export const DEFAULTS = {
     ingressSourceRanges: "",
     // No default on cloud: who may reach the models is the user's decision (docs/security.md).
     ingressExposure: "",
+    ingressTlsSecret: "",
     grafanaOnKind: false,
 };
 

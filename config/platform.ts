@@ -7,7 +7,7 @@ import { DEV_STACK_NAME, pulumiCli } from "../lib/cli";
 import { FIRST_BSL_VERSION } from "../lib/seldon";
 import { DEFAULTS } from "./defaults";
 import { ConfigReader } from "./reader";
-import { cidrProblem, DNS_LABEL, RESERVED_NAMESPACES } from "./rules";
+import { cidrProblem, DNS_LABEL, DNS_SUBDOMAIN, RESERVED_NAMESPACES } from "./rules";
 import { ADDON_MODES, AddonMode, Autoscaler, CLUSTER_FLAVOURS, INGRESS_EXPOSURES, PlatformSettings, REQUIRED_ADDON_MODES } from "./types";
 
 type AddonKey = "istio" | "seldonCore" | "metricsServer" | "monitoring" | "keda";
@@ -109,6 +109,14 @@ export function readPlatform(read: ConfigReader, autoscaler: Autoscaler, stack: 
         read.problem(`${read.key("ingressExposure")} is set but ${read.key("clusterFlavour")} = "kind": kind's gateway listens on 127.0.0.1 ` +
             "only (kind/cluster.yaml); remove the setting");
     }
+    const tlsSecret = read.string("ingressTlsSecret", DEFAULTS.ingressTlsSecret);
+    if (tlsSecret !== "" && flavour === "kind") {
+        read.problem(`${read.key("ingressTlsSecret")} is set but ${read.key("clusterFlavour")} = "kind": kind maps only the gateway's ` +
+            "plain HTTP port to 127.0.0.1:8080; TLS is for a cloud gateway");
+    } else if (tlsSecret !== "" && !DNS_SUBDOMAIN.test(tlsSecret)) {
+        read.problem(`${read.key("ingressTlsSecret")} = ${JSON.stringify(tlsSecret)} is not a Secret name: lowercase letters, digits, ` +
+            "'-' and '.', at most 253 characters (a kubernetes.io/tls Secret in istio-system)");
+    }
     if (ingressSourceRanges && flavour === "kind") {
         read.problem(`${read.key("ingressSourceRanges")} is set but ${read.key("clusterFlavour")} = "kind": kind's gateway listens on ` +
             "127.0.0.1 only (kind/cluster.yaml); source ranges apply to a cloud load balancer");
@@ -141,6 +149,7 @@ export function readPlatform(read: ConfigReader, autoscaler: Autoscaler, stack: 
         keda,
         ...(ingressSourceRanges ? { ingressSourceRanges } : {}),
         ...(ingressExposure ? { ingressExposure } : {}),
+        ...(tlsSecret !== "" && flavour === "cloud" ? { ingressTlsSecret: tlsSecret } : {}),
         ...(prometheusUrl ? { prometheusUrl } : {}),
         grafana,
     };

@@ -25,6 +25,8 @@ export const RESERVED_NAMESPACES: Record<string, string> = {
 
 /** Kubernetes object names that are DNS labels (namespaces, SeldonDeployments, containers). */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A Kubernetes object name (DNS-1123 subdomain): a Secret's, for instance. */
+export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Why `range` is not an IPv4 or IPv6 CIDR, or undefined when it is one. */
 export function cidrProblem(range: string): string | undefined {

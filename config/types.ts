@@ -105,6 +105,8 @@ export interface PlatformSettings {
     ingressSourceRanges?: string[];
     /** cloud: an internal load balancer (reached from the cloud network) or a public one (restricted to ingressSourceRanges). */
     ingressExposure?: "internal" | "public";
+    /** cloud: the kubernetes.io/tls Secret in istio-system the gateway serves HTTPS with; undefined: HTTP only. */
+    ingressTlsSecret?: string;
     /** In-cluster address of the Prometheus in use (installed or `prometheusUrl`); undefined without one. */
     prometheusUrl?: string;
     /** Whether kube-prometheus-stack's Grafana is installed (cloud: with the monitoring; kind: grafanaOnKind). */

@@ -181,6 +181,18 @@ describe("Platform", () => {
                 { service: { type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0/24", "198.51.100.7/32"] } });
         });
 
+        it("cloud, ingressTlsSecret: the Gateway also serves HTTPS on 443 with that certificate; refused on kind or as a bad name (issue 19)", async () => {
+            const run = await runProgram(baseConfig({ clusterFlavour: "cloud", ingressExposure: "internal", ingressTlsSecret: "models-tls" }));
+            assert.ifError(run.error);
+            assert.deepStrictEqual(run.get(GATEWAY, "seldon-gateway").inputs.spec.servers, [
+                { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] },
+                { port: { number: 443, name: "https", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: "models-tls" } },
+            ]);
+            assert.match(String((await runProgram(baseConfig({ ingressTlsSecret: "models-tls" }))).error?.message), /ingressTlsSecret is set but scalable-serving:clusterFlavour = "kind"/);
+            assert.match(String((await runProgram(baseConfig({ clusterFlavour: "cloud", ingressExposure: "internal", ingressTlsSecret: "Models_TLS" }))).error?.message),
+                /ingressTlsSecret = "Models_TLS" is not a Secret name/);
+        });
+
         it("the seldon-gateway Gateway selects the ingress gateway pods on port 80 for every host", () => {
             const gw = kind.get(GATEWAY, "seldon-gateway").inputs;
             assert.deepStrictEqual(gw, {

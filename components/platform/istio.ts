@@ -16,6 +16,8 @@ export interface IstioArgs {
     ingressSourceRanges?: string[];
     /** cloud: internal or public load balancer (config's ingressExposure). */
     ingressExposure?: "internal" | "public";
+    /** cloud: a kubernetes.io/tls Secret in istio-system whose certificate the gateway serves on 443. */
+    ingressTlsSecret?: string;
 }
 
 /** Istio: CRDs, control plane, the `istio-ingressgateway` and the Gateway that Seldon routes through. */
@@ -42,7 +44,7 @@ export class Istio extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [this.controlPlane] });
         }
         // Needs the Gateway CRD, and istiod to validate it.
-        this.seldonGateway = new k8s.apiextensions.CustomResource(SELDON_GATEWAY.name, seldonGateway(),
+        this.seldonGateway = new k8s.apiextensions.CustomResource(SELDON_GATEWAY.name, seldonGateway(args.ingressTlsSecret),
             { parent: this, dependsOn: this.controlPlane ? [this.controlPlane] : [] });
         this.registerOutputs({});
     }
@@ -106,14 +108,19 @@ export const INTERNAL_LOAD_BALANCER = {
 } as const;
 
 /** The Gateway Seldon's operator binds every SeldonDeployment's VirtualService to (`istio.gateway`). */
-export function seldonGateway(): Gateway {
+export function seldonGateway(tlsSecret?: string): Gateway {
     return {
         apiVersion: "networking.istio.io/v1",
         kind: "Gateway",
         metadata: { name: SELDON_GATEWAY.name, namespace: SELDON_GATEWAY.namespace },
         spec: {
             selector: { istio: "ingressgateway" },
-            servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }],
+            servers: [
+                { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] },
+                // The gateway chart's Service forwards 443 to the pods' 443 (its default ports); the
+                // certificate comes from the Secret, read by the gateway from its own namespace.
+                ...(tlsSecret ? [{ port: { number: 443, name: "https", protocol: "HTTPS" as const }, hosts: ["*"], tls: { mode: "SIMPLE" as const, credentialName: tlsSecret } }] : []),
+            ],
         },
     };
 }

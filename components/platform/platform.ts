@@ -43,7 +43,7 @@ export class Platform extends pulumi.ComponentResource {
         super("scalable-serving:platform:Platform", name, {}, opts);
         const s = args.settings;
 
-        this.istio = new Istio("istio", { flavour: s.flavour, mode: s.istio.mode, pin: s.istio, ingressSourceRanges: s.ingressSourceRanges, ingressExposure: s.ingressExposure }, { parent: this });
+        this.istio = new Istio("istio", { flavour: s.flavour, mode: s.istio.mode, pin: s.istio, ingressSourceRanges: s.ingressSourceRanges, ingressExposure: s.ingressExposure, ingressTlsSecret: s.ingressTlsSecret }, { parent: this });
         if (s.metricsServer.mode === "install") {
             this.metricsServer = new MetricsServer("metrics-server", { flavour: s.flavour, pin: s.metricsServer }, { parent: this });
         }

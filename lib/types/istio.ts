@@ -16,4 +16,6 @@ export interface GatewayServer {
         protocol: "HTTP" | "HTTPS" | "GRPC" | "HTTP2" | "MONGO" | "TCP" | "TLS";
     };
     hosts: string[];
+    /** HTTPS: SIMPLE TLS with the certificate of a kubernetes.io/tls Secret in the gateway's namespace. */
+    tls?: { mode: "SIMPLE"; credentialName: string };
 }

@@ -177,6 +177,15 @@ describe("Helm renders every chart the program installs", function () {
             assert.deepStrictEqual(service.spec.loadBalancerSourceRanges, ["203.0.113.0/24"]);
         });
 
+        it("cloud with ingressTlsSecret: the Gateway's HTTPS server listens where the gateway Service forwards 443", () => {
+            const gateway = find(rendered[CLOUD], "Gateway", SELDON_GATEWAY.name, SELDON_GATEWAY.namespace);
+            const https = gateway.spec.servers.find((s: any) => s.port.protocol === "HTTPS");
+            assert.deepStrictEqual(https.tls, { mode: "SIMPLE", credentialName: "models-example-com-tls" });
+            const service = find(rendered[CLOUD], "Service", INGRESS_SERVICE.name, INGRESS_SERVICE.namespace);
+            assert.ok(service.spec.ports.some((p: any) => p.port === 443 && p.targetPort === https.port.number),
+                `the gateway Service does not forward 443 to ${https.port.number}: ${JSON.stringify(service.spec.ports)}`);
+        });
+
         it("the KEDA trigger's serverAddress is the Prometheus Service the chart renders, on its port", () => {
             const sdep = find(rendered[KEDA], "SeldonDeployment", "cifar10");
             const address = new URL(sdep.spec.predictors[0].componentSpecs[0].kedaSpec.triggers[0].metadata.serverAddress);

@@ -9,7 +9,7 @@ export const CONFIGURATIONS: Record<string, Record<string, string>> = {
     "kind, in-cluster store, hpa": { modelStore: "in-cluster" },
     "kind, in-cluster store, keda on the queue, Grafana, no store policy": { modelStore: "in-cluster", autoscaler: "keda", kedaSignal: "queue", grafanaOnKind: "true", modelStoreNetworkPolicy: "false" },
     "kind, aws-s3, none, optional add-ons absent": { autoscaler: "none", metricsServer: "none", monitoring: "none", keda: "none" },
-    "cloud, aws-s3, keda, restricted ingress": { clusterFlavour: "cloud", ingressExposure: "public", autoscaler: "keda", ingressSourceRanges: "203.0.113.0/24" },
+    "cloud, aws-s3, keda, restricted ingress": { clusterFlavour: "cloud", ingressExposure: "public", autoscaler: "keda", ingressSourceRanges: "203.0.113.0/24", ingressTlsSecret: "models-example-com-tls" },
     "cloud, every add-on existing, keda": {
         clusterFlavour: "cloud", ingressExposure: "internal", autoscaler: "keda", istio: "existing", seldonCore: "existing", metricsServer: "existing",
         monitoring: "existing", prometheusUrl: "http://prometheus.monitoring.svc.cluster.local:9090", keda: "existing",
