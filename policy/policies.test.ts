@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { imageIsPinned } from "../lib/images";
 import { stackArgs, validate, validateStack } from "../tests/policyHarness";
-import { authenticatedChartSources, autoscaledCpuRequests, hardenedContainers, iamLeastPrivilege, kedaTotalRate, noPlaintextCredentials, noPublicS3, pinnedVersions } from "./policies";
+import { authenticatedChartSources, autoscaledCpuRequests, exposureIsExplicit, hardenedContainers, iamLeastPrivilege, kedaTotalRate, noPlaintextCredentials, noPublicS3, pinnedVersions, podSecurityBaseline, rbacLeastPrivilege } from "./policies";
 
 describe("policy pack: each rule against a violating and a passing example", () => {
 
@@ -181,6 +181,55 @@ describe("policy pack: each rule against a violating and a passing example", () 
         it("checks ScaledObjects too", () => {
             const violations = validate(kedaTotalRate, "kubernetes:keda.sh/v1alpha1:ScaledObject", { spec: { triggers: [{ type: "prometheus", metadata: { query: "avg(x)" } }] } });
             assert.strictEqual(violations.length, 1);
+        });
+    });
+
+    describe("pod-security-baseline (issue 19)", () => {
+        const good = { automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, runAsUser: 1000 },
+            containers: [{ name: "m", image: "x:1", securityContext: { capabilities: { drop: ["ALL"] } }, resources: { limits: { memory: "1Gi" } } }] };
+        const job = (spec: Record<string, unknown>) => validate(podSecurityBaseline, "kubernetes:batch/v1:Job", { spec: { template: { spec } } }, "job");
+        it("passes a pod that shares nothing, runs as non-root, adds nothing, mounts no token and has a memory limit", () => {
+            assert.deepStrictEqual(job(good), []);
+        });
+        it("names each thing a pod takes from the node", () => {
+            const bad = job({ ...good, hostNetwork: true, hostPID: true, volumes: [{ name: "root", hostPath: { path: "/" } }], automountServiceAccountToken: undefined,
+                containers: [{ name: "m", image: "x:1", securityContext: { runAsUser: 0, capabilities: { add: ["NET_ADMIN"], drop: ["ALL"] } } }] });
+            for (const expected of [/volume root is a hostPath \(\/\)/, /hostNetwork shares/, /hostPID shares/, /mounts a service-account token/,
+                /container m runs as root/, /adds capabilities NET_ADMIN/, /container m has no memory limit/]) {
+                assert.ok(bad.some(v => expected.test(v)), `${expected}\n${bad.join("\n")}`);
+            }
+            assert.strictEqual(bad.length, 7);
+        });
+        it("a pod-level runAsUser 0 makes every container root unless it says otherwise; a SeldonDeployment's pods are checked too", () => {
+            assert.strictEqual(job({ ...good, securityContext: { runAsUser: 0 } }).length, 1);
+            const sdep = validate(podSecurityBaseline, "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment",
+                { spec: { predictors: [{ componentSpecs: [{ spec: { containers: [{ name: "triton", resources: {} }] } }] }] } }, "cifar10");
+            assert.deepStrictEqual(sdep.map(v => v.split(": ").slice(1).join(": ")), ["mounts a service-account token: set automountServiceAccountToken: false (nothing in it calls the API).",
+                "container triton has no memory limit: one leak could take the node's memory."]);
+        });
+    });
+
+    describe("rbac-least-privilege (issue 19)", () => {
+        it("refuses wildcards and cluster-admin bindings; passes named rules", () => {
+            const role = (rules: unknown[]) => validate(rbacLeastPrivilege, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", { rules }, "r");
+            assert.strictEqual(role([{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]).length, 3);
+            assert.deepStrictEqual(role([{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]), []);
+            const binding = (name: string) => validate(rbacLeastPrivilege, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+                { roleRef: { kind: "ClusterRole", name, apiGroup: "rbac.authorization.k8s.io" } }, "b");
+            assert.match(binding("cluster-admin")[0], /binds cluster-admin/);
+            assert.deepStrictEqual(binding("view"), []);
+        });
+    });
+
+    describe("exposure-is-explicit (issue 19, advisory)", () => {
+        const gateway = (service: Record<string, unknown>) => validate(exposureIsExplicit, "kubernetes:helm.sh/v3:Release", { values: { service } }, "istio-ingressgateway");
+        it("names a public load balancer open to anyone, not an internal or a restricted one", () => {
+            assert.match(gateway({ type: "LoadBalancer" })[0], /open to any address/);
+            assert.match(gateway({ type: "LoadBalancer", loadBalancerSourceRanges: ["0.0.0.0/0"] })[0], /open to 0\.0\.0\.0\/0/);
+            assert.deepStrictEqual(gateway({ type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0/24"] }), []);
+            assert.deepStrictEqual(gateway({ type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } }), []);
+            assert.deepStrictEqual(gateway({ type: "NodePort" }), []);
+            assert.strictEqual(exposureIsExplicit.enforcementLevel, "advisory");
         });
     });
 });

@@ -299,5 +299,108 @@ export const kedaTotalRate: ResourceValidationPolicy = {
     },
 };
 
+
+/** Every pod spec at any depth (a Job's template, a SeldonDeployment's componentSpecs), with its path. */
+function podSpecsIn(props: unknown, at = ""): Array<{ path: string; spec: Record<string, any> }> {
+    if (Array.isArray(props)) {
+        return props.flatMap((x, i) => podSpecsIn(x, `${at}[${i}]`));
+    }
+    if (props === null || typeof props !== "object") {
+        return [];
+    }
+    const o = props as Record<string, any>;
+    const here = Array.isArray(o.containers) ? [{ path: at || "spec", spec: o }] : [];
+    return [...here, ...Object.entries(o).filter(([k]) => k !== "containers" && k !== "initContainers")
+        .flatMap(([k, v]) => podSpecsIn(v, at ? `${at}.${k}` : k))];
+}
+
+export const podSecurityBaseline: ResourceValidationPolicy = {
+    name: "pod-security-baseline",
+    description: "Pods the program defines share nothing of the node (no hostPath, host network, PID or IPC), do not run as root, add no " +
+        "capability, mount no service-account token and set a memory limit. Charts' pods are their charts' (each namespace's Pod " +
+        "Security level covers them; docs/security.md names the exemptions they need).",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (!isKubernetesObject(args.type)) {
+            return;
+        }
+        for (const { path, spec } of podSpecsIn(args.props)) {
+            const where = `${args.name} (${path})`;
+            for (const v of ([] as Array<Record<string, any>>).concat(spec.volumes ?? []).filter(v => v?.hostPath)) {
+                report(`${where}: volume ${v.name} is a hostPath (${v.hostPath.path}): the pod could read or write the node's files.`);
+            }
+            for (const key of ["hostNetwork", "hostPID", "hostIPC"].filter(k => spec[k] === true)) {
+                report(`${where}: ${key} shares the node's namespace with the pod.`);
+            }
+            if (spec.automountServiceAccountToken !== false) {
+                report(`${where}: mounts a service-account token: set automountServiceAccountToken: false (nothing in it calls the API).`);
+            }
+            const podRoot = spec.securityContext?.runAsUser === 0 || spec.securityContext?.runAsNonRoot === false;
+            for (const { container } of containersIn(spec)) {
+                const sc = container.securityContext ?? {};
+                const name = `${where}: container ${container.name ?? "?"}`;
+                if (sc.runAsUser === 0 || sc.runAsNonRoot === false || (podRoot && sc.runAsUser === undefined)) {
+                    report(`${name} runs as root: run as a non-root user.`);
+                }
+                const added = ([] as unknown[]).concat(sc.capabilities?.add ?? []);
+                if (added.length > 0) {
+                    report(`${name} adds capabilities ${added.join(", ")}: drop ALL and add none.`);
+                }
+            }
+            for (const { container } of containersIn({ containers: spec.containers ?? [] })) {
+                if (container.resources?.limits?.memory === undefined) {
+                    report(`${where}: container ${container.name ?? "?"} has no memory limit: one leak could take the node's memory.`);
+                }
+            }
+        }
+    },
+};
+
+const RBAC_ROLES = ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "kubernetes:rbac.authorization.k8s.io/v1:Role"];
+const RBAC_BINDINGS = ["kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"];
+
+export const rbacLeastPrivilege: ResourceValidationPolicy = {
+    name: "rbac-least-privilege",
+    description: "Roles name their verbs, resources and groups (no `*`), and nothing is bound to cluster-admin.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (RBAC_ROLES.includes(args.type)) {
+            for (const [i, rule] of ([] as Array<Record<string, any>>).concat(args.props.rules ?? []).entries()) {
+                for (const field of ["verbs", "resources", "apiGroups"].filter(f => ([] as unknown[]).concat(rule[f] ?? []).includes("*"))) {
+                    report(`${args.name}: rule ${i} grants every ${field.replace(/s$/, "").replace("apiGroup", "API group")} (\`*\`): name them.`);
+                }
+            }
+        }
+        if (RBAC_BINDINGS.includes(args.type) && args.props.roleRef?.kind === "ClusterRole" && args.props.roleRef?.name === "cluster-admin") {
+            report(`${args.name}: binds cluster-admin: grant a role with just what is needed.`);
+        }
+    },
+};
+
+export const exposureIsExplicit: ResourceValidationPolicy = {
+    name: "exposure-is-explicit",
+    description: "A load balancer is internal, or restricted to named source ranges; one open to 0.0.0.0/0 is the user's explicit choice " +
+        "(advisory: it is allowed, and said).",
+    enforcementLevel: "advisory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const services: Array<{ where: string; service: Record<string, any> | undefined }> = [];
+        if (args.type === "kubernetes:core/v1:Service") {
+            services.push({ where: args.name, service: { ...args.props.spec, annotations: args.props.metadata?.annotations } });
+        } else if (HELM_TYPES.includes(args.type)) {
+            services.push({ where: `Helm release ${args.name}`, service: args.props.values?.service });
+        }
+        for (const { where, service } of services) {
+            if (service?.type !== "LoadBalancer") {
+                continue;
+            }
+            const internal = Object.entries(service.annotations ?? {}).some(([k, v]) => /load-balancer-(internal|scheme)$/.test(k) && /^(true|internal)$/.test(String(v)));
+            const ranges = ([] as string[]).concat(service.loadBalancerSourceRanges ?? []);
+            if (!internal && (ranges.length === 0 || ranges.some(r => /\/0$/.test(r)))) {
+                report(`${where}: a public load balancer open to ${ranges.length ? ranges.join(", ") : "any address"}: make it internal or name the source ranges.`);
+            }
+        }
+    },
+};
+
 export const policies = [pinnedVersions, noPublicS3, autoscaledCpuRequests, noPlaintextCredentials, kedaTotalRate, iamLeastPrivilege,
-    hardenedContainers, authenticatedChartSources];
+    hardenedContainers, authenticatedChartSources, podSecurityBaseline, rbacLeastPrivilege, exposureIsExplicit];
