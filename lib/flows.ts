@@ -141,6 +141,13 @@ export function runtimeFlows(s: FlowSettings): Flow[] {
             why: "the PodMonitor's second endpoint (the queue signal)",
         },
         {
+            // kubectl port-forward is carried by the API server to the kubelet, and the container runtime
+            // (root, on the node) connects inside the pod: the path of the smoke test to an internal gateway.
+            name: "kubectl port-forward → ingress gateway (the smoke test with ingressExposure internal)",
+            from: { kind: "kubelet" }, to: gateway(8080), expect: "allow", guaranteed: "everywhere",
+            why: "an internal load balancer is not reachable from where pulumi runs",
+        },
+        {
             name: "kubelet → model pod readiness",
             from: { kind: "kubelet" }, to: model(9000, "Triton's /v2/health/ready"), expect: "allow", guaranteed: "everywhere",
             why: "readiness gates the smoke test and every scale-up",

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { imageIsPinned } from "../lib/images";
 import { stackArgs, validate, validateStack } from "../tests/policyHarness";
-import { authenticatedChartSources, autoscaledCpuRequests, exposureIsExplicit, hardenedContainers, iamLeastPrivilege, kedaTotalRate, noPlaintextCredentials, noPublicS3, pinnedVersions, podSecurityBaseline, rbacLeastPrivilege } from "./policies";
+import { authenticatedChartSources, autoscaledCpuRequests, encryptedBuckets, explicitServing, exposureIsExplicit, hardenedContainers, iamLeastPrivilege, kedaTotalRate, noAdminIdentities, noPlaintextCredentials, noPrivilegedHelmValues, noPublicS3, pinnedVersions, podSecurityBaseline, rbacLeastPrivilege } from "./policies";
 
 describe("policy pack: each rule against a violating and a passing example", () => {
 
@@ -230,6 +230,60 @@ describe("policy pack: each rule against a violating and a passing example", () 
             assert.deepStrictEqual(gateway({ type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } }), []);
             assert.deepStrictEqual(gateway({ type: "NodePort" }), []);
             assert.strictEqual(exposureIsExplicit.enforcementLevel, "advisory");
+        });
+    });
+
+    describe("no-admin-identities (issue 19)", () => {
+        it("refuses administrator policies and roles anyone may assume; passes a named trust", () => {
+            assert.match(validate(noAdminIdentities, "aws:iam/userPolicyAttachment:UserPolicyAttachment", { policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, "a")[0], /attaches .*AdministratorAccess/);
+            assert.deepStrictEqual(validate(noAdminIdentities, "aws:iam/userPolicyAttachment:UserPolicyAttachment", { policyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" }, "a"), []);
+            const role = (principal: unknown) => validate(noAdminIdentities, "aws:iam/role:Role",
+                { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Principal: principal }] }) }, "role");
+            assert.strictEqual(role("*").length, 1);
+            assert.strictEqual(role({ AWS: "*" }).length, 1);
+            assert.strictEqual(role({ AWS: ["arn:aws:iam::*:root"] }).length, 1);
+            assert.deepStrictEqual(role({ AWS: "arn:aws:iam::123456789012:root" }), []);
+            assert.deepStrictEqual(role({ Service: "ec2.amazonaws.com" }), []);
+        });
+    });
+
+    describe("no-privileged-helm-values (issue 19)", () => {
+        it("refuses privileged or host-namespace values at any depth of a release's values", () => {
+            const release = (values: unknown) => validate(noPrivilegedHelmValues, "kubernetes:helm.sh/v3:Release", { values }, "x");
+            assert.match(release({ controller: { securityContext: { privileged: true } } })[0], /values\.controller\.securityContext\.privileged is true/);
+            assert.strictEqual(release({ hostNetwork: true, daemonset: { hostPID: true } }).length, 2);
+            assert.deepStrictEqual(release({ hostNetwork: false, securityContext: { privileged: false } }), []);
+        });
+    });
+
+    describe("encrypted-buckets (issue 19)", () => {
+        it("refuses a bucket without default encryption; passes one with a configuration bound to it", () => {
+            const bucket = { type: "aws:s3/bucket:Bucket", name: "b", urn: "urn:b", inputs: { bucket: "models" } };
+            const sse = { type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", name: "e", urn: "urn:e",
+                inputs: { bucket: "models", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, propertyDependencies: { bucket: ["urn:b"] } };
+            assert.match(validateStack(encryptedBuckets, stackArgs([bucket]))[0], /S3 bucket b has no default encryption/);
+            assert.deepStrictEqual(validateStack(encryptedBuckets, stackArgs([bucket, sse])), []);
+        });
+    });
+
+    describe("explicit-serving (issue 19, advisory)", () => {
+        it("names NodePort Services and HTTP-only Gateways", () => {
+            assert.strictEqual(validate(explicitServing, "kubernetes:core/v1:Service", { spec: { type: "NodePort" } }, "s").length, 1);
+            assert.deepStrictEqual(validate(explicitServing, "kubernetes:core/v1:Service", { spec: { type: "ClusterIP" } }, "s"), []);
+            const gw = (servers: unknown[]) => validate(explicitServing, "kubernetes:networking.istio.io/v1:Gateway", { spec: { servers } }, "g");
+            assert.strictEqual(gw([{ port: { number: 80, protocol: "HTTP" } }]).length, 1);
+            assert.deepStrictEqual(gw([{ port: { number: 80, protocol: "HTTP" } }, { port: { number: 443, protocol: "HTTPS" } }]), []);
+            assert.strictEqual(explicitServing.enforcementLevel, "advisory");
+        });
+    });
+
+    describe("no-plaintext-credentials catches secrets by their usual names (issue 19)", () => {
+        it("DB_PASS, API_KEY and the like as literal env values are refused", () => {
+            for (const name of ["DB_PASS", "API_KEY", "APIKEY", "ADMIN_PWD"]) {
+                const v = validate(noPlaintextCredentials, "kubernetes:batch/v1:Job", { spec: { template: { spec: { containers: [{ name: "c", env: [{ name, value: "x" }] }] } } } }, "j");
+                assert.strictEqual(v.length, 1, name);
+            }
+            assert.deepStrictEqual(validate(noPlaintextCredentials, "kubernetes:batch/v1:Job", { spec: { template: { spec: { containers: [{ name: "c", env: [{ name: "PASSENGERS", value: "3" }] }] } } } }, "j"), []);
         });
     });
 });

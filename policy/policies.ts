@@ -10,7 +10,7 @@ const HELM_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Char
 const SELDON_DEPLOYMENT = "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment";
 const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
 const AWS_ACCESS_KEY_ID = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/;
-const CREDENTIAL_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)/i;
+const CREDENTIAL_NAME = /(SECRET|PASSWORD|PASSWD|_PASS$|^PASS$|_PWD$|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)/i;
 /** A URL that carries a password: `scheme://user:password@host`. */
 const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i;
 /** A command-line flag or assignment that hands over a credential: `--password=x`, `--secret-key x`, `TOKEN=x`. */
@@ -402,5 +402,95 @@ export const exposureIsExplicit: ResourceValidationPolicy = {
     },
 };
 
+
+
+const ATTACHMENT_TYPES = ["aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment"];
+/** AWS managed policies that grant everything, or everything but IAM. */
+const ADMIN_POLICIES = /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
+
+export const noAdminIdentities: ResourceValidationPolicy = {
+    name: "no-admin-identities",
+    description: "No identity gets an administrator policy, and no role may be assumed by anyone (`*`) or by every account (`arn:aws:iam::*:root`).",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (ATTACHMENT_TYPES.includes(args.type) && ADMIN_POLICIES.test(String(args.props.policyArn ?? ""))) {
+            report(`${args.name} attaches ${args.props.policyArn}: grant the named actions the identity needs instead.`);
+        }
+        if (args.type === "aws:iam/role:Role") {
+            for (const statement of statementsOf({ policy: args.props.assumeRolePolicy }).filter(st => st.Effect === "Allow")) {
+                const principal = statement.Principal;
+                const aws = principal && typeof principal === "object" ? ([] as unknown[]).concat(principal.AWS ?? []) : [];
+                if (principal === "*" || aws.includes("*") || aws.some(p => /^arn:aws[\w-]*:iam::\*:root$/.test(String(p)))) {
+                    report(`${args.name} may be assumed by anyone (${JSON.stringify(principal)}): name the accounts or services that may.`);
+                }
+            }
+        }
+    },
+};
+
+/** Keys anywhere in a values tree, with their paths. */
+function entriesIn(v: unknown, at = ""): Array<{ path: string; key: string; value: unknown }> {
+    if (Array.isArray(v)) {
+        return v.flatMap((x, i) => entriesIn(x, `${at}[${i}]`));
+    }
+    if (v === null || typeof v !== "object") {
+        return [];
+    }
+    return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => {
+        const here = at ? `${at}.${k}` : k;
+        return [{ path: here, key: k, value: x }, ...entriesIn(x, here)];
+    });
+}
+
+export const noPrivilegedHelmValues: ResourceValidationPolicy = {
+    name: "no-privileged-helm-values",
+    description: "Values the program passes to a chart never turn on privileged containers or the node's namespaces.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (!HELM_TYPES.includes(args.type)) {
+            return;
+        }
+        for (const { path, key, value } of entriesIn(args.props.values)) {
+            if (["privileged", "hostNetwork", "hostPID", "hostIPC"].includes(key) && value === true) {
+                report(`Helm release ${args.name}: values.${path} is true: the chart's pods would share or own the node.`);
+            }
+        }
+    },
+};
+
+export const encryptedBuckets: StackValidationPolicy = {
+    name: "encrypted-buckets",
+    description: "Every S3 bucket has a default server-side encryption configuration.",
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const configs = args.resources.filter(r => /^aws:s3\/bucketServerSideEncryptionConfiguration(V2)?:/.test(r.type));
+        for (const bucket of args.resources.filter(r => r.type === "aws:s3/bucket:Bucket" || r.type === "aws:s3/bucketV2:BucketV2")) {
+            const inline = bucket.props.serverSideEncryptionConfiguration !== undefined;
+            const config = configs.find(c => (c.propertyDependencies.bucket ?? []).some(d => d.urn === bucket.urn) || c.props.bucket === bucket.props.bucket);
+            if (!inline && !config) {
+                report(`S3 bucket ${bucket.name} has no default encryption: add a BucketServerSideEncryptionConfiguration (SSE-S3 or SSE-KMS).`, bucket.urn);
+            }
+        }
+    },
+};
+
+export const explicitServing: ResourceValidationPolicy = {
+    name: "explicit-serving",
+    description: "Advisory: a NodePort reaches every node's address (right on kind, where kind maps it to 127.0.0.1; not on cloud), " +
+        "and a Gateway without an HTTPS server serves plain HTTP only (ingressTlsSecret adds one).",
+    enforcementLevel: "advisory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (args.type === "kubernetes:core/v1:Service" && args.props.spec?.type === "NodePort") {
+            report(`${args.name} is a NodePort Service: fine on kind, where only 127.0.0.1 reaches it; on cloud use an internal load balancer.`);
+        }
+        if (args.type === "kubernetes:networking.istio.io/v1:Gateway" &&
+            !([] as Array<Record<string, any>>).concat(args.props.spec?.servers ?? []).some(s => s.port?.protocol === "HTTPS")) {
+            report(`${args.name} serves plain HTTP only: on cloud, set ingressTlsSecret to serve HTTPS too.`);
+        }
+    },
+};
+
 export const policies = [pinnedVersions, noPublicS3, autoscaledCpuRequests, noPlaintextCredentials, kedaTotalRate, iamLeastPrivilege,
-    hardenedContainers, authenticatedChartSources, podSecurityBaseline, rbacLeastPrivilege, exposureIsExplicit];
+    hardenedContainers, authenticatedChartSources, podSecurityBaseline, rbacLeastPrivilege, exposureIsExplicit, noAdminIdentities,
+    noPrivilegedHelmValues, encryptedBuckets, explicitServing];

@@ -4,9 +4,10 @@ import { policies } from "../policy/policies";
 import { baseConfig, ProgramRun, runProgram } from "./harness";
 import { stackArgs, validate, validateStack } from "./policyHarness";
 
-function allViolations(run: ProgramRun): string[] {
+/** What the pack reports for a program run: its mandatory policies' violations, or its advisory ones'. */
+function allViolations(run: ProgramRun, level: "mandatory" | "advisory" = "mandatory"): string[] {
     const found: string[] = [];
-    for (const policy of policies) {
+    for (const policy of policies.filter(p => (p.enforcementLevel ?? "advisory") === level)) {
         if ("validateResource" in policy && policy.validateResource) {
             for (const r of run.resources) {
                 found.push(...validate(policy as ResourceValidationPolicy, r.type, r.inputs, r.name));
@@ -19,7 +20,19 @@ function allViolations(run: ProgramRun): string[] {
 }
 
 describe("policy pack", () => {
-    describe("this program passes every policy", () => {
+    it("advisory policies name the explicit choices: kind's NodePorts and plain-HTTP Gateway; a cloud gateway internal with TLS has none", async () => {
+        const kind = await runProgram(baseConfig({ modelStore: "in-cluster" }));
+        assert.deepStrictEqual(allViolations(kind, "advisory").sort(), [
+            "model-store-s3 is a NodePort Service: fine on kind, where only 127.0.0.1 reaches it; on cloud use an internal load balancer.",
+            "seldon-gateway serves plain HTTP only: on cloud, set ingressTlsSecret to serve HTTPS too.",
+        ]);
+        const cloud = await runProgram(baseConfig({ clusterFlavour: "cloud", ingressExposure: "internal", ingressTlsSecret: "models-tls" }));
+        assert.deepStrictEqual(allViolations(cloud, "advisory"), []);
+        const open = await runProgram(baseConfig({ clusterFlavour: "cloud", ingressExposure: "public", ingressSourceRanges: "0.0.0.0/0" }));
+        assert.ok(allViolations(open, "advisory").some(v => /open to 0\.0\.0\.0\/0/.test(v)));
+    });
+
+    describe("this program passes every mandatory policy", () => {
         for (const [label, config] of [
             ["aws-s3, hpa", { autoscaler: "hpa" }],
             ["aws-s3, keda, cloud, load test", { autoscaler: "keda", clusterFlavour: "cloud", ingressExposure: "internal", loadTestEnabled: "true" }],
