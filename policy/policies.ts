@@ -19,20 +19,9 @@ const IAM_POLICY_TYPES = ["aws:iam/userPolicy:UserPolicy", "aws:iam/rolePolicy:R
     "aws:s3/bucketPolicy:BucketPolicy"];
 
 /** Every container (`containers`, `initContainers`) at any depth of a resource's properties. */
-export function containersIn(props: unknown, at = ""): Array<{ path: string; container: Record<string, any> }> {
-    if (Array.isArray(props)) {
-        return props.flatMap((x, i) => containersIn(x, `${at}[${i}]`));
-    }
-    if (props === null || typeof props !== "object") {
-        return [];
-    }
-    return Object.entries(props as Record<string, unknown>).flatMap(([k, v]) => {
-        const here = at ? `${at}.${k}` : k;
-        if ((k === "containers" || k === "initContainers") && Array.isArray(v)) {
-            return v.map((c, i) => ({ path: `${here}[${i}]`, container: c as Record<string, any> }));
-        }
-        return containersIn(v, here);
-    });
+export function containersIn(props: unknown): Array<{ path: string; container: Record<string, any> }> {
+    return entriesIn(props).filter(e => (e.key === "containers" || e.key === "initContainers") && Array.isArray(e.value))
+        .flatMap(e => (e.value as Array<Record<string, any>>).map((c, i) => ({ path: `${e.path}[${i}]`, container: c })));
 }
 
 /** Every string in a resource's properties, with its path. */
