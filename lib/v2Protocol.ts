@@ -22,7 +22,9 @@ export const INPUT_NAME = "image__0";
 export const OUTPUT_NAME = "probs__0";
 export const OUTPUT_DATATYPE = "FP32";
 export const IMAGE_SHAPE = [1, 3, 32, 32];
-export const CLASSES = 10;
+/** The CIFAR-10 classes, in the order of the model's output. */
+export const CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+export const CLASSES = CIFAR10_CLASSES.length;
 /** What one image's answer looks like: a batch of one, ten class probabilities. */
 export const OUTPUT_SHAPE = [1, CLASSES];
 /** How far the probabilities may sum from 1 (FP32 softmax rounding). */

@@ -3,6 +3,7 @@
 // API's standard reading (tests/flows/enforcement.ts cites the upstream lines of each rule).
 import * as assert from "assert";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import { parse } from "yaml";
 import { KIND_POD_SUBNET, runtimeFlows } from "../lib/flows";
@@ -106,12 +107,19 @@ describe("runtime flows against the rendered NetworkPolicies (lib/flows.ts)", ()
         assert.deepStrictEqual(policy.spec.ingress[2].from, [{ ipBlock: { cidr: "0.0.0.0/0", except: [KIND_POD_SUBNET] } }]);
     });
 
-    it("the host's sources are Docker bridge gateways outside the pod subnet, and the node is on Docker's network", () => {
-        const cluster: Cluster = clusterOf(runs["dev stack (hpa)"]);
-        assert.ok(DOCKER_HOST_SOURCES.length >= 2);
-        assert.deepStrictEqual(cluster.hostAddresses, DOCKER_HOST_SOURCES);
-        assert.strictEqual(cluster.nodeAddress, KIND_NODE_ADDRESS);
-        assert.ok(!DOCKER_HOST_SOURCES.some(a => a.startsWith("10.244.")));
+    it("the host's sources and the node are in Docker's default address pools, none inside the pod subnet", () => {
+        // Docker's default pools (172.17.0.0/16 … 172.31.0.0/16, then 192.168.0.0/16 in /20s).
+        const dockerPools = new net.BlockList();
+        dockerPools.addSubnet("172.16.0.0", 12);
+        dockerPools.addSubnet("192.168.0.0", 16);
+        const [podNetwork, podPrefix] = KIND_POD_SUBNET.split("/");
+        const pods = new net.BlockList();
+        pods.addSubnet(podNetwork, Number(podPrefix));
+        const addresses = [...DOCKER_HOST_SOURCES, KIND_NODE_ADDRESS];
+        assert.ok(DOCKER_HOST_SOURCES.length >= 2, "more than one Docker network is covered");
+        assert.deepStrictEqual(addresses.filter(a => !dockerPools.check(a)), [], "outside Docker's pools");
+        assert.deepStrictEqual(addresses.filter(a => pods.check(a)), [], "inside the pod subnet the store's policy excepts");
+        assert.ok(pods.check("10.244.0.5") && !pods.check("10.245.0.1"), "the pod subnet reads as kind's 10.244.0.0/16");
     });
 });
 

@@ -455,6 +455,16 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
             assert.ok(await gone(grandchild), "the grandchild was stopped with its parent");
         });
 
+        it("after a deadline, a grandchild that ignores SIGTERM still gets SIGKILL, though its parent exited", async () => {
+            const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "stubborn-")), "pid");
+            const proc = hostProc(ROOT, () => undefined, undefined, 200);
+            const r = await proc.capture("sh", ["-c", `(trap '' TERM; exec sleep 600) & echo $! > '${pidFile}'; wait`], { timeoutMs: 500 });
+            assert.strictEqual(r.status, null);
+            const grandchild = Number(fs.readFileSync(pidFile, "utf8"));
+            assert.ok(grandchild > 0);
+            assert.ok(await gone(grandchild), "the stubborn grandchild was killed after the grace");
+        });
+
         it("a command is over when it exits, even if a grandchild keeps its output open", async () => {
             const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pipe-")), "pid");
             try {

@@ -9,8 +9,12 @@ import * as path from "path";
 import { CHARTS } from "../lib/charts";
 
 const ROOT = path.resolve(__dirname, "..");
-/** The upstream tier's chart mirror variable (tests/upstream/helm.ts). */
-const MIRROR_VARIABLE = "SCALABLE_SERVING_CHART_MIRROR";
+/** Names a folder laid out as a Helm repository (index.yaml and <chart>-<version>.tgz): an offline chart mirror (the upstream tier reads it too). */
+export const MIRROR_VARIABLE = "SCALABLE_SERVING_CHART_MIRROR";
+/** Where the upstream tier keeps downloaded tools and charts (git-ignored). */
+export const CACHE = path.join(ROOT, ".cache");
+/** A packaged chart's file name, in a mirror or the cache. */
+export const chartPackageName = (chart: string, version: string) => `${chart}-${version}.tgz`;
 
 export interface Prerequisite {
     name: string;
@@ -68,16 +72,16 @@ async function chartsProblem(env: NodeJS.ProcessEnv, timeoutMs: number): Promise
     const charts = Object.values(CHARTS);
     const mirror = env[MIRROR_VARIABLE];
     if (mirror) {
-        const absent = charts.filter(c => !fs.existsSync(path.join(mirror, `${c.chart}-${c.version}.tgz`))).map(c => `${c.chart}-${c.version}.tgz`);
+        const absent = charts.map(c => chartPackageName(c.chart, c.version)).filter(file => !fs.existsSync(path.join(mirror, file)));
         return absent.length ? `${MIRROR_VARIABLE}=${mirror} lacks ${absent.join(", ")}` : undefined;
     }
-    const uncached = charts.filter(c => !fs.existsSync(path.join(ROOT, ".cache", "charts", `${c.chart}-${c.version}.tgz`)));
+    const uncached = charts.filter(c => !fs.existsSync(path.join(CACHE, "charts", chartPackageName(c.chart, c.version))));
     const repos = [...new Set(uncached.map(c => c.repo))];
     const unreachable = (await Promise.all(repos.map(async r => ((await reachable(`${r.replace(/\/+$/, "")}/index.yaml`, timeoutMs)) ? undefined : r))))
         .filter((r): r is string => r !== undefined);
     return unreachable.length
         ? `the chart repositories ${unreachable.join(", ")} do not answer and no ${MIRROR_VARIABLE} is set: give this machine internet access, ` +
-          `or set ${MIRROR_VARIABLE} to a Helm repository folder holding the pinned charts (${charts.map(c => `${c.chart}-${c.version}.tgz`).join(", ")})`
+          `or set ${MIRROR_VARIABLE} to a Helm repository folder holding the pinned charts (${charts.map(c => chartPackageName(c.chart, c.version)).join(", ")})`
         : undefined;
 }
 

@@ -89,15 +89,16 @@ export function planImageLoads(wanted: PreloadImage[], onNode: Set<string>): Loa
  * (what a pull fetches and what containerd keeps in its content store); `unpacked` the layers
  * unpacked into snapshots (what `docker images` calls the size).
  */
+const FULL_TRITON = "a full Triton image (every backend)";
 export const IMAGE_DISK_GB: Array<{ match: RegExp; download: number; unpacked: number; why: string }> = [
     { match: /\/tritonserver:[^/]*-pyt-python-py3$/, download: 5, unpacked: 10, why: "Triton with the PyTorch and Python backends only" },
-    { match: /\/tritonserver:/, download: 8, unpacked: 16, why: "a full Triton image (every backend)" },
+    { match: /\/tritonserver:/, download: 8, unpacked: 16, why: FULL_TRITON },
     { match: /\/seldonio\//, download: 0.2, unpacked: 0.5, why: "Seldon's Go and rclone images" },
 ];
 
 /** The written-down disk of an image; an unknown image counts as a full Triton's, to err on the safe side. */
 export function imageDisk(image: string): { download: number; unpacked: number } {
-    const { download, unpacked } = IMAGE_DISK_GB.find(s => s.match.test(normaliseImage(image))) ?? IMAGE_DISK_GB[1];
+    const { download, unpacked } = IMAGE_DISK_GB.find(s => s.match.test(normaliseImage(image))) ?? IMAGE_DISK_GB.find(s => s.why === FULL_TRITON)!;
     return { download, unpacked };
 }
 

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DEV_STACK } from "./devStack";
-import { checkAnswer } from "../../lib/v2Protocol";
+import { checkAnswer, CIFAR10_CLASSES } from "../../lib/v2Protocol";
 import { criSnapshotter, devStackImages, imageDisk, nodeImages, planImageLoads, NODE_PLATFORM, saveHasPlatform, streamLoadCommands } from "./images";
 import { clusterPresence, listedClusters } from "./cluster";
 import { Proc } from "./proc";
@@ -34,9 +34,6 @@ export const EXPECTED = {
     load: (gb: number) => `${gb} GB unpacked: ${gb >= 2 ? "2 to 5 min" : "seconds"}`,
     up: "5 to 10 min once the images are in the node",
 };
-
-/** The CIFAR-10 classes, in the order of the model's output. */
-export const CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
 
 export interface Lifecycle {
     proc: Proc;
@@ -87,11 +84,16 @@ async function pulumi(l: Lifecycle, args: string[]): Promise<string> {
     return r.stdout;
 }
 
+/** A failed command's step error: its exit status, or that it was stopped or ran past its deadline. */
+function failed(what: string, status: number | null, timeoutMs: number): string {
+    return `${what} failed (${status === null ? `stopped, or no result within ${timeoutMs / 60_000} min` : `exit ${status}`})`;
+}
+
 async function stream(l: Lifecycle, what: string, command: string, args: string[], timeoutMs: number, expected?: string): Promise<void> {
     l.log(`${what}${expected ? `, ${expected}` : ""}: ${command} ${args.join(" ")}`);
     const status = await l.proc.stream(command, args, { timeoutMs, what });
     if (status !== 0) {
-        throw new StepFailed(`${what} failed (${status === null ? `stopped, or no result within ${timeoutMs / 60_000} min` : `exit ${status}`})`);
+        throw new StepFailed(failed(what, status, timeoutMs));
     }
 }
 
@@ -171,7 +173,7 @@ async function preloadImages(l: Lifecycle): Promise<void> {
         l.log(`${what}, ${EXPECTED.load(disk.unpacked)}: ${save[0]} ${save[1].join(" ")} | ${importInto[0]} ${importInto[1].join(" ")}`);
         const status = await l.proc.pipe(save, importInto, { timeoutMs: DEADLINES_MS.load, what, quiet: true });
         if (status !== 0) {
-            throw new StepFailed(`${what} failed (${status === null ? `stopped, or no result within ${DEADLINES_MS.load / 60_000} min` : `exit ${status}`})`);
+            throw new StepFailed(failed(what, status, DEADLINES_MS.load));
         }
         if (l.dropHostImages) {
             await stream(l, `removing the host's copy of ${image.image} (--drop-host-images; the node keeps its own)`, "docker", ["image", "rm", image.image], DEADLINES_MS.query);
@@ -214,7 +216,7 @@ function buildModel(l: Lifecycle): Promise<void> | undefined {
     l.log(`${what}; alongside the next steps, output in ${S.modelBuildLog}`);
     return l.proc.stream("sh", ["model/build.sh"], { timeoutMs: DEADLINES_MS.buildModel, what: "building the model", logFile }).then(status => {
         if (status !== 0) {
-            throw new StepFailed(`building the model failed (${status === null ? `stopped, or no result within ${DEADLINES_MS.buildModel / 60_000} min` : `exit ${status}`}); ` +
+            throw new StepFailed(`${failed("building the model", status, DEADLINES_MS.buildModel)}; ` +
                 `see ${S.modelBuildLog}. Without internet: FAKE_DATA=512 npm run up:kind (a throw-away model)`);
         }
         l.log("model: built");

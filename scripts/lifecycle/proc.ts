@@ -64,7 +64,8 @@ const KILL_GRACE_MS = 10_000;
  * then SIGKILL. A command is over when its process has exited, even if a grandchild still holds its
  * output open.
  */
-export function hostProc(cwd: string, log: (line: string) => void = l => console.log(l), heartbeatMs: number = HEARTBEAT_MS): HostProc {
+export function hostProc(cwd: string, log: (line: string) => void = l => console.log(l), heartbeatMs: number = HEARTBEAT_MS,
+    killGraceMs: number = KILL_GRACE_MS): HostProc {
     const live = new Set<ChildProcess>();
     const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
         if (child.pid === undefined) {
@@ -102,20 +103,18 @@ export function hostProc(cwd: string, log: (line: string) => void = l => console
         });
         return child;
     };
-    /** The deadline: SIGTERM to the group, SIGKILL after a grace; returns its cancel. */
+    /**
+     * The deadline: SIGTERM to the group, SIGKILL after a grace; returns its cancel. Once SIGTERM went
+     * out, the SIGKILL stays due even if the leader exits (a grandchild that ignored SIGTERM still
+     * gets it), but it no longer holds this process open.
+     */
     const deadline = (children: ChildProcess[], timeoutMs: number, onTimeout: () => void) => {
-        let kill: NodeJS.Timeout | undefined;
         const timer = setTimeout(() => {
             onTimeout();
             children.forEach(c => signalGroup(c, "SIGTERM"));
-            kill = setTimeout(() => children.forEach(c => signalGroup(c, "SIGKILL")), KILL_GRACE_MS);
+            setTimeout(() => children.forEach(c => signalGroup(c, "SIGKILL")), killGraceMs).unref();
         }, timeoutMs);
-        return () => {
-            clearTimeout(timer);
-            if (kill) {
-                clearTimeout(kill);
-            }
-        };
+        return () => clearTimeout(timer);
     };
     return {
         interrupt(signal) {

@@ -292,6 +292,22 @@ describe("Helm renders every chart the program installs", function () {
             assert.deepStrictEqual([...used].sort(), seldonImages().map(i => i.image).sort());
         });
 
+        it("the model pods mount no API token: Istio's injected proxy brings its own projected token and never reads the default one", () => {
+            // istiod 1.30.3 files/injection-template.yaml: the proxy mounts istio-token at
+            // /var/run/secrets/tokens (l. 451-452), a projected serviceAccountToken for the istio-ca
+            // audience (l. 505-511), unconditionally. Seldon's executor reads its graph from the
+            // ENGINE_PREDICTOR variable the operator sets (executor/predictor/utils.go, GetPredictor),
+            // Triton and rclone never call the API: `automountServiceAccountToken: false` refuses nothing they need.
+            const injector = find(rendered[KIND], "ConfigMap", "istio-sidecar-injector", CHARTS.istiod.namespace);
+            const sidecar: string = parse(injector.data.config).templates.sidecar;
+            assert.match(sidecar, /- mountPath: \/var\/run\/secrets\/tokens\s+name: istio-token\n/, "the proxy does not mount istio-token");
+            assert.match(sidecar, /- name: istio-token\s+projected:\s+sources:\s+- serviceAccountToken:\s+path: istio-token/, "istio-token is not a projected token");
+            assert.ok(!sidecar.includes("kubernetes.io/serviceaccount"), "the injected proxy reads the default service-account token");
+            assert.strictEqual(JSON.parse(injector.data.values).global.sds.token.aud, "istio-ca");
+            const pod = find(rendered[KIND], "SeldonDeployment", "cifar10").spec.predictors[0].componentSpecs[0].spec;
+            assert.strictEqual(pod.automountServiceAccountToken, false);
+        });
+
         it("metrics-server skips kubelet certificate verification on kind only", () => {
             const args = (name: string) => containers(find(rendered[name], "Deployment", CHARTS.metricsServer.release, CHARTS.metricsServer.namespace)).flatMap(c => c.args ?? []);
             assert.ok(args(KIND).includes("--kubelet-insecure-tls"), "kind: metrics-server lacks --kubelet-insecure-tls");

