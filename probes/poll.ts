@@ -69,7 +69,7 @@ export function describeFailure(e: unknown): string {
  * Runs a probe as a process's whole job: exit status 0 only once `probe` resolved, 1 with a message on
  * any other way out, including a process that would otherwise end while still waiting.
  */
-export function runProbe(name: string, probe: () => Promise<void>, hint?: string): void {
+export function runProbe(name: string, probe: () => Promise<unknown>, hint?: string): void {
     let succeeded = false;
     const failed = (message: string) => {
         console.error(`${name} FAILED: ${message}`);

@@ -4,7 +4,8 @@
 // webhook"), and Pulumi retries only not-found errors: without this gate a first `up` on a new
 // cluster could need a second run.
 import * as k8s from "@kubernetes/client-node";
-import { statusOf, withDeadline } from "../lib/kubernetesApi";
+import { kubeConfigFor, statusOf, withDeadline } from "../lib/kubernetesApi";
+import { positiveSeconds } from "./env";
 import { Attempt, pollUntil } from "./poll";
 
 export interface WebhookGateOptions {
@@ -64,4 +65,26 @@ export function waitForWebhook(opts: WebhookGateOptions): Promise<void> {
         }
         return classify(undefined);
     }, { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 3000, log: opts.log, what: "Seldon's admission webhook" });
+}
+
+/**
+ * probes/wait-for-webhook.ts without the process around it: reads its settings from `env` (see that
+ * file), resolves once the webhook admitted the dry run, rejects saying why not.
+ */
+export async function webhookGateCommand(env: NodeJS.ProcessEnv,
+    opts: { log: (line: string) => void; kubeConfig?: (context: string | undefined) => k8s.KubeConfig; intervalMs?: number }): Promise<void> {
+    let object: any;
+    try {
+        object = JSON.parse(env.WEBHOOK_OBJECT ?? "");
+    } catch {
+        object = undefined;
+    }
+    if (!object?.metadata?.name || !object?.metadata?.namespace) {
+        throw new Error("WEBHOOK_OBJECT must be a SeldonDeployment with a name and a namespace, as JSON");
+    }
+    const timeout = positiveSeconds("WEBHOOK_TIMEOUT_SECONDS", "300", env);
+    const kubeConfig = (opts.kubeConfig ?? kubeConfigFor)(env.KUBE_CONTEXT || undefined);
+    opts.log(`webhook gate: dry-run create of SeldonDeployment ${object.metadata.namespace}/${object.metadata.name} ` +
+        `through ${kubeConfig.getCurrentContext()} (waiting up to ${timeout} s)`);
+    await waitForWebhook({ object, kubeConfig, timeoutMs: timeout * 1000, intervalMs: opts.intervalMs, log: opts.log });
 }

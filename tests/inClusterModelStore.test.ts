@@ -5,7 +5,8 @@ import * as http from "http";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { baseConfig, ProgramRun, RegisteredResource, ROOT, runNode, runProgram } from "./harness";
+import { baseConfig, ProgramRun, RegisteredResource, ROOT, runProgram } from "./harness";
+import { waitForStoreCommand } from "../probes/waitForStore";
 import { startV2Server } from "./v2server";
 
 const STORE = "scalable-serving:storage:InClusterModelStore";
@@ -273,16 +274,20 @@ describe("in-cluster model store (SeaweedFS)", () => {
     });
 });
 
-describe("probes/wait-for-http.ts (the S3 health gate)", () => {
-    const run = (env: Record<string, string>, input?: string) => runNode(["--import", "tsx", "probes/wait-for-http.ts"], { env: { ...process.env, ...env }, input });
+describe("probes/wait-for-http.ts (the S3 health gate), in-process (waitForStoreCommand)", () => {
+    /** The gate's command with these settings and standard input; its printed lines in `lines`. */
+    const gate = (env: Record<string, string>, input = "") => {
+        const lines: string[] = [];
+        return { lines, done: waitForStoreCommand(env, { log: l => lines.push(l), input: () => input, intervalMs: 50 }) };
+    };
 
     it("waits until the endpoint answers 2xx", async () => {
         const server = await startV2Server(n => (n < 1 ? { status: 503, body: "starting" } : { status: 200, body: "ok" }));
         try {
-            const result = await run({ WAIT_URL: `http://127.0.0.1:${server.port}/healthz`, WAIT_TIMEOUT_SECONDS: "20" });
-            assert.strictEqual(result.status, 0, result.stderr);
+            const result = gate({ WAIT_URL: `http://127.0.0.1:${server.port}/healthz`, WAIT_TIMEOUT_SECONDS: "20" });
+            await result.done;
             assert.strictEqual(server.requests.length, 2);
-            assert.match(result.stdout, /waiting for .*HTTP 503/);
+            assert.match(result.lines.join("\n"), /waiting for .*HTTP 503/);
         } finally {
             await server.close();
         }
@@ -315,14 +320,15 @@ describe("probes/wait-for-http.ts (the S3 health gate)", () => {
     it("then waits for the store itself: a listing of its bucket signed with the uploader's key must succeed (issue 19)", async () => {
         const s = await store(KEYS, "models");
         try {
-            const ok = await run({ WAIT_URL: `http://127.0.0.1:${s.port}/healthz`, WAIT_TIMEOUT_SECONDS: "20", WAIT_S3_BUCKET: "models" },
-                JSON.stringify({ accessKeyId: KEYS.accessKey, secretAccessKey: KEYS.secretKey }));
-            assert.strictEqual(ok.status, 0, ok.stdout + ok.stderr);
+            await gate({ WAIT_URL: `http://127.0.0.1:${s.port}/healthz`, WAIT_TIMEOUT_SECONDS: "20", WAIT_S3_BUCKET: "models" },
+                JSON.stringify({ accessKeyId: KEYS.accessKey, secretAccessKey: KEYS.secretKey })).done;
             // A wrong secret: the server checks the signature and says so; the gate never passes.
-            const wrong = await run({ WAIT_URL: `http://127.0.0.1:${s.port}/healthz`, WAIT_TIMEOUT_SECONDS: "2", WAIT_S3_BUCKET: "models" },
-                JSON.stringify({ accessKeyId: KEYS.accessKey, secretAccessKey: "not-the-secret" }));
-            assert.strictEqual(wrong.status, 1);
-            assert.match(wrong.stderr, /last problem: a signed listing of bucket models answered HTTP 403 SignatureDoesNotMatch/);
+            await assert.rejects(gate({ WAIT_URL: `http://127.0.0.1:${s.port}/healthz`, WAIT_TIMEOUT_SECONDS: "1", WAIT_S3_BUCKET: "models" },
+                JSON.stringify({ accessKeyId: KEYS.accessKey, secretAccessKey: "not-the-secret" })).done,
+            /last problem: a signed listing of bucket models answered HTTP 403 SignatureDoesNotMatch/);
+            // No key on standard input: said at once, before any listing.
+            await assert.rejects(gate({ WAIT_URL: `http://127.0.0.1:${s.port}/healthz`, WAIT_S3_BUCKET: "models" }, "").done,
+                /WAIT_S3_BUCKET is set but standard input holds no \{"accessKeyId", "secretAccessKey"\} JSON/);
         } finally {
             await s.close();
         }
@@ -331,10 +337,9 @@ describe("probes/wait-for-http.ts (the S3 health gate)", () => {
     it("any server answering 2xx on that port is not the store: the gate fails at its deadline, saying why", async () => {
         const server = await startV2Server(() => ({ status: 200, body: "ok" }));
         try {
-            const result = await run({ WAIT_URL: `http://127.0.0.1:${server.port}/healthz`, WAIT_TIMEOUT_SECONDS: "2", WAIT_S3_BUCKET: "models" },
-                JSON.stringify({ accessKeyId: KEYS.accessKey, secretAccessKey: KEYS.secretKey }));
-            assert.strictEqual(result.status, 1);
-            assert.match(result.stderr, /last problem: a signed listing of bucket models answered HTTP 200: not \(yet\) the store/);
+            await assert.rejects(gate({ WAIT_URL: `http://127.0.0.1:${server.port}/healthz`, WAIT_TIMEOUT_SECONDS: "1", WAIT_S3_BUCKET: "models" },
+                JSON.stringify({ accessKeyId: KEYS.accessKey, secretAccessKey: KEYS.secretKey })).done,
+            /last problem: a signed listing of bucket models answered HTTP 200: not \(yet\) the store/);
         } finally {
             await server.close();
         }
@@ -343,9 +348,8 @@ describe("probes/wait-for-http.ts (the S3 health gate)", () => {
     it("fails the update when the endpoint never answers", async () => {
         const server = await startV2Server(() => ({ status: 503, body: "down" }));
         try {
-            const result = await run({ WAIT_URL: `http://127.0.0.1:${server.port}/healthz`, WAIT_TIMEOUT_SECONDS: "1" });
-            assert.strictEqual(result.status, 1);
-            assert.match(result.stderr, /wait-for-http FAILED: .* was not ready within 1 s .*last problem: HTTP 503/);
+            await assert.rejects(gate({ WAIT_URL: `http://127.0.0.1:${server.port}/healthz`, WAIT_TIMEOUT_SECONDS: "1" }).done,
+                /\/healthz was not ready within 1 s .*last problem: HTTP 503/);
         } finally {
             await server.close();
         }

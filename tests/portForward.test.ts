@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { portForward } from "../probes/portForward";
-import { ROOT, runNode } from "./harness";
+import { smokeTestCommand } from "../probes/smokeTest";
 import { startV2Server } from "./v2server";
 
 /** A stand-in kubectl on a PATH of its own: records its arguments, then does `script`. */
@@ -42,13 +42,12 @@ describe("kubectl port-forward for the smoke test (probes/portForward.ts)", () =
         const server = await startV2Server();
         try {
             const k = fakeKubectl(`echo "Forwarding from 127.0.0.1:${server.port} -> 8080"; exec sleep 60`);
-            const r = await runNode(["--import", "tsx", "probes/smoke-test.ts"], {
-                cwd: ROOT,
-                env: { ...process.env, PATH: `${k.bin}:${process.env.PATH}`, SMOKE_URL: "http://internal-lb.example.internal/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer",
-                    SMOKE_TIMEOUT_SECONDS: "20", SMOKE_PORT_FORWARD: "istio-system/istio-ingressgateway:80", KUBE_CONTEXT: "prod" },
-            });
-            assert.strictEqual(r.status, 0, r.stdout + r.stderr);
-            assert.match(r.stdout, /internal-lb\.example\.internal is internal; through kubectl port-forward of istio-system\/istio-ingressgateway:80 at http:\/\/127\.0\.0\.1:\d+/);
+            const lines: string[] = [];
+            await smokeTestCommand({ SMOKE_URL: "http://internal-lb.example.internal/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer",
+                SMOKE_TIMEOUT_SECONDS: "20", SMOKE_PORT_FORWARD: "istio-system/istio-ingressgateway:80", KUBE_CONTEXT: "prod" },
+            { log: l => lines.push(l), kubectl: path.join(k.bin, "kubectl") });
+            assert.ok(lines.some(l => /internal-lb\.example\.internal is internal; through kubectl port-forward of istio-system\/istio-ingressgateway:80 at http:\/\/127\.0\.0\.1:\d+/.test(l)), lines.join("\n"));
+            assert.strictEqual(fs.readFileSync(k.argsFile, "utf8").trim(), "--context prod -n istio-system port-forward svc/istio-ingressgateway :80 --address 127.0.0.1");
             assert.deepStrictEqual(server.requests.map(q => q.url), ["/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer"]);
         } finally {
             await server.close();

@@ -1,10 +1,11 @@
 import * as assert from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
-import { kubeconfigFile } from "./fakeKubernetes";
+import { fakeKubeConfig } from "./fakeKubernetes";
 import { EVENTS, STARTING_POD } from "./podFixtures";
 import { PollError } from "../probes/poll";
-import { smokeTest } from "../probes/smokeTest";
+import { smokeTest, smokeTestCommand, SmokeTestCommandOptions } from "../probes/smokeTest";
+import { waitForStoreCommand } from "../probes/waitForStore";
 import { sampleRequest } from "../lib/v2Protocol";
 import { runNode } from "./harness";
 import { Misbehaviour, notListeningUrl, startMisbehavingServer } from "./misbehaving";
@@ -74,33 +75,11 @@ describe("smoke test", () => {
         });
     }
 
-    describe("probes/smoke-test.ts, as Pulumi runs it", () => {
-        const run = (env: Record<string, string>) => runNode(["--import", "tsx", "probes/smoke-test.ts"], { env: { ...process.env, ...env } });
-
-        it("exits 0 when the model answers", async () => {
-            const server = await startV2Server();
-            try {
-                const result = await run({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "5" });
-                assert.strictEqual(result.status, 0, result.stderr);
-                assert.match(result.stdout, /the model at .* is ready after 1 attempt/);
-            } finally {
-                await server.close();
-            }
-        });
-
-        // The Node 20 fetch defect: a proxy that accepts and closes made the old script exit 0.
-        for (const how of ["accept-then-close", "accept-then-hang"] as const) {
-            it(`exits 1 against a server that does ${how}`, async () => {
-                const server = await startMisbehavingServer(how, INFER);
-                try {
-                    const result = await run({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "1" });
-                    assert.strictEqual(result.status, 1, result.stdout);
-                    assert.match(result.stderr, /smoke test FAILED: the model at .* was not ready within 1 s/);
-                } finally {
-                    await server.close();
-                }
-            });
-        }
+    describe("probes/smoke-test.ts: its settings, in-process (smokeTestCommand)", () => {
+        const command = (env: Record<string, string>, opts: Partial<SmokeTestCommandOptions> = {}) => {
+            const lines: string[] = [];
+            return { lines, done: smokeTestCommand(env, { log: l => lines.push(l), ...opts }) };
+        };
 
         it("while it waits, prints what the model's pods are doing (phase, init containers, last event)", async () => {
             const api = http.createServer((req, res) => {
@@ -115,38 +94,85 @@ describe("smoke test", () => {
                 }
             });
             await new Promise<void>(r => api.listen(0, "127.0.0.1", r));
-            const kubeconfig = kubeconfigFile(`http://127.0.0.1:${(api.address() as AddressInfo).port}`);
-            // Not ready at the first attempt: the script waits 5 s before the next, and reports meanwhile.
-            const server = await startV2Server(n => (n === 0 ? { status: 503, body: "no healthy upstream" } : { status: 200, body: validReply() }));
+            const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+            // Not ready until a status line was printed: the test decides when the model answers.
+            let statusSeen = false;
+            const server = await startV2Server(() => (statusSeen ? { status: 200, body: validReply() } : { status: 503, body: "no healthy upstream" }));
+            const contexts: Array<string | undefined> = [];
             try {
-                const result = await run({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "30", SMOKE_NAMESPACE: "seldon",
-                    SMOKE_DEPLOYMENT: "cifar10-default-0-cifar10-pytorch", SMOKE_STATUS_INTERVAL_MS: "200", KUBECONFIG: kubeconfig, KUBE_CONTEXT: "" });
-                assert.strictEqual(result.status, 0, result.stderr);
-                assert.match(result.stdout, /pod cifar10-default-0-cifar10-pytorch-7d9f-abcde: Pending; init istio-proxy: ready, cifar10-pytorch-model-initializer: running; containers 0\/3 ready; last event: Pulling/);
+                const run = command({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "30", SMOKE_NAMESPACE: "seldon",
+                    SMOKE_DEPLOYMENT: "cifar10-default-0-cifar10-pytorch", KUBE_CONTEXT: "kind-scalable-serving" },
+                { intervalMs: 20, statusIntervalMs: 50, kubeConfig: context => { contexts.push(context); return fakeKubeConfig(apiUrl); } });
+                const status = /pod cifar10-default-0-cifar10-pytorch-7d9f-abcde: Pending; init istio-proxy: ready, cifar10-pytorch-model-initializer: running; containers 0\/3 ready; last event: Pulling/;
+                for (const deadline = Date.now() + 10_000; !run.lines.some(l => status.test(l)); await new Promise(r => setTimeout(r, 10))) {
+                    assert.ok(Date.now() < deadline, `no pod status line within 10 s:\n${run.lines.join("\n")}`);
+                }
+                statusSeen = true;
+                assert.strictEqual((await run.done).length, 10);
+                assert.deepStrictEqual(contexts, ["kind-scalable-serving"]);
             } finally {
                 await server.close();
                 await new Promise<void>(r => { api.closeAllConnections(); api.close(() => r()); });
             }
         });
 
-        it("exits 1 with a clear message when the answer is wrong", async () => {
-            const server = await startV2Server(() => ({ status: 200, body: reply({ datatype: "INT64" }) }));
+        it("says why there are no status lines when the kubeconfig cannot be read, and still tests the model", async () => {
+            const server = await startV2Server();
             try {
-                const result = await run({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "5" });
-                assert.strictEqual(result.status, 1);
-                assert.match(result.stderr, /smoke test FAILED: .*datatype "INT64", expected FP32/);
+                const run = command({ SMOKE_URL: server.url, SMOKE_NAMESPACE: "seldon", SMOKE_DEPLOYMENT: "d" },
+                    { kubeConfig: () => { throw new Error("no context \"x\" in the kubeconfig"); } });
+                assert.strictEqual((await run.done).length, 10);
+                assert.ok(run.lines.includes("(no pod status while waiting: no context \"x\" in the kubeconfig)"), run.lines.join("\n"));
             } finally {
                 await server.close();
             }
         });
 
-        it("exits 1 without a URL, or with a timeout that is not a positive number", async () => {
-            const noUrl = await run({ SMOKE_URL: "" });
-            assert.strictEqual(noUrl.status, 1);
-            assert.match(noUrl.stderr, /SMOKE_URL = "" is not an http\(s\) URL/);
-            const badTimeout = await run({ SMOKE_URL: "http://127.0.0.1:1/", SMOKE_TIMEOUT_SECONDS: "-5" });
-            assert.strictEqual(badTimeout.status, 1);
-            assert.match(badTimeout.stderr, /SMOKE_TIMEOUT_SECONDS = "-5" is not a positive number of seconds/);
+        it("a wrong answer fails with a clear message", async () => {
+            const server = await startV2Server(() => ({ status: 200, body: reply({ datatype: "INT64" }) }));
+            try {
+                await assert.rejects(command({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "5" }).done, /datatype "INT64", expected FP32/);
+            } finally {
+                await server.close();
+            }
+        });
+
+        it("refuses a missing URL, a timeout that is not a positive number and a malformed port-forward, naming the setting", async () => {
+            await assert.rejects(command({ SMOKE_URL: "" }).done, /^Error: SMOKE_URL = "" is not an http\(s\) URL$/);
+            await assert.rejects(command({}).done, /SMOKE_URL = "" is not an http\(s\) URL/);
+            for (const bad of ["-5", "0", "ten", ""]) {
+                await assert.rejects(command({ SMOKE_URL: "http://127.0.0.1:1/", SMOKE_TIMEOUT_SECONDS: bad }).done,
+                    new RegExp(`SMOKE_TIMEOUT_SECONDS = "${bad}" is not a positive number of seconds`));
+            }
+            await assert.rejects(command({ SMOKE_URL: "http://127.0.0.1:1/", SMOKE_PORT_FORWARD: "istio-system/istio-ingressgateway" }).done,
+                /SMOKE_PORT_FORWARD = "istio-system\/istio-ingressgateway" is not <namespace>\/<service>:<port>/);
+        });
+    });
+
+    describe("probes/smoke-test.ts, as Pulumi runs it (a process: its exit status and output)", () => {
+        const run = (env: Record<string, string>) => runNode(["--import", "tsx", "probes/smoke-test.ts"], { env: { ...process.env, ...env } });
+
+        it("exits 0 when the model answers", async () => {
+            const server = await startV2Server();
+            try {
+                const result = await run({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "5" });
+                assert.strictEqual(result.status, 0, result.stderr);
+                assert.match(result.stdout, /the model at .* is ready after 1 attempt/);
+            } finally {
+                await server.close();
+            }
+        });
+
+        // The Node 20 fetch defect: a proxy that accepts and closes made the old script exit 0.
+        it("exits 1 against a server that does accept-then-close, saying why and where to look", async () => {
+            const server = await startMisbehavingServer("accept-then-close", INFER);
+            try {
+                const result = await run({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "1" });
+                assert.strictEqual(result.status, 1, result.stdout);
+                assert.match(result.stderr, /^smoke test FAILED: the model at .* was not ready within 1 s .*server closed the connection without answering\nSee docs\/troubleshooting\.md/);
+            } finally {
+                await server.close();
+            }
         });
     });
 
@@ -159,6 +185,7 @@ describe("smoke test", () => {
 
 describe("the store's health gate (probes/wait-for-http.ts)", () => {
     const run = (env: Record<string, string>) => runNode(["--import", "tsx", "probes/wait-for-http.ts"], { env: { ...process.env, ...env } });
+    const command = (env: Record<string, string>) => waitForStoreCommand(env, { log: () => undefined, input: () => "", intervalMs: 50 });
 
     it("exits 0 once the URL answers 2xx", async () => {
         const server = await startV2Server(() => ({ status: 200, body: "ok" }));
@@ -170,22 +197,35 @@ describe("the store's health gate (probes/wait-for-http.ts)", () => {
         }
     });
 
-    for (const how of ["accept-then-close", "accept-then-hang", "server-error"] as const) {
-        it(`exits 1 against a server that does ${how}`, async () => {
+    it("exits 1 against a server that does accept-then-close", async () => {
+        const server = await startMisbehavingServer("accept-then-close", "/healthz");
+        try {
+            const result = await run({ WAIT_URL: server.url, WAIT_TIMEOUT_SECONDS: "1" });
+            assert.strictEqual(result.status, 1, result.stdout);
+            assert.match(result.stderr, /^wait-for-http FAILED: .*\/healthz was not ready within 1 s/);
+        } finally {
+            await server.close();
+        }
+    });
+
+    for (const [how, problem] of [["accept-then-hang", /no complete answer within/], ["server-error", /HTTP 503/]] as const) {
+        it(`never passes against a server that does ${how}`, async () => {
             const server = await startMisbehavingServer(how, "/healthz");
             try {
-                const result = await run({ WAIT_URL: server.url, WAIT_TIMEOUT_SECONDS: "1" });
-                assert.strictEqual(result.status, 1, result.stdout);
-                assert.match(result.stderr, /wait-for-http FAILED: .*\/healthz was not ready within 1 s/);
+                await assert.rejects(command({ WAIT_URL: server.url, WAIT_TIMEOUT_SECONDS: "0.5" }),
+                    (e: Error) => /\/healthz was not ready within \d+ s .*last problem: /.test(e.message) && problem.test(e.message));
             } finally {
                 await server.close();
             }
         });
     }
 
-    it("exits 1 when nothing listens", async () => {
-        const result = await run({ WAIT_URL: await notListeningUrl("/healthz"), WAIT_TIMEOUT_SECONDS: "1" });
-        assert.strictEqual(result.status, 1);
-        assert.match(result.stderr, /ECONNREFUSED/);
+    it("never passes when nothing listens", async () => {
+        await assert.rejects(command({ WAIT_URL: await notListeningUrl("/healthz"), WAIT_TIMEOUT_SECONDS: "0.5" }), /ECONNREFUSED/);
+    });
+
+    it("refuses a URL that is not http(s), and a timeout that is not a positive number", async () => {
+        await assert.rejects(command({ WAIT_URL: "127.0.0.1:8333/healthz" }), /^Error: WAIT_URL = "127.0.0.1:8333\/healthz" is not an http\(s\) URL$/);
+        await assert.rejects(command({ WAIT_URL: "http://127.0.0.1:1/", WAIT_TIMEOUT_SECONDS: "-1" }), /WAIT_TIMEOUT_SECONDS = "-1" is not a positive number of seconds/);
     });
 });

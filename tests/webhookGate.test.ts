@@ -4,9 +4,9 @@ import * as assert from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
 import { PollError } from "../probes/poll";
-import { classify, waitForWebhook } from "../probes/webhookGate";
+import { classify, waitForWebhook, webhookGateCommand } from "../probes/webhookGate";
 import { fakeKubeConfig } from "./fakeKubernetes";
-import { baseConfig, ProgramRun, runNode, runProgram } from "./harness";
+import { baseConfig, ProgramRun, runProgram } from "./harness";
 
 const OBJECT = { apiVersion: "machinelearning.seldon.io/v1", kind: "SeldonDeployment", metadata: { name: "cifar10", namespace: "seldon" }, spec: { name: "cifar10", predictors: [] } };
 
@@ -103,7 +103,7 @@ describe("webhook gate (probes/wait-for-webhook.ts)", () => {
             const kc = fakeKubeConfig(`http://127.0.0.1:${(other.address() as AddressInfo).port}`);
             const lines: string[] = [];
             // Never admitted: the gate keeps waiting until its deadline, and says why on the way.
-            await assert.rejects(waitForWebhook({ object: OBJECT, kubeConfig: kc, timeoutMs: 2000, intervalMs: 200, log: l => lines.push(l) }),
+            await assert.rejects(waitForWebhook({ object: OBJECT, kubeConfig: kc, timeoutMs: 1000, intervalMs: 50, log: l => lines.push(l) }),
                 (e: Error) => e instanceof PollError);
             assert.ok(lines.some(l => /answered without the SeldonDeployment it was sent .*not an admission/.test(l)), lines.join("\n"));
         } finally {
@@ -149,10 +149,29 @@ describe("webhook gate (probes/wait-for-webhook.ts)", () => {
         assert.ok("fatal" in classify({ code: 403, body: "forbidden" }));
     });
 
-    it("the script exits 1 without an object", async () => {
-        const result = await runNode(["--import", "tsx", "probes/wait-for-webhook.ts"], { env: { ...process.env, WEBHOOK_OBJECT: "" } });
-        assert.strictEqual(result.status, 1);
-        assert.match(result.stderr, /webhook gate FAILED: WEBHOOK_OBJECT must be a SeldonDeployment/);
+    it("the script's settings (webhookGateCommand): refuses a missing or nameless object and a bad timeout, before any call", async () => {
+        const contexts: Array<string | undefined> = [];
+        const command = (env: Record<string, string>) => webhookGateCommand(env, { log: () => undefined, kubeConfig: c => { contexts.push(c); throw new Error("not reached"); } });
+        for (const object of ["", "{", JSON.stringify({ metadata: { name: "cifar10" } }), JSON.stringify({ metadata: { namespace: "seldon" } })]) {
+            await assert.rejects(command({ WEBHOOK_OBJECT: object }), /^Error: WEBHOOK_OBJECT must be a SeldonDeployment with a name and a namespace, as JSON$/);
+        }
+        await assert.rejects(command({ WEBHOOK_OBJECT: JSON.stringify(OBJECT), WEBHOOK_TIMEOUT_SECONDS: "5m" }), /WEBHOOK_TIMEOUT_SECONDS = "5m" is not a positive number of seconds/);
+        assert.deepStrictEqual(contexts, []);
+    });
+
+    it("the script's settings (webhookGateCommand): KUBE_CONTEXT chooses the kubeconfig's context, and the gate runs through it", async () => {
+        const api = await fakeApi(n => (n < 1 ? { status: 500, message: STARTING } : { status: 201 }));
+        try {
+            const contexts: Array<string | undefined> = [];
+            const lines: string[] = [];
+            await webhookGateCommand({ WEBHOOK_OBJECT: JSON.stringify(OBJECT), KUBE_CONTEXT: "kind-scalable-serving" },
+                { log: l => lines.push(l), kubeConfig: c => { contexts.push(c); return api.kc; }, intervalMs: 10 });
+            assert.deepStrictEqual(contexts, ["kind-scalable-serving"]);
+            assert.match(lines[0], /^webhook gate: dry-run create of SeldonDeployment seldon\/cifar10 through fake \(waiting up to 300 s\)$/);
+            assert.strictEqual(api.requests.length, 2);
+        } finally {
+            await api.close();
+        }
     });
 
     describe("in the program", () => {
