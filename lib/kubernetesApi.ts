@@ -114,13 +114,18 @@ export function statusOf(e: unknown): number | undefined {
 }
 
 /**
- * The kubeconfig of this machine, on `context` when one is named, else on its current context;
+ * The kubeconfig of this machine (KUBECONFIG or ~/.kube/config; `file` instead when given), on
+ * `context` when one is named, else on its current context;
  * throws saying what is missing (no kubeconfig, no such context, no current context).
  */
-export function kubeConfigFor(context?: string): k8s.KubeConfig {
+export function kubeConfigFor(context?: string, file?: string): k8s.KubeConfig {
     const kc = new k8s.KubeConfig();
     try {
-        kc.loadFromDefault();
+        if (file) {
+            kc.loadFromFile(file);
+        } else {
+            kc.loadFromDefault();
+        }
     } catch (e) {
         throw new Error(`cannot load the kubeconfig: ${(e as Error).message.split("\n")[0]}`);
     }

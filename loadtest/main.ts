@@ -23,7 +23,13 @@ export function unwritable(dir: string): string | undefined {
 }
 
 /** The command line: parse, check the watch target, run, print, report. Returns the exit code. */
-export async function main(argv: string[], deps: { startWatch?: StartWatch; signals?: NodeJS.EventEmitter } = {}): Promise<number> {
+export async function main(argv: string[], deps: {
+    startWatch?: StartWatch;
+    signals?: NodeJS.EventEmitter;
+    /** Where its lines go (default: the console). */
+    out?: { log(line: string): void; error(line: string): void };
+} = {}): Promise<number> {
+    const out = deps.out ?? console;
     let opts: LoadOptions;
     try {
         opts = parseArgs(argv);
@@ -33,9 +39,9 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch; sign
     } catch (e) {
         if (e instanceof UsageError) {
             if (e.message) {
-                console.error(`loadgen: ${e.message}`);
+                out.error(`loadgen: ${e.message}`);
             }
-            console.error(USAGE);
+            out.error(USAGE);
             return e.message ? EXIT.usage : EXIT.ok;
         }
         throw e;
@@ -44,7 +50,7 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch; sign
     if (opts.reportDir) {
         const problem = unwritable(opts.reportDir);
         if (problem) {
-            console.error(`loadgen: --report ${JSON.stringify(opts.reportDir)} cannot be written (${problem}). Nothing was sent.`);
+            out.error(`loadgen: --report ${JSON.stringify(opts.reportDir)} cannot be written (${problem}). Nothing was sent.`);
             return EXIT.usage;
         }
     }
@@ -56,8 +62,8 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch; sign
             watcher = await deps.startWatch(opts.watch, () => startedAt);
         } catch (e) {
             if (e instanceof WatchError) {
-                console.error(`loadgen: --watch: ${e.message}`);
-                console.error("Nothing was sent. Check --context, --namespace and --deployment (`pulumi stack output kubernetesDeployment`; `./pulumi-dev stack output kubernetesDeployment` for the dev stack on kind).");
+                out.error(`loadgen: --watch: ${e.message}`);
+                out.error("Nothing was sent. Check --context, --namespace and --deployment (`pulumi stack output kubernetesDeployment`; `./pulumi-dev stack output kubernetesDeployment` for the dev stack on kind).");
                 return EXIT.watchTarget;
             }
             throw e;
@@ -71,14 +77,14 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch; sign
         if (interrupt.signal.aborted) {
             process.exit(EXIT[name]);
         }
-        console.error(`\nloadgen: ${name}: stopping the load; the summary and reports follow (again to quit at once)`);
+        out.error(`\nloadgen: ${name}: stopping the load; the summary and reports follow (again to quit at once)`);
         interrupt.abort(name);
     };
     const handlers = { SIGINT: onSignal("SIGINT"), SIGTERM: onSignal("SIGTERM") };
     signals.on("SIGINT", handlers.SIGINT);
     signals.on("SIGTERM", handlers.SIGTERM);
 
-    console.log(`load: ${opts.users} users at ${opts.spawnRate}/s for ${opts.runTimeMs / 1000} s against ${opts.host}${opts.path}`);
+    out.log(`load: ${opts.users} users at ${opts.spawnRate}/s for ${opts.runTimeMs / 1000} s against ${opts.host}${opts.path}`);
     let lastLine = 0;
     let result: LoadResult;
     try {
@@ -92,10 +98,10 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch; sign
                 if (opts.progress === "tty") {
                     process.stdout.write("\n");
                 }
-                console.log(`cooldown: load ended; watching the scale-down for up to ${opts.watch!.cooldownMs / 1000} s (Ctrl-C ends it and reports)`);
+                out.log(`cooldown: load ended; watching the scale-down for up to ${opts.watch!.cooldownMs / 1000} s (Ctrl-C ends it and reports)`);
                 return watchCooldown(() => watcher!.samples(), {
                     cooldownMs: opts.watch!.cooldownMs, pollMs: opts.watch!.intervalMs, signal: interrupt.signal,
-                    log: opts.progress === "none" ? undefined : line => console.log(line),
+                    log: opts.progress === "none" ? undefined : line => out.log(line),
                 }, loadEndS);
             } : undefined,
             onTick: (point, totals) => {
@@ -103,7 +109,7 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch; sign
                     process.stdout.write(`\r${progressLine(point, totals)}\x1b[K`);
                 } else if (opts.progress === "lines" && point.t - lastLine >= 10) {
                     lastLine = point.t;
-                    console.log(progressLine(point, totals));
+                    out.log(progressLine(point, totals));
                 }
             },
         });
@@ -114,14 +120,14 @@ export async function main(argv: string[], deps: { startWatch?: StartWatch; sign
     if (opts.progress === "tty") {
         process.stdout.write("\n");
     }
-    console.log(summaryTable(result));
+    out.log(summaryTable(result));
     if (opts.reportDir) {
         try {
             const written = writeReports(opts.reportDir, result);
-            console.log(`report: ${written.json}, ${written.html}`);
+            out.log(`report: ${written.json}, ${written.html}`);
         } catch (e) {
             // The folder was writable at the start; say what happened since, with the summary already printed.
-            console.error(`loadgen: the reports could not be written to ${opts.reportDir}: ${(e as NodeJS.ErrnoException).code ?? ""} ${(e as Error).message.split("\n")[0]}`);
+            out.error(`loadgen: the reports could not be written to ${opts.reportDir}: ${(e as NodeJS.ErrnoException).code ?? ""} ${(e as Error).message.split("\n")[0]}`);
             return EXIT.noSuccess;
         }
     }

@@ -3,9 +3,18 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { applyOverrides, MASK, plan, PlanError, readStackConfig, withBuildableModel } from "../tools/offlinePlan";
+import { planCommand, USAGE } from "../tools/planCommand";
 import { cifar10Repository, makeRepository, ROOT, runNode } from "./harness";
 
+/** `npm run plan` as a process: its exit status and output. */
 const cli = (args: string[]) => runNode(["--import", "tsx", "tools/plan.ts", ...args]);
+/** The same command in this process: what it prints and the status it would exit with. */
+async function planIn(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    const stderr: string[] = [];
+    const status = await planCommand(args, { out: t => (stdout += t), err: l => stderr.push(l) });
+    return { status, stdout, stderr: stderr.join("\n") };
+}
 
 /** The lines of a section (`## Title …` up to the next `## `). */
 function section(text: string, title: string): string {
@@ -35,7 +44,9 @@ describe("offline plan (npm run plan)", () => {
 
     it("plans the dev stack without backend, cluster or cloud account, deterministically", async () => {
         assert.ok(dev.startsWith("# Offline plan of stack dev (scalable-serving)\n"));
-        const again = await cli(["--stack", "dev"]);
+        // Another evaluation, in another process than the command's: the same text.
+        const again = await planIn(["--stack", "dev"]);
+        assert.strictEqual(again.status, 0, again.stderr);
         assert.strictEqual(again.stdout, dev, "the same plan on every run");
     });
 
@@ -65,7 +76,7 @@ describe("offline plan (npm run plan)", () => {
     });
 
     it("shows IAM and bucket policies as readable JSON, not as a hash", async () => {
-        const cloud = await cli(["--stack", "dev", "--set", "modelStore=aws-s3", "--set", "clusterFlavour=cloud", "--set", "aws:region=eu-west-1",
+        const cloud = await planIn(["--stack", "dev", "--set", "modelStore=aws-s3", "--set", "clusterFlavour=cloud", "--set", "aws:region=eu-west-1",
             "--set", "kubeContext=prod", "--set", "ingressExposure=internal"]);
         assert.strictEqual(cloud.status, 0, cloud.stderr);
         const resources = section(cloud.stdout, "Resources");
@@ -104,7 +115,7 @@ describe("offline plan (npm run plan)", () => {
     });
 
     it("--set autoscaler=keda changes the SeldonDeployment and nothing else among the resources", async () => {
-        const keda = await cli(["--stack", "dev", "--set", "autoscaler=keda"]);
+        const keda = await planIn(["--stack", "dev", "--set", "autoscaler=keda"]);
         assert.strictEqual(keda.status, 0, keda.stderr);
         const a = dev.split("\n");
         const b = keda.stdout.split("\n");
@@ -118,19 +129,29 @@ describe("offline plan (npm run plan)", () => {
     });
 
     it("rejects an unknown stack, listing the stacks there are", async () => {
-        const result = await cli(["--stack", "prod"]);
+        const result = await planIn(["--stack", "prod"]);
         assert.strictEqual(result.status, 2);
         assert.match(result.stderr, /plan: no stack "prod": there is no Pulumi.prod.yaml \(stacks: dev\)/);
     });
 
     it("reports invalid settings like `pulumi up` would, and bad arguments", async () => {
-        const invalid = await cli(["--stack", "dev", "--set", "autoscaler=knative"]);
+        const invalid = await planIn(["--stack", "dev", "--set", "autoscaler=knative"]);
         assert.strictEqual(invalid.status, 2);
-        assert.match(invalid.stderr, /scalable-serving:autoscaler = "knative" is not allowed: use one of none \| hpa \| keda/);
+        assert.match(invalid.stderr, /^plan: Invalid stack configuration:\n  - scalable-serving:autoscaler = "knative" is not allowed: use one of none \| hpa \| keda[\s\S]*\nUsage: npm run plan/);
         assert.throws(() => applyOverrides({ values: {}, secrets: [] }, ["autoscaler"]), PlanError);
-        const noStack = await cli([]);
+        const noStack = await planIn([]);
         assert.strictEqual(noStack.status, 2);
         assert.match(noStack.stderr, /--stack is required/);
+        const unknown = await planIn(["--stack", "dev", "--sett", "a=b"]);
+        assert.strictEqual(unknown.status, 2);
+        assert.match(unknown.stderr, /^plan: Unknown option '--sett'\nUsage:/);
+    });
+
+    it("the command exits 2 on bad arguments, with the usage on standard error and nothing on standard output", async () => {
+        const noStack = await cli([]);
+        assert.strictEqual(noStack.status, 2);
+        assert.strictEqual(noStack.stdout, "");
+        assert.strictEqual(noStack.stderr, `plan: --stack is required\n${USAGE}\n`);
     });
 
     it("masks encrypted config it cannot read, and plans with a placeholder", async () => {

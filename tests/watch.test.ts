@@ -6,6 +6,8 @@ import * as path from "path";
 import { AddressInfo } from "net";
 import { WatchError } from "../loadtest/types";
 import { startWatch } from "../loadtest/watch";
+import { main } from "../loadtest/main";
+import { kubeConfigFor } from "../lib/kubernetesApi";
 import { fakeKubeConfig, kubeconfigFile } from "./fakeKubernetes";
 import { runNode } from "./harness";
 import { startV2Server } from "./v2server";
@@ -245,15 +247,29 @@ describe("watching the scaling (--watch)", () => {
         }
     });
 
+    /**
+     * The load generator's command (loadtest/main.ts) in this process, with --watch through the real
+     * startWatch on the kubeconfig `file`, sampling every 100 ms (the command line allows 1 s at least).
+     */
+    async function loadgen(argv: string[], file: string) {
+        const stdout: string[] = [];
+        const stderr: string[] = [];
+        const status = await main(argv, {
+            startWatch: (w, startedAt) => startWatch({ ...w, intervalMs: 100 }, startedAt, kubeConfigFor(w.context, file)),
+            out: { log: l => stdout.push(l), error: l => stderr.push(l) },
+        });
+        return { status, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+    }
+
     it("--cooldown watches on after the load until the Deployment is back at its starting replicas, and reports both times", async () => {
-        // Up to 3 ready replicas from the second sample, back to 1 from the fifth: the end depends on samples, not the clock.
-        const api = await fakeApi(() => [], undefined, n => (n >= 1 && n <= 3 ? { replicas: 3, readyReplicas: 3 } : { replicas: 1, readyReplicas: 1 }));
+        // Up to 3 ready replicas from the second sample, back to 1 from the 25th: samples are 100 ms apart at least, so that is
+        // 2.4 s or later, well after the 1 s load; the end depends on samples, not the clock.
+        const api = await fakeApi(() => [], undefined, n => (n >= 1 && n < 24 ? { replicas: 3, readyReplicas: 3 } : { replicas: 1, readyReplicas: 1 }));
         const model = await startV2Server();
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadtest-cooldown-"));
         try {
-            const result = await runNode(["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`, "--users", "1",
-                "--run-time", "1s", "--report", dir, "--watch", "--watch-interval", "1s", "--cooldown", "10m"],
-            { env: { ...process.env, KUBECONFIG: kubeconfigFile(api.url) } });
+            const result = await loadgen(["--host", `http://127.0.0.1:${model.port}`, "--users", "1",
+                "--run-time", "1s", "--report", dir, "--watch", "--watch-interval", "1s", "--cooldown", "10m"], kubeconfigFile(api.url));
             assert.strictEqual(result.status, 0, result.stderr);
             assert.match(result.stdout, /cooldown: load ended; watching the scale-down for up to 600 s/);
             assert.match(result.stdout, /scaling: 1 → 3 ready replicas at most/);
@@ -267,16 +283,15 @@ describe("watching the scaling (--watch)", () => {
         }
     });
 
-    it("npm run loadtest -- --watch: replicas and metric land in the report, next to the load", async () => {
+    it("--watch: replicas and metric land in the report, next to the load; --context chooses the cluster", async () => {
         const api = await fakeApi(n => [cpuHpa("cifar10-default-0-cifar10-pytorch", "cifar10-default-0-cifar10-pytorch", 60, Math.min(1 + n, 3))]);
         const model = await startV2Server();
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadtest-watch-"));
         // The current context is elsewhere: --context must choose fake-ctx.
         const kubeconfig = kubeconfigFile(api.url, "fake-ctx", "other", ["other"]);
         try {
-            const result = await runNode(["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`,
-                "--users", "2", "--run-time", "2s", "--report", path.join(dir, "report"), "--watch", "--context", "fake-ctx", "--watch-interval", "1s"],
-            { env: { ...process.env, KUBECONFIG: kubeconfig } });
+            const result = await loadgen(["--host", `http://127.0.0.1:${model.port}`,
+                "--users", "2", "--run-time", "1s", "--report", path.join(dir, "report"), "--watch", "--context", "fake-ctx", "--watch-interval", "1s"], kubeconfig);
             assert.strictEqual(result.status, 0, result.stderr);
             assert.match(result.stdout, /replicas of seldon\/cifar10-default-0-cifar10-pytorch: 1 at start, 3 at most/);
             const report = JSON.parse(fs.readFileSync(path.join(dir, "report", "report.json"), "utf8"));
@@ -286,19 +301,30 @@ describe("watching the scaling (--watch)", () => {
             const html = fs.readFileSync(path.join(dir, "report", "report.html"), "utf8");
             assert.ok(html.includes("Replicas of seldon/cifar10-default-0-cifar10-pytorch"));
 
-            // A wrong context or Deployment stops the run before any load, with exit status 3.
+            // A wrong Deployment stops the run before any load, with exit status 3.
             const sent = model.requests.length;
-            for (const [args, message] of [
-                [["--context", "kind-other"], /no context "kind-other" in the kubeconfig; contexts: fake-ctx, other/],
-                [["--context", "fake-ctx", "--deployment", "cifar10"], /Deployment "cifar10" does not exist in namespace seldon/],
-            ] as const) {
-                const wrong = await runNode(["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`,
-                    "--users", "1", "--run-time", "1s", "--quiet", "--watch", ...args], { env: { ...process.env, KUBECONFIG: kubeconfig } });
-                assert.strictEqual(wrong.status, 3, wrong.stderr);
-                assert.match(wrong.stderr, message);
-                assert.match(wrong.stderr, /Nothing was sent/);
-            }
+            const wrong = await loadgen(["--host", `http://127.0.0.1:${model.port}`, "--users", "1", "--run-time", "1s", "--quiet", "--watch",
+                "--context", "fake-ctx", "--deployment", "cifar10"], kubeconfig);
+            assert.strictEqual(wrong.status, 3, wrong.stderr);
+            assert.match(wrong.stderr, /Deployment "cifar10" does not exist in namespace seldon .*; Deployments there: cifar10-default-0-cifar10-pytorch\nNothing was sent/);
             assert.strictEqual(model.requests.length, sent, "no load was sent");
+        } finally {
+            await model.close();
+            await api.close();
+        }
+    });
+
+    it("npm run loadtest -- --watch, as a process: KUBECONFIG and --context choose the cluster; a context that is not there is exit 3, nothing sent", async () => {
+        const api = await fakeApi(() => []);
+        const model = await startV2Server();
+        try {
+            const kubeconfig = kubeconfigFile(api.url, "fake-ctx", "other", ["other"]);
+            const wrong = await runNode(["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`,
+                "--users", "1", "--run-time", "1s", "--quiet", "--watch", "--context", "kind-other"], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+            assert.strictEqual(wrong.status, 3, wrong.stderr);
+            assert.match(wrong.stderr, /^loadgen: --watch: no context "kind-other" in the kubeconfig; contexts: fake-ctx, other .*\nNothing was sent/);
+            assert.strictEqual(model.requests.length, 0, "no load was sent");
+            assert.deepStrictEqual(api.paths, [], "no API call before the context is found");
         } finally {
             await model.close();
             await api.close();
