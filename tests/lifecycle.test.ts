@@ -434,10 +434,17 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
         });
 
         /** Whether a process is still there, asked a bounded number of times (it may take a moment to be reaped). */
+        /**
+         * Whether the process ended within 2 s: no longer there, or a zombie (dead, waiting for the init
+         * process to reap it, which here can take seconds: proc(5), "Z  Zombie").
+         */
         async function gone(pid: number): Promise<boolean> {
             for (let i = 0; i < 100; i++) {
                 try {
                     process.kill(pid, 0);
+                    if (/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))) {
+                        return true;
+                    }
                 } catch {
                     return true;
                 }
@@ -457,7 +464,7 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
 
         it("after a deadline, a grandchild that ignores SIGTERM still gets SIGKILL, though its parent exited", async () => {
             const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "stubborn-")), "pid");
-            const proc = hostProc(ROOT, () => undefined, undefined, 200);
+            const proc = hostProc(ROOT, () => undefined, { killGraceMs: 200 });
             const r = await proc.capture("sh", ["-c", `(trap '' TERM; exec sleep 600) & echo $! > '${pidFile}'; wait`], { timeoutMs: 500 });
             assert.strictEqual(r.status, null);
             const grandchild = Number(fs.readFileSync(pidFile, "utf8"));
@@ -468,7 +475,7 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
         it("a command is over when it exits, even if a grandchild keeps its output open", async () => {
             const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pipe-")), "pid");
             try {
-                const r = await hostProc(ROOT, () => undefined).capture("sh", ["-c", `(sleep 600 & echo $! > '${pidFile}'); echo done`], { timeoutMs: 60_000 });
+                const r = await hostProc(ROOT, () => undefined, { pipeGraceMs: 100 }).capture("sh", ["-c", `(sleep 600 & echo $! > '${pidFile}'); echo done`], { timeoutMs: 60_000 });
                 assert.deepStrictEqual([r.status, r.stdout], [0, "done\n"]);
             } finally {
                 const pid = Number(fs.readFileSync(pidFile, "utf8"));
@@ -498,7 +505,7 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
                     fs.writeFileSync(flag, line);
                 }
             };
-            const status = await hostProc(ROOT, log, 50).stream("sh", ["-c", `while [ ! -f '${flag}' ]; do sleep 0.05; done`],
+            const status = await hostProc(ROOT, log, { heartbeatMs: 50 }).stream("sh", ["-c", `while [ ! -f '${flag}' ]; do sleep 0.05; done`],
                 { timeoutMs: 60_000, what: "loading", quiet: true });
             assert.strictEqual(status, 0);
             assert.match(fs.readFileSync(flag, "utf8"), /… still loading \(\d+s\)/);

@@ -169,7 +169,7 @@ describe("smoke test", () => {
             try {
                 const result = await run({ SMOKE_URL: server.url, SMOKE_TIMEOUT_SECONDS: "1" });
                 assert.strictEqual(result.status, 1, result.stdout);
-                assert.match(result.stderr, /^smoke test FAILED: the model at .* was not ready within 1 s .*server closed the connection without answering\nSee docs\/troubleshooting\.md/);
+                assert.match(result.stderr, /^smoke test FAILED: the model at .* was not ready within 1 s .*last problem: (the server closed the connection without answering|the request failed: read ECONNRESET)\nSee docs\/troubleshooting\.md/);
             } finally {
                 await server.close();
             }

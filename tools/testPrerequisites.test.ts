@@ -43,7 +43,7 @@ describe("npm test's prerequisites (tools/testPrerequisites.ts)", () => {
         assert.ok(PROGRAMS.every(p => p.debian.length > 0));
     });
 
-    it("run for real with promtool, rclone and shellcheck off PATH: exit 1 in one pass, naming all three and how to install them", async () => {
+    it("run for real with promtool, rclone and shellcheck off PATH and a PYTHON that is not there: exit 1 in one pass, naming them all and how to install them", async () => {
         const bin = fs.mkdtempSync(path.join(os.tmpdir(), "path-"));
         for (const tool of ["sh", "tar", "node", "dirname"]) {
             const found = ["/usr/bin", "/bin", "/usr/local/bin", path.dirname(process.execPath)].map(d => path.join(d, tool)).find(f => fs.existsSync(f));
@@ -52,13 +52,13 @@ describe("npm test's prerequisites (tools/testPrerequisites.ts)", () => {
             }
         }
         const r = await runProcess(process.execPath, ["--import", "tsx", "tools/testPrerequisites.ts"], {
-            cwd: ROOT, env: { PATH: bin, HOME: os.tmpdir(), SCALABLE_SERVING_CHART_MIRROR: mirror() }, timeoutMs: 60_000,
+            cwd: ROOT, env: { PATH: bin, HOME: os.tmpdir(), SCALABLE_SERVING_CHART_MIRROR: mirror(), PYTHON: path.join(bin, "no-such-python") }, timeoutMs: 60_000,
         });
         assert.strictEqual(r.status, 1, r.stderr);
-        for (const name of ["shellcheck", "promtool", "prometheus", "rclone"]) {
+        for (const name of ["shellcheck", "promtool", "prometheus", "rclone", PYTHON.name]) {
             assert.match(r.stderr, new RegExp(`^  - ${name}: for `, "m"));
         }
-        assert.match(r.stderr, /Debian\/Ubuntu: sudo apt-get update && sudo apt-get install -y shellcheck prometheus rclone/);
+        assert.match(r.stderr, /Debian\/Ubuntu: sudo apt-get update && sudo apt-get install -y shellcheck prometheus rclone python3-torch python3-torchvision python3-pytest/);
         assert.ok(!r.stderr.includes("  - tar:"), "tar is on that PATH");
     });
 });

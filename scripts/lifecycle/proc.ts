@@ -58,14 +58,24 @@ const PIPE_GRACE_MS = 1000;
 /** After SIGTERM at a deadline, how long before SIGKILL. */
 const KILL_GRACE_MS = 10_000;
 
+/** The waits of hostProc, shorter in tests. */
+export interface ProcTiming {
+    /** How often a quiet streamed command gets a heartbeat line. */
+    heartbeatMs?: number;
+    /** After SIGTERM at a deadline, how long before SIGKILL. */
+    killGraceMs?: number;
+    /** After a command's process exits, how long its output pipes may stay open. */
+    pipeGraceMs?: number;
+}
+
 /**
  * The real thing: child processes from `cwd`, each in a process group of its own, so a deadline (or a
  * signal passed on by `interrupt`) reaches everything it started, grandchildren included: SIGTERM,
  * then SIGKILL. A command is over when its process has exited, even if a grandchild still holds its
  * output open.
  */
-export function hostProc(cwd: string, log: (line: string) => void = l => console.log(l), heartbeatMs: number = HEARTBEAT_MS,
-    killGraceMs: number = KILL_GRACE_MS): HostProc {
+export function hostProc(cwd: string, log: (line: string) => void = l => console.log(l), timing: ProcTiming = {}): HostProc {
+    const { heartbeatMs = HEARTBEAT_MS, killGraceMs = KILL_GRACE_MS, pipeGraceMs = PIPE_GRACE_MS } = timing;
     const live = new Set<ChildProcess>();
     const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
         if (child.pid === undefined) {
@@ -99,7 +109,7 @@ export function hostProc(cwd: string, log: (line: string) => void = l => console
                     stream?.destroy();
                 }
                 end(status);
-            }, PIPE_GRACE_MS).unref();
+            }, pipeGraceMs).unref();
         });
         return child;
     };
