@@ -62,7 +62,7 @@ describe("load generator", () => {
             const users = 6;
             try {
                 // Waits longer than the run: every user sends exactly one request, when it starts.
-                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users, spawnRate: 10, runTimeMs: 2000, minWaitMs: 5000, maxWaitMs: 5000 }));
+                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users, spawnRate: 10, runTimeMs: 800, minWaitMs: 5000, maxWaitMs: 5000 }));
                 assert.strictEqual(server.requests.length, users);
                 const start = Date.parse(r.startedAt);
                 server.requests.forEach((q, i) => {
@@ -77,9 +77,9 @@ describe("load generator", () => {
             const server = await startV2Server();
             const users = 6;
             try {
-                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users, spawnRate: 100, runTimeMs: 1000, minWaitMs: 40, maxWaitMs: 80 }));
-                // A user waits at least 40 ms after each request: at most 1000 / 40 + 1 requests each.
-                assert.ok(r.requests <= users * (1000 / 40 + 1), `${r.requests} requests: some user did not wait`);
+                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users, spawnRate: 100, runTimeMs: 500, minWaitMs: 40, maxWaitMs: 80 }));
+                // A user waits at least 40 ms after each request: at most 500 / 40 + 1 requests each.
+                assert.ok(r.requests <= users * (500 / 40 + 1), `${r.requests} requests: some user did not wait`);
                 assert.strictEqual(r.requests, server.requests.length);
                 assert.ok(r.requests >= users, "every user sent");
             } finally {
@@ -90,8 +90,8 @@ describe("load generator", () => {
         it("waits between a user's requests: one user with 200-200 ms waits sends at most one per 200 ms", async () => {
             const server = await startV2Server();
             try {
-                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users: 1, runTimeMs: 1100, minWaitMs: 200, maxWaitMs: 200 }));
-                assert.ok(r.requests >= 1 && r.requests <= 6, `${r.requests} requests`);
+                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users: 1, runTimeMs: 700, minWaitMs: 200, maxWaitMs: 200 }));
+                assert.ok(r.requests >= 1 && r.requests <= 4, `${r.requests} requests`);
                 const gaps = server.requests.slice(1).map((q, i) => q.at - server.requests[i].at);
                 for (const gap of gaps) {
                     assert.ok(gap >= 195, `gap ${gap} ms`);
@@ -127,7 +127,7 @@ describe("load generator", () => {
                 }
             });
             try {
-                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users: 1, runTimeMs: 1000, minWaitMs: 0, maxWaitMs: 0, timeoutMs: 150 }));
+                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users: 1, runTimeMs: 600, minWaitMs: 0, maxWaitMs: 0, timeoutMs: 150 }));
                 assert.strictEqual(r.requests, server.requests.length);
                 const n = server.requests.length;
                 const expected = (k: number) => Math.floor(n / 4) + (n % 4 > k ? 1 : 0);
@@ -166,12 +166,12 @@ describe("load generator", () => {
             it(`a server that does ${how} cannot keep the run past --run-time plus --timeout`, async () => {
                 const server = await startMisbehavingServer(how);
                 try {
-                    const r = await runLoad(options(server.url.replace(/\/$/, ""), { users: 2, runTimeMs: 500, timeoutMs: 1500, path: "/" }));
+                    const r = await runLoad(options(server.url.replace(/\/$/, ""), { users: 2, runTimeMs: 300, timeoutMs: 600, path: "/" }));
                     assert.ok(r.requests > 0);
                     assert.strictEqual(r.failures, r.requests);
                     assert.ok(Object.keys(r.failuresByCause).every(c => cause.test(c)), JSON.stringify(r.failuresByCause));
                     // Generous: the property is that it ends (a trickled 100 kB body would take a day).
-                    assert.ok(r.durationS < 0.5 + 1.5 + 5, `ran ${r.durationS} s`);
+                    assert.ok(r.durationS < 0.3 + 0.6 + 5, `ran ${r.durationS} s`);
                 } finally {
                     await server.close();
                 }
