@@ -5,6 +5,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
+import * as ts from "typescript";
 import { parse } from "yaml";
 import { DEFAULTS, SECRET_KEYS } from "../config";
 import { checkAnswer } from "../lib/v2Protocol";
@@ -16,6 +17,63 @@ const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 
 /** The anchors GitHub gives a Markdown file's headings: lower case, punctuation dropped, spaces as hyphens. */
 const headingAnchors = (text: string) => [...text.matchAll(/^#+ (.*)$/gm)].map(m => m[1].trim().toLowerCase().replace(/[^\w\- ]/g, "").replace(/ /g, "-"));
+
+/**
+ * What a module does as it loads that could carry state from one evaluation of the program to the
+ * next: a top-level `let` or `var`, a top-level statement that runs code, a top-level collection.
+ */
+function loadTimeState(file: string, text: string): string[] {
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+    const found: string[] = [];
+    const line = (n: ts.Node) => source.getLineAndCharacterOfPosition(n.getStart(source)).line + 1;
+    for (const statement of source.statements) {
+        if (ts.isVariableStatement(statement)) {
+            if (!(statement.declarationList.flags & ts.NodeFlags.Const)) {
+                found.push(`${file}:${line(statement)}: a top-level let or var`);
+            }
+            for (const d of statement.declarationList.declarations) {
+                if (d.initializer && ts.isNewExpression(d.initializer) && /^(Map|Set|WeakMap|WeakSet)$/.test(d.initializer.expression.getText(source))) {
+                    found.push(`${file}:${line(statement)}: a top-level ${d.initializer.expression.getText(source)}`);
+                }
+            }
+        } else if (!(ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement) || ts.isExportDeclaration(statement) ||
+            ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) ||
+            ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement) || ts.isModuleDeclaration(statement))) {
+            found.push(`${file}:${line(statement)}: a top-level statement that runs as the module loads`);
+        }
+    }
+    return found;
+}
+
+describe("the program's modules", () => {
+    it("only index.ts acts as it loads: the others hold no state, so one evaluation cannot leak into the next (tools/evaluate.ts loads them once)", async () => {
+        assert.ifError((await runProgram(baseConfig())).error);
+        // The project's modules the program loads: index.ts's imports, and theirs.
+        const modules = new Set<string>();
+        const visit = (m: NodeJS.Module) => {
+            for (const child of m.children) {
+                if (!child.filename.includes(`${path.sep}node_modules${path.sep}`) && !modules.has(child.filename)) {
+                    modules.add(child.filename);
+                    visit(child);
+                }
+            }
+        };
+        visit(require.cache[path.join(ROOT, "index.ts")]!);
+        assert.ok(modules.has(path.join(ROOT, "config/index.ts")) && modules.has(path.join(ROOT, "components/serving/modelDeployment.ts")), [...modules].join("\n"));
+        assert.deepStrictEqual([...modules].flatMap(f => loadTimeState(path.relative(ROOT, f), fs.readFileSync(f, "utf8"))), []);
+    });
+
+    it("the check finds each kind of load-time state", () => {
+        assert.deepStrictEqual(loadTimeState("a.ts", [
+            "import * as x from \"x\";",
+            "export const A = new RegExp(\"a\");",
+            "export function f() { let n = 0; return n; }",
+            "let counter = 0;",
+            "const seen = new Map<string, number>();",
+            "x.register();",
+        ].join("\n")), ["a.ts:4: a top-level let or var", "a.ts:5: a top-level Map", "a.ts:6: a top-level statement that runs as the module loads"]);
+    });
+});
 
 describe("project files", () => {
     const project = parse(read("Pulumi.yaml"));

@@ -2,7 +2,10 @@
 // `out` (or to --output), problems to `err`. tools/plan.ts runs it as the command.
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { applyOverrides, plan, PlanError, readStackConfig, withBuildableModel } from "./offlinePlan";
+import type * as OfflinePlan from "./offlinePlan";
+
+/** Bad arguments: said before the program and the SDK are loaded (seconds). */
+class UsageError extends Error {}
 
 export const USAGE = "Usage: npm run plan -- --stack NAME [--set key=value ...] [--output FILE]";
 
@@ -13,6 +16,7 @@ export interface PlanIO {
 
 /** 0: planned; 2: bad arguments or settings (said, with the usage); 1: the program failed otherwise. */
 export async function planCommand(argv: string[], io: PlanIO): Promise<number> {
+    let offline: typeof OfflinePlan | undefined;
     try {
         let values: { stack?: string; set?: string[]; output?: string };
         try {
@@ -23,14 +27,15 @@ export async function planCommand(argv: string[], io: PlanIO): Promise<number> {
                 allowPositionals: false,
             }));
         } catch (e) {
-            throw new PlanError((e as Error).message.replace(/\. To specify .*$/s, ""));
+            throw new UsageError((e as Error).message.replace(/\. To specify .*$/s, ""));
         }
         const { stack, output } = values;
         if (!stack) {
-            throw new PlanError("--stack is required");
+            throw new UsageError("--stack is required");
         }
-        const { config, note } = withBuildableModel(applyOverrides(readStackConfig(stack), values.set ?? []));
-        const text = await plan(stack, config, note);
+        offline = require("./offlinePlan") as typeof OfflinePlan;
+        const { config, note } = offline.withBuildableModel(offline.applyOverrides(offline.readStackConfig(stack), values.set ?? []));
+        const text = await offline.plan(stack, config, note);
         if (output) {
             fs.writeFileSync(output, text);
         } else {
@@ -38,7 +43,7 @@ export async function planCommand(argv: string[], io: PlanIO): Promise<number> {
         }
         return 0;
     } catch (e) {
-        if (e instanceof PlanError) {
+        if (e instanceof UsageError || (offline && e instanceof offline.PlanError)) {
             io.err(`plan: ${e.message}`);
             io.err(USAGE);
             return 2;
