@@ -8,6 +8,9 @@ export type Attempt<T> = { done: true; value: T } | { done: false; waiting: stri
 
 export class PollError extends Error {}
 
+/** The least time left of the deadline that is worth another attempt. */
+const MIN_ATTEMPT_MS = 250;
+
 export interface PollOptions {
     timeoutMs: number;
     /** Pause between attempts. */
@@ -15,7 +18,16 @@ export interface PollOptions {
     log?: (line: string) => void;
     /** What is being waited for, for messages: "the model at http://…". */
     what: string;
+    /** The clock (default: the real one). */
+    clock?: Clock;
 }
+
+export interface Clock {
+    now(): number;
+    sleep(ms: number): Promise<void>;
+}
+
+const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: ms => new Promise(resolve => setTimeout(resolve, ms)) };
 
 /**
  * Calls `attempt(budgetMs)` until it is done; rejects with a PollError that says what went wrong last.
@@ -23,11 +35,12 @@ export interface PollOptions {
  */
 export async function pollUntil<T>(attempt: (budgetMs: number) => Promise<Attempt<T>>, opts: PollOptions): Promise<T> {
     const interval = opts.intervalMs ?? 5000;
-    const deadline = Date.now() + opts.timeoutMs;
+    const clock = opts.clock ?? REAL_CLOCK;
+    const deadline = clock.now() + opts.timeoutMs;
     let attempts = 0;
     for (;;) {
         attempts++;
-        const result = await attempt(Math.max(1, deadline - Date.now()));
+        const result = await attempt(Math.max(1, deadline - clock.now()));
         if (result.done) {
             opts.log?.(`${opts.what} is ready after ${attempts} attempt(s)`);
             return result.value;
@@ -35,12 +48,14 @@ export async function pollUntil<T>(attempt: (budgetMs: number) => Promise<Attemp
         if ("fatal" in result) {
             throw new PollError(`${opts.what}: ${result.fatal}`);
         }
-        if (Date.now() + interval >= deadline) {
+        // Another attempt needs time to say something: one left a few milliseconds would only
+        // replace the last real problem with "no complete answer within 1 ms".
+        if (clock.now() + interval + MIN_ATTEMPT_MS > deadline) {
             throw new PollError(`${opts.what} was not ready within ${Math.round(opts.timeoutMs / 1000)} s ` +
                 `(${attempts} attempts); last problem: ${result.waiting}`);
         }
         opts.log?.(`waiting for ${opts.what} (attempt ${attempts}: ${result.waiting})`);
-        await new Promise(resolve => setTimeout(resolve, interval));
+        await clock.sleep(interval);
     }
 }
 

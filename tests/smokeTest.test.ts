@@ -3,7 +3,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import { fakeKubeConfig } from "./fakeKubernetes";
 import { EVENTS, STARTING_POD } from "./podFixtures";
-import { PollError } from "../probes/poll";
+import { Clock, PollError, pollUntil } from "../probes/poll";
 import { smokeTest, smokeTestCommand, SmokeTestCommandOptions } from "../probes/smokeTest";
 import { waitForStoreCommand } from "../probes/waitForStore";
 import { sampleRequest } from "../lib/v2Protocol";
@@ -22,6 +22,33 @@ const NO_ANSWER: Array<[Misbehaviour, RegExp]> = [
     ["trickle", /no complete answer within \d+ ms/],
     ["endless", /larger than 65536 bytes/],
 ];
+
+describe("retrying until a deadline (pollUntil)", () => {
+    /** A clock that moves only when slept on; every attempt fails at once, noting the budget it was given. */
+    async function budgets(timeoutMs: number, intervalMs: number): Promise<{ budgets: number[]; error: Error }> {
+        let now = 0;
+        const clock: Clock = { now: () => now, sleep: async ms => { now += ms; } };
+        const seen: number[] = [];
+        const error = await pollUntil<void>(async budget => { seen.push(budget); return { done: false, waiting: `busy at ${now}` }; },
+            { timeoutMs, intervalMs, what: "x", clock }).then(() => new Error("passed"), e => e as Error);
+        return { budgets: seen, error };
+    }
+
+    it("starts another attempt only with at least 250 ms of the deadline left, so the last problem is a real one", async () => {
+        // At the boundary: 800 + 250 = 1050, just in.
+        const edge = await budgets(1050, 100);
+        assert.deepStrictEqual(edge.budgets, [1050, 950, 850, 750, 650, 550, 450, 350, 250]);
+        assert.strictEqual(edge.error.message, "x was not ready within 1 s (9 attempts); last problem: busy at 800");
+        // Just outside: 1 ms less, and the attempt at 800 would have 249 ms.
+        const outside = await budgets(1049, 100);
+        assert.deepStrictEqual(outside.budgets, [1049, 949, 849, 749, 649, 549, 449, 349]);
+        assert.match(outside.error.message, /\(8 attempts\); last problem: busy at 700$/);
+    });
+
+    it("a deadline shorter than the pause allows one attempt only", async () => {
+        assert.deepStrictEqual((await budgets(1000, 5000)).budgets, [1000]);
+    });
+});
 
 describe("smoke test", () => {
     it("retries while the model starts, then accepts 10 probabilities", async () => {
