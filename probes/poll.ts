@@ -51,7 +51,7 @@ export async function pollUntil<T>(attempt: (budgetMs: number) => Promise<Attemp
         // Another attempt needs time to say something: one left a few milliseconds would only
         // replace the last real problem with "no complete answer within 1 ms".
         if (clock.now() + interval + MIN_ATTEMPT_MS > deadline) {
-            throw new PollError(`${opts.what} was not ready within ${Math.round(opts.timeoutMs / 1000)} s ` +
+            throw new PollError(`${opts.what} was not ready within ${Math.round(opts.timeoutMs / 100) / 10} s ` +
                 `(${attempts} attempts); last problem: ${result.waiting}`);
         }
         opts.log?.(`waiting for ${opts.what} (attempt ${attempts}: ${result.waiting})`);

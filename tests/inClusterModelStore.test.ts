@@ -323,7 +323,7 @@ describe("probes/wait-for-http.ts (the S3 health gate), in-process (waitForStore
             await gate({ WAIT_URL: `http://127.0.0.1:${s.port}/healthz`, WAIT_TIMEOUT_SECONDS: "20", WAIT_S3_BUCKET: "models" },
                 JSON.stringify({ accessKeyId: KEYS.accessKey, secretAccessKey: KEYS.secretKey })).done;
             // A wrong secret: the server checks the signature and says so; the gate never passes.
-            await assert.rejects(gate({ WAIT_URL: `http://127.0.0.1:${s.port}/healthz`, WAIT_TIMEOUT_SECONDS: "1", WAIT_S3_BUCKET: "models" },
+            await assert.rejects(gate({ WAIT_URL: `http://127.0.0.1:${s.port}/healthz`, WAIT_TIMEOUT_SECONDS: "0.5", WAIT_S3_BUCKET: "models" },
                 JSON.stringify({ accessKeyId: KEYS.accessKey, secretAccessKey: "not-the-secret" })).done,
             /last problem: a signed listing of bucket models answered HTTP 403 SignatureDoesNotMatch/);
             // No key on standard input: said at once, before any listing.
@@ -337,7 +337,7 @@ describe("probes/wait-for-http.ts (the S3 health gate), in-process (waitForStore
     it("any server answering 2xx on that port is not the store: the gate fails at its deadline, saying why", async () => {
         const server = await startV2Server(() => ({ status: 200, body: "ok" }));
         try {
-            await assert.rejects(gate({ WAIT_URL: `http://127.0.0.1:${server.port}/healthz`, WAIT_TIMEOUT_SECONDS: "1", WAIT_S3_BUCKET: "models" },
+            await assert.rejects(gate({ WAIT_URL: `http://127.0.0.1:${server.port}/healthz`, WAIT_TIMEOUT_SECONDS: "0.5", WAIT_S3_BUCKET: "models" },
                 JSON.stringify({ accessKeyId: KEYS.accessKey, secretAccessKey: KEYS.secretKey })).done,
             /last problem: a signed listing of bucket models answered HTTP 200: not \(yet\) the store/);
         } finally {
@@ -348,8 +348,8 @@ describe("probes/wait-for-http.ts (the S3 health gate), in-process (waitForStore
     it("fails the update when the endpoint never answers", async () => {
         const server = await startV2Server(() => ({ status: 503, body: "down" }));
         try {
-            await assert.rejects(gate({ WAIT_URL: `http://127.0.0.1:${server.port}/healthz`, WAIT_TIMEOUT_SECONDS: "1" }).done,
-                /\/healthz was not ready within 1 s .*last problem: HTTP 503/);
+            await assert.rejects(gate({ WAIT_URL: `http://127.0.0.1:${server.port}/healthz`, WAIT_TIMEOUT_SECONDS: "0.5" }).done,
+                /\/healthz was not ready within 0\.5 s .*last problem: HTTP 503/);
         } finally {
             await server.close();
         }

@@ -38,7 +38,7 @@ describe("retrying until a deadline (pollUntil)", () => {
         // At the boundary: 800 + 250 = 1050, just in.
         const edge = await budgets(1050, 100);
         assert.deepStrictEqual(edge.budgets, [1050, 950, 850, 750, 650, 550, 450, 350, 250]);
-        assert.strictEqual(edge.error.message, "x was not ready within 1 s (9 attempts); last problem: busy at 800");
+        assert.strictEqual(edge.error.message, "x was not ready within 1.1 s (9 attempts); last problem: busy at 800");
         // Just outside: 1 ms less, and the attempt at 800 would have 249 ms.
         const outside = await budgets(1049, 100);
         assert.deepStrictEqual(outside.budgets, [1049, 949, 849, 749, 649, 549, 449, 349]);
@@ -75,7 +75,7 @@ describe("smoke test", () => {
             try {
                 const lines: string[] = [];
                 await assert.rejects(smokeTest({ url: server.url, timeoutMs: 600, intervalMs: 50, requestTimeoutMs: 1000, log: l => lines.push(l) }),
-                    (e: Error) => e instanceof PollError && /was not ready within \d+ s \(\d+ attempts\); last problem: /.test(e.message) &&
+                    (e: Error) => e instanceof PollError && /was not ready within 0\.6 s \(\d+ attempts\); last problem: /.test(e.message) &&
                         [e.message, ...lines].some(l => problem.test(l)));
                 assert.ok(server.connections() >= 1);
             } finally {
@@ -240,7 +240,7 @@ describe("the store's health gate (probes/wait-for-http.ts)", () => {
             const server = await startMisbehavingServer(how, "/healthz");
             try {
                 await assert.rejects(command({ WAIT_URL: server.url, WAIT_TIMEOUT_SECONDS: "0.5" }),
-                    (e: Error) => /\/healthz was not ready within \d+ s .*last problem: /.test(e.message) && problem.test(e.message));
+                    (e: Error) => /\/healthz was not ready within 0\.5 s .*last problem: /.test(e.message) && problem.test(e.message));
             } finally {
                 await server.close();
             }

@@ -136,7 +136,7 @@ describe("webhook gate (probes/wait-for-webhook.ts)", () => {
         const api = await fakeApi(() => "hang");
         try {
             await assert.rejects(waitForWebhook({ object: OBJECT, kubeConfig: api.kc, timeoutMs: 600, intervalMs: 10, requestTimeoutMs: 200 }),
-                /Seldon's admission webhook was not ready within 1 s .*did not answer/);
+                /Seldon's admission webhook was not ready within 0\.6 s .*did not answer/);
         } finally {
             await api.close();
         }
