@@ -114,6 +114,18 @@ describe("load generator", () => {
                 await server.close();
             }
         });
+
+        it("lasts its run time when every user's next pause would cross it, and no longer", async () => {
+            const server = await startV2Server();
+            try {
+                // One request each, then a 5 s pause that the 300 ms run cuts short: the run still lasts 300 ms.
+                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users: 2, spawnRate: 100, runTimeMs: 300, minWaitMs: 5000, maxWaitMs: 5000 }));
+                assert.strictEqual(r.requests, 2);
+                assert.ok(r.durationS >= 0.3 && r.durationS < 5, `ran ${r.durationS} s`);
+            } finally {
+                await server.close();
+            }
+        });
     });
 
     describe("failure accounting", () => {
