@@ -42,7 +42,8 @@ export function portForward(t: PortForwardTarget, timeoutMs: number, kubectl = "
         };
         const timer = setTimeout(() => fail(`no forward within ${timeoutMs / 1000} s`), timeoutMs);
         child.on("error", e => fail(e.message));
-        child.on("exit", status => fail(`exited (${status ?? "signal"}) before forwarding`));
+        // "close", not "exit": after the exit, what kubectl wrote may still be on its way; the message needs it.
+        child.on("close", status => fail(`exited (${status ?? "signal"}) before forwarding`));
         child.stderr!.on("data", d => (err += d));
         child.stdout!.on("data", d => {
             out += d;
