@@ -79,18 +79,10 @@ export function httpRequest(target: URL, opts: HttpRequestOptions): Promise<Http
             res.on("error", e => fail(connectionCause(e), `the connection failed during the reply: ${describe(e)}`));
             res.on("close", () => fail("connection closed mid-reply", "the connection closed before the reply was complete"));
         });
-        // Whether the request got a connection: one that never did was never sent, which is not an
-        // unanswered request (a reused keep-alive socket is connected already).
-        let connected = false;
-        req.on("socket", socket => {
-            if (!socket.connecting) {
-                connected = true;
-            } else {
-                socket.once("connect", () => (connected = true));
-            }
-        });
         // Ref'd on purpose (see above): the deadline holds even when nothing else keeps the process alive.
-        const timer = setTimeout(() => (connected
+        // A request that never got a connected socket (still queued for one, or still connecting) was
+        // never sent, which is not an unanswered request; read at the deadline, not followed per request.
+        const timer = setTimeout(() => (req.socket && !req.socket.connecting
             ? fail("timeout", `no complete answer within ${opts.timeoutMs} ms`)
             : fail("not sent: no connection", `no connection to ${target.host} within ${opts.timeoutMs} ms: the request was never sent`)), opts.timeoutMs);
         req.on("error", e => {

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import { httpRequest, HttpFailure } from "../lib/httpRequest";
+import * as http from "http";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -152,6 +154,21 @@ describe("load generator", () => {
                 assert.strictEqual(r.timeline.reduce((a, p) => a + p.failures, 0), r.failures);
                 assert.strictEqual(r.timeline.reduce((a, p) => a + p.requests, 0), r.requests);
             } finally {
+                await server.close();
+            }
+        });
+
+        it("a request still waiting for a connection at its deadline was not sent; one sent and unanswered is a timeout", async () => {
+            const server = await startMisbehavingServer("accept-then-hang");
+            const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+            try {
+                const url = new URL(server.url);
+                // One socket: the second request waits in the agent's queue behind the first, which hangs.
+                const outcomes = await Promise.all([0, 1].map(() => httpRequest(url, { method: "POST", agent, body: "{}", timeoutMs: 300, maxBytes: 1024 })
+                    .then(() => "answered", e => (e instanceof HttpFailure ? e.cause : String(e)))));
+                assert.deepStrictEqual(outcomes, ["timeout", "not sent: no connection"]);
+            } finally {
+                agent.destroy();
                 await server.close();
             }
         });
