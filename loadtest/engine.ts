@@ -1,9 +1,8 @@
 // The load itself, with the tutorial's Locust semantics: N users spawned at R users/s, each sending an
 // inference request with a random UINT8 [1,3,32,32] image and waiting a random 10-100 ms between
-// requests, for a given run time. Node's built-ins and the project's built-ins-only modules only.
-import * as http from "node:http";
-import * as https from "node:https";
-import { httpRequest, HttpFailure } from "../lib/httpRequest";
+// requests, for a given run time. Node's built-ins and the project's built-ins-only modules only (the
+// in-cluster script bundles it); the local CLI hands it a faster client (undiciClient.ts).
+import { httpLoadClient, MakeLoadClient, Outcome } from "./client";
 import { checkAnswer, imageRequestBody, MAX_REPLY_BYTES } from "../lib/v2Protocol";
 import { Cooldown, LatencySummary, LoadOptions, LoadResult, TimelinePoint, Watcher } from "./types";
 
@@ -50,32 +49,12 @@ interface Bucket {
     latencies: number[];
 }
 
-interface Outcome {
-    ok: boolean;
-    cause?: string;
-}
-
-/** Sends one request with a hard deadline and a bounded reply; resolves with the outcome, never rejects. */
-async function send(url: URL, agent: http.Agent, body: Buffer, timeoutMs: number): Promise<Outcome> {
-    try {
-        const res = await httpRequest(url, {
-            method: "POST",
-            agent,
-            headers: { "Content-Type": "application/json" },
-            body,
-            timeoutMs,
-            maxBytes: MAX_REPLY_BYTES,
-        });
-        if (res.status !== 200) {
-            return { ok: false, cause: `HTTP ${res.status}` };
-        }
-        return checkAnswer(res.body).ok ? { ok: true } : { ok: false, cause: "invalid reply" };
-    } catch (e) {
-        if (e instanceof HttpFailure) {
-            return { ok: false, cause: e.cause };
-        }
-        throw e;
+/** A complete reply: 200 with a valid answer, or the reason it is not. */
+function checkReply(status: number, body: string): Outcome {
+    if (status !== 200) {
+        return { ok: false, cause: `HTTP ${status}` };
     }
+    return checkAnswer(body).ok ? { ok: true } : { ok: false, cause: "invalid reply" };
 }
 
 /**
@@ -96,13 +75,15 @@ export async function runLoad(opts: LoadOptions, hooks: {
     onStart?: (startMs: number) => void;
     /** Runs once the load has ended, before the watcher stops (the cooldown watch). */
     afterLoad?: () => Promise<Cooldown | undefined>;
+    /** How requests are sent (default: Node's http). */
+    client?: MakeLoadClient;
 } = {}): Promise<LoadResult> {
     const random = hooks.random ?? Math.random;
     // As bytes: sent as they are, not encoded again for every request.
     const bodies = randomBodyPool(BODY_POOL_SIZE, random).map(b => Buffer.from(b, "utf8"));
     let sent = 0;
     const url = new URL(opts.host + opts.path);
-    const agent = new (url.protocol === "https:" ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: opts.users });
+    const client = (hooks.client ?? httpLoadClient)(url, { connections: opts.users, timeoutMs: opts.timeoutMs, maxBytes: MAX_REPLY_BYTES, check: checkReply });
     // The run time starts now, not before the bodies were built: on a busy machine that can take a while.
     const start = Date.now();
     hooks.onStart?.(start);
@@ -116,7 +97,7 @@ export async function runLoad(opts: LoadOptions, hooks: {
         stopped = true;
         deadline = Math.min(deadline, Date.now());
         // Cut what is in flight (not counted: it was not measured) and wake every sleeper.
-        agent.destroy();
+        void client.destroy();
         wakeUps.forEach(wake => wake());
     };
     if (hooks.signal?.aborted) {
@@ -177,7 +158,7 @@ export async function runLoad(opts: LoadOptions, hooks: {
             while (Date.now() < deadline) {
                 const body = bodies[sent++ % bodies.length];
                 const t0 = performance.now();
-                const outcome = await send(url, agent, body, opts.timeoutMs);
+                const outcome = await client.send(body);
                 const latency = performance.now() - t0;
                 if (stopped && !outcome.ok) {
                     break; // cut by the stop, not a failure of the server
@@ -229,7 +210,7 @@ export async function runLoad(opts: LoadOptions, hooks: {
     await Promise.all(users);
     hooks.signal?.removeEventListener("abort", stop);
     clearInterval(ticker);
-    agent.destroy();
+    await client.destroy();
     const durationS = (Date.now() - start) / 1000;
     while (closed < buckets.length) {
         closeSecond(closed++, durationS);

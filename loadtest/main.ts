@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { EXIT, parseArgs, USAGE, UsageError } from "./args";
 import { watchCooldown } from "./cooldown";
+import { MakeLoadClient } from "./client";
 import { runLoad } from "./engine";
 import { summaryTable, progressLine, writeReports } from "./report";
 import { LoadOptions, LoadResult, StartWatch, Watcher, WatchError } from "./types";
@@ -28,6 +29,8 @@ export async function main(argv: string[], deps: {
     signals?: NodeJS.EventEmitter;
     /** Where its lines go (default: the console). */
     out?: { log(line: string): void; error(line: string): void };
+    /** How requests are sent (default: Node's http). */
+    client?: MakeLoadClient;
 } = {}): Promise<number> {
     const out = deps.out ?? console;
     let opts: LoadOptions;
@@ -90,6 +93,7 @@ export async function main(argv: string[], deps: {
     try {
         startedAt = Date.now();
         result = await runLoad(opts, {
+            client: deps.client,
             watcher,
             signal: interrupt.signal,
             onStart: t => { startedAt = t; },

@@ -1,10 +1,10 @@
 import * as assert from "assert";
-import { httpRequest, HttpFailure } from "../lib/httpRequest";
-import * as http from "http";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { httpLoadClient, MakeLoadClient } from "../loadtest/client";
 import { BODY_POOL_SIZE, runLoad } from "../loadtest/engine";
+import { undiciLoadClient } from "../loadtest/undiciClient";
 import { parseArgs } from "../loadtest/args";
 import { main } from "../loadtest/main";
 import { replicaChanges, reportHtml, summaryTable, tickLabel, writeReports } from "../loadtest/report";
@@ -30,31 +30,175 @@ function options(host: string, overrides: Partial<LoadOptions> = {}): LoadOption
     };
 }
 
+/** Both ways the generator sends. */
+const CLIENTS: Array<[string, MakeLoadClient]> = [["Node's http", httpLoadClient], ["undici", undiciLoadClient]];
+
 describe("load generator", () => {
-    describe("requests", () => {
-        it("sends valid V2 requests with a random UINT8 [1,3,32,32] image to the infer path", async () => {
-            const server = await startV2Server();
-            try {
-                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { runTimeMs: 600 }));
-                assert.ok(server.requests.length >= 8, `only ${server.requests.length} requests`);
-                assert.strictEqual(r.requests, server.requests.length);
-                assert.strictEqual(r.failures, 0);
-                const images = new Set<string>();
-                for (const req of server.requests) {
-                    assert.strictEqual(req.method, "POST");
-                    assert.strictEqual(req.url, "/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer");
-                    const [input] = req.body.inputs;
-                    assert.deepStrictEqual([req.body.inputs.length, input.name, input.datatype, input.shape], [1, "image__0", "UINT8", [1, 3, 32, 32]]);
-                    assert.strictEqual(input.data.length, 3072);
-                    assert.ok(input.data.every((x: number) => Number.isInteger(x) && x >= 0 && x <= 255));
-                    images.add(JSON.stringify(input.data));
+    // Both ways the generator sends: Node's http (the in-cluster Job's script) and undici (the CLI).
+    for (const [clientName, client] of CLIENTS) {
+        describe(`requests (${clientName})`, () => {
+            it("sends valid V2 requests with a random UINT8 [1,3,32,32] image to the infer path", async () => {
+                const server = await startV2Server();
+                try {
+                    const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { runTimeMs: 600 }), { client });
+                    assert.ok(server.requests.length >= 8, `only ${server.requests.length} requests`);
+                    assert.strictEqual(r.requests, server.requests.length);
+                    assert.strictEqual(r.failures, 0);
+                    const images = new Set<string>();
+                    for (const req of server.requests) {
+                        assert.strictEqual(req.method, "POST");
+                        assert.strictEqual(req.url, "/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer");
+                        const [input] = req.body.inputs;
+                        assert.deepStrictEqual([req.body.inputs.length, input.name, input.datatype, input.shape], [1, "image__0", "UINT8", [1, 3, 32, 32]]);
+                        assert.strictEqual(input.data.length, 3072);
+                        assert.ok(input.data.every((x: number) => Number.isInteger(x) && x >= 0 && x <= 255));
+                        images.add(JSON.stringify(input.data));
+                    }
+                    assert.strictEqual(images.size, Math.min(server.requests.length, BODY_POOL_SIZE), "requests cycle through distinct random images");
+                } finally {
+                    await server.close();
                 }
-                assert.strictEqual(images.size, Math.min(server.requests.length, BODY_POOL_SIZE), "requests cycle through distinct random images");
-            } finally {
-                await server.close();
-            }
+            });
         });
-    });
+
+        describe(`failure accounting (${clientName})`, () => {
+            it("counts HTTP errors, invalid replies and timeouts by cause", async () => {
+                const server = await startV2Server(n => {
+                    switch (n % 4) {
+                        case 0: return { status: 200, body: validReply() };
+                        case 1: return { status: 503, body: "no healthy upstream" };
+                        case 2: return { status: 200, body: { outputs: [{ name: "probs__0", data: [1] }] } };
+                        default: return { status: 200, body: validReply(), delayMs: 400 };
+                    }
+                });
+                try {
+                    const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users: 1, runTimeMs: 600, minWaitMs: 0, maxWaitMs: 0, timeoutMs: 150 }), { client });
+                    assert.strictEqual(r.requests, server.requests.length);
+                    const n = server.requests.length;
+                    const expected = (k: number) => Math.floor(n / 4) + (n % 4 > k ? 1 : 0);
+                    assert.deepStrictEqual(r.failuresByCause, {
+                        "HTTP 503": expected(1),
+                        "invalid reply": expected(2),
+                        "timeout": expected(3),
+                    });
+                    assert.strictEqual(r.failures, expected(1) + expected(2) + expected(3));
+                    assert.strictEqual(r.timeline.reduce((a, p) => a + p.failures, 0), r.failures);
+                    assert.strictEqual(r.timeline.reduce((a, p) => a + p.requests, 0), r.requests);
+                } finally {
+                    await server.close();
+                }
+            });
+
+            it("a request still waiting for a connection at its deadline was not sent; one sent and unanswered is a timeout", async () => {
+                const server = await startMisbehavingServer("accept-then-hang");
+                // One connection: the second request waits for it behind the first, which hangs.
+                const one = client(new URL(server.url), { connections: 1, timeoutMs: 300, maxBytes: 1024, check: () => ({ ok: true }) });
+                try {
+                    const outcomes = await Promise.all([0, 1].map(() => one.send(Buffer.from("{}"))));
+                    assert.deepStrictEqual(outcomes, [{ ok: false, cause: "timeout" }, { ok: false, cause: "not sent: no connection" }]);
+                    assert.strictEqual(server.connections(), 1, "the second request was never sent");
+                } finally {
+                    await one.destroy();
+                    await server.close();
+                }
+            });
+
+            it("counts refused connections", async () => {
+                const server = await startV2Server();
+                const host = `http://127.0.0.1:${server.port}`;
+                await server.close();
+                const r = await runLoad(options(host, { users: 1, runTimeMs: 300 }), { client });
+                assert.ok(r.requests > 0);
+                assert.strictEqual(r.failures, r.requests);
+                assert.deepStrictEqual(Object.keys(r.failuresByCause), ["connection: ECONNREFUSED"]);
+                assert.strictEqual(r.latencyMs, null);
+            });
+        });
+
+        describe(`always ends, and keeps what it measured (${clientName})`, () => {
+            // Each of these would hold a request open for ever; the idle timeout of the old generator
+            // never fired on a body that trickles faster than it.
+            // A close that races with the request body may surface as a reset or a broken pipe instead.
+            const closed = /^(connection closed before an answer|connection: (ECONNRESET|EPIPE))$/;
+            for (const [how, cause] of [["trickle", /^timeout$/], ["accept-then-hang", /^timeout$/], ["endless", /^reply too large$/],
+                ["accept-then-close", closed]] as Array<[Misbehaviour, RegExp]>) {
+                it(`a server that does ${how} cannot keep the run past --run-time plus --timeout`, async () => {
+                    const server = await startMisbehavingServer(how);
+                    try {
+                        const r = await runLoad(options(server.url.replace(/\/$/, ""), { users: 2, runTimeMs: 300, timeoutMs: 600, path: "/" }), { client });
+                        assert.ok(r.requests > 0);
+                        assert.strictEqual(r.failures, r.requests);
+                        assert.ok(Object.keys(r.failuresByCause).every(c => cause.test(c)), JSON.stringify(r.failuresByCause));
+                        // Generous: the property is that it ends (a trickled 100 kB body would take a day).
+                        assert.ok(r.durationS < 0.3 + 0.6 + 5, `ran ${r.durationS} s`);
+                    } finally {
+                        await server.close();
+                    }
+                });
+            }
+
+            it("a tiny spawn rate cannot stretch the run past --run-time", async () => {
+                const server = await startV2Server();
+                try {
+                    const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users: 5, spawnRate: 0.01, runTimeMs: 400 }), { client });
+                    assert.ok(r.requests > 0);
+                    assert.ok(r.durationS < 5, `ran ${r.durationS} s, as if it waited 100 s for a second user`);
+                    assert.strictEqual(Math.max(...r.timeline.map(p => p.users)), 1);
+                } finally {
+                    await server.close();
+                }
+            });
+
+            it("a signal stops the load, then the summary and reports cover what was measured (exit 130 / 143)", async () => {
+                const server = await startV2Server();
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-interrupt-"));
+                const logs: string[] = [];
+                const { error, log } = console;
+                console.error = (m: string) => logs.push(m);
+                console.log = (m: string) => logs.push(m);
+                try {
+                    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+                        const signals = new EventEmitter();
+                        const sent = server.requests.length;
+                        const run = main(["--host", `http://127.0.0.1:${server.port}`, "--users", "2", "--run-time", "1h", "--quiet", "--report", dir], { signals });
+                        while (server.requests.length < sent + 5) {
+                            await new Promise(r => setTimeout(r, 20));
+                        }
+                        signals.emit(signal);
+                        assert.strictEqual(await run, code);
+                        const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8"));
+                        assert.strictEqual(report.interrupted, signal);
+                        assert.strictEqual(report.failures, 0, "requests cut by the stop are not failures");
+                        // Each of the 2 users waits for an answer before its next request: of the 5 the server
+                        // saw, at most the last 2 can have been cut in flight.
+                        assert.ok(report.requests >= 5 - 2 && report.requests <= server.requests.length - sent, `${report.requests} requests`);
+                        assert.match(fs.readFileSync(path.join(dir, "report.html"), "utf8"), new RegExp(`Stopped early by ${signal}`));
+                        assert.match(logs.join("\n"), new RegExp(`stopped early by ${signal} after`));
+                        assert.strictEqual(signals.listenerCount(signal), 0, "handlers are removed");
+                    }
+                } finally {
+                    console.error = error;
+                    console.log = log;
+                    await server.close();
+                }
+            });
+
+            it("Ctrl-C on the real command line: summary, reports, exit 130", async () => {
+                const server = await startV2Server();
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-ctrl-c-"));
+                try {
+                    const { status, out } = await interruptedRun(process.execPath, ["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${server.port}`,
+                        "--users", "2", "--run-time", "1h", "--report", dir], server, "SIGINT");
+                    assert.strictEqual(status, 130, out);
+                    assert.match(out, /SIGINT: stopping the load/);
+                    assert.match(out, /requests\s+failures/);
+                    assert.strictEqual(JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")).interrupted, "SIGINT");
+                } finally {
+                    await server.close();
+                }
+            });
+        });
+    }
 
     describe("users, ramp and waits", () => {
         // Timers never fire early, so lower bounds on time and upper bounds on counts hold on any
@@ -130,144 +274,6 @@ describe("load generator", () => {
         });
     });
 
-    describe("failure accounting", () => {
-        it("counts HTTP errors, invalid replies and timeouts by cause", async () => {
-            const server = await startV2Server(n => {
-                switch (n % 4) {
-                    case 0: return { status: 200, body: validReply() };
-                    case 1: return { status: 503, body: "no healthy upstream" };
-                    case 2: return { status: 200, body: { outputs: [{ name: "probs__0", data: [1] }] } };
-                    default: return { status: 200, body: validReply(), delayMs: 400 };
-                }
-            });
-            try {
-                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users: 1, runTimeMs: 600, minWaitMs: 0, maxWaitMs: 0, timeoutMs: 150 }));
-                assert.strictEqual(r.requests, server.requests.length);
-                const n = server.requests.length;
-                const expected = (k: number) => Math.floor(n / 4) + (n % 4 > k ? 1 : 0);
-                assert.deepStrictEqual(r.failuresByCause, {
-                    "HTTP 503": expected(1),
-                    "invalid reply": expected(2),
-                    "timeout": expected(3),
-                });
-                assert.strictEqual(r.failures, expected(1) + expected(2) + expected(3));
-                assert.strictEqual(r.timeline.reduce((a, p) => a + p.failures, 0), r.failures);
-                assert.strictEqual(r.timeline.reduce((a, p) => a + p.requests, 0), r.requests);
-            } finally {
-                await server.close();
-            }
-        });
-
-        it("a request still waiting for a connection at its deadline was not sent; one sent and unanswered is a timeout", async () => {
-            const server = await startMisbehavingServer("accept-then-hang");
-            const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-            try {
-                const url = new URL(server.url);
-                // One socket: the second request waits in the agent's queue behind the first, which hangs.
-                const outcomes = await Promise.all([0, 1].map(() => httpRequest(url, { method: "POST", agent, body: "{}", timeoutMs: 300, maxBytes: 1024 })
-                    .then(() => "answered", e => (e instanceof HttpFailure ? e.cause : String(e)))));
-                assert.deepStrictEqual(outcomes, ["timeout", "not sent: no connection"]);
-            } finally {
-                agent.destroy();
-                await server.close();
-            }
-        });
-
-        it("counts refused connections", async () => {
-            const server = await startV2Server();
-            const host = `http://127.0.0.1:${server.port}`;
-            await server.close();
-            const r = await runLoad(options(host, { users: 1, runTimeMs: 300 }));
-            assert.ok(r.requests > 0);
-            assert.strictEqual(r.failures, r.requests);
-            assert.deepStrictEqual(Object.keys(r.failuresByCause), ["connection: ECONNREFUSED"]);
-            assert.strictEqual(r.latencyMs, null);
-        });
-    });
-
-    describe("always ends, and keeps what it measured", () => {
-        // Each of these would hold a request open for ever; the idle timeout of the old generator
-        // never fired on a body that trickles faster than it.
-        // A close that races with the request body may surface as a reset or a broken pipe instead.
-        const closed = /^(connection closed before an answer|connection: (ECONNRESET|EPIPE))$/;
-        for (const [how, cause] of [["trickle", /^timeout$/], ["accept-then-hang", /^timeout$/], ["endless", /^reply too large$/],
-            ["accept-then-close", closed]] as Array<[Misbehaviour, RegExp]>) {
-            it(`a server that does ${how} cannot keep the run past --run-time plus --timeout`, async () => {
-                const server = await startMisbehavingServer(how);
-                try {
-                    const r = await runLoad(options(server.url.replace(/\/$/, ""), { users: 2, runTimeMs: 300, timeoutMs: 600, path: "/" }));
-                    assert.ok(r.requests > 0);
-                    assert.strictEqual(r.failures, r.requests);
-                    assert.ok(Object.keys(r.failuresByCause).every(c => cause.test(c)), JSON.stringify(r.failuresByCause));
-                    // Generous: the property is that it ends (a trickled 100 kB body would take a day).
-                    assert.ok(r.durationS < 0.3 + 0.6 + 5, `ran ${r.durationS} s`);
-                } finally {
-                    await server.close();
-                }
-            });
-        }
-
-        it("a tiny spawn rate cannot stretch the run past --run-time", async () => {
-            const server = await startV2Server();
-            try {
-                const r = await runLoad(options(`http://127.0.0.1:${server.port}`, { users: 5, spawnRate: 0.01, runTimeMs: 400 }));
-                assert.ok(r.requests > 0);
-                assert.ok(r.durationS < 5, `ran ${r.durationS} s, as if it waited 100 s for a second user`);
-                assert.strictEqual(Math.max(...r.timeline.map(p => p.users)), 1);
-            } finally {
-                await server.close();
-            }
-        });
-
-        it("a signal stops the load, then the summary and reports cover what was measured (exit 130 / 143)", async () => {
-            const server = await startV2Server();
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-interrupt-"));
-            const logs: string[] = [];
-            const { error, log } = console;
-            console.error = (m: string) => logs.push(m);
-            console.log = (m: string) => logs.push(m);
-            try {
-                for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-                    const signals = new EventEmitter();
-                    const sent = server.requests.length;
-                    const run = main(["--host", `http://127.0.0.1:${server.port}`, "--users", "2", "--run-time", "1h", "--quiet", "--report", dir], { signals });
-                    while (server.requests.length < sent + 5) {
-                        await new Promise(r => setTimeout(r, 20));
-                    }
-                    signals.emit(signal);
-                    assert.strictEqual(await run, code);
-                    const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8"));
-                    assert.strictEqual(report.interrupted, signal);
-                    assert.strictEqual(report.failures, 0, "requests cut by the stop are not failures");
-                    // Each of the 2 users waits for an answer before its next request: of the 5 the server
-                    // saw, at most the last 2 can have been cut in flight.
-                    assert.ok(report.requests >= 5 - 2 && report.requests <= server.requests.length - sent, `${report.requests} requests`);
-                    assert.match(fs.readFileSync(path.join(dir, "report.html"), "utf8"), new RegExp(`Stopped early by ${signal}`));
-                    assert.match(logs.join("\n"), new RegExp(`stopped early by ${signal} after`));
-                    assert.strictEqual(signals.listenerCount(signal), 0, "handlers are removed");
-                }
-            } finally {
-                console.error = error;
-                console.log = log;
-                await server.close();
-            }
-        });
-
-        it("Ctrl-C on the real command line: summary, reports, exit 130", async () => {
-            const server = await startV2Server();
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-ctrl-c-"));
-            try {
-                const { status, out } = await interruptedRun(process.execPath, ["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${server.port}`,
-                    "--users", "2", "--run-time", "1h", "--report", dir], server, "SIGINT");
-                assert.strictEqual(status, 130, out);
-                assert.match(out, /SIGINT: stopping the load/);
-                assert.match(out, /requests\s+failures/);
-                assert.strictEqual(JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")).interrupted, "SIGINT");
-            } finally {
-                await server.close();
-            }
-        });
-    });
 
     /** Starts a generator command, sends `signal` once the server saw 5 requests, and returns its exit status and output. */
     async function interruptedRun(command: string, args: string[], server: { requests: unknown[] }, signal: NodeJS.Signals) {
