@@ -160,7 +160,7 @@ describe("load generator", () => {
                     for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
                         const signals = new EventEmitter();
                         const sent = server.requests.length;
-                        const run = main(["--host", `http://127.0.0.1:${server.port}`, "--users", "2", "--run-time", "1h", "--quiet", "--report", dir], { signals });
+                        const run = main(["--host", `http://127.0.0.1:${server.port}`, "--users", "2", "--run-time", "1h", "--quiet", "--report", dir], { signals, client });
                         while (server.requests.length < sent + 5) {
                             await new Promise(r => setTimeout(r, 20));
                         }
@@ -179,21 +179,6 @@ describe("load generator", () => {
                 } finally {
                     console.error = error;
                     console.log = log;
-                    await server.close();
-                }
-            });
-
-            it("Ctrl-C on the real command line: summary, reports, exit 130", async () => {
-                const server = await startV2Server();
-                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-ctrl-c-"));
-                try {
-                    const { status, out } = await interruptedRun(process.execPath, ["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${server.port}`,
-                        "--users", "2", "--run-time", "1h", "--report", dir], server, "SIGINT");
-                    assert.strictEqual(status, 130, out);
-                    assert.match(out, /SIGINT: stopping the load/);
-                    assert.match(out, /requests\s+failures/);
-                    assert.strictEqual(JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")).interrupted, "SIGINT");
-                } finally {
                     await server.close();
                 }
             });
@@ -289,7 +274,22 @@ describe("load generator", () => {
         return { status, out };
     }
 
-    describe("npm run loadtest", () => {
+    describe("npm run loadtest, as a process (undici's client)", () => {
+        it("Ctrl-C on the real command line: summary, reports, exit 130", async () => {
+            const server = await startV2Server();
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-ctrl-c-"));
+            try {
+                const { status, out } = await interruptedRun(process.execPath, ["-r", "tsx/cjs", "loadtest/cli.ts", "--host", `http://127.0.0.1:${server.port}`,
+                    "--users", "2", "--run-time", "1h", "--report", dir], server, "SIGINT");
+                assert.strictEqual(status, 130, out);
+                assert.match(out, /SIGINT: stopping the load/);
+                assert.match(out, /requests\s+failures/);
+                assert.strictEqual(JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")).interrupted, "SIGINT");
+            } finally {
+                await server.close();
+            }
+        });
+
         it("SIGTERM to npm reaches the generator (the script execs node): the load stops, the report says so, exit 143", async () => {
             const server = await startV2Server();
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadgen-npm-"));

@@ -319,7 +319,7 @@ describe("watching the scaling (--watch)", () => {
         const model = await startV2Server();
         try {
             const kubeconfig = kubeconfigFile(api.url, "fake-ctx", "other", ["other"]);
-            const wrong = await runNode(["--import", "tsx", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`,
+            const wrong = await runNode(["-r", "tsx/cjs", "loadtest/cli.ts", "--host", `http://127.0.0.1:${model.port}`,
                 "--users", "1", "--run-time", "1s", "--quiet", "--watch", "--context", "kind-other"], { env: { ...process.env, KUBECONFIG: kubeconfig } });
             assert.strictEqual(wrong.status, 3, wrong.stderr);
             assert.match(wrong.stderr, /^loadgen: --watch: no context "kind-other" in the kubeconfig; contexts: fake-ctx, other .*\nNothing was sent/);
