@@ -91,12 +91,16 @@ describe("load generator", () => {
 
             it("a request still waiting for a connection at its deadline was not sent; one sent and unanswered is a timeout", async () => {
                 const server = await startMisbehavingServer("accept-then-hang");
-                // One connection: the second request waits for it behind the first, which hangs.
+                // One connection: the others wait for it behind the first, which hangs. When the first's deadline
+                // cuts it, the second may still get a new connection and be sent in the same millisecond (then
+                // it timed out, rightly); the third never can, since the second then holds the only one.
                 const one = client(new URL(server.url), { connections: 1, timeoutMs: 300, maxBytes: 1024, check: () => ({ ok: true }) });
                 try {
-                    const outcomes = await Promise.all([0, 1].map(() => one.send(Buffer.from("{}"))));
-                    assert.deepStrictEqual(outcomes, [{ ok: false, cause: "timeout" }, { ok: false, cause: "not sent: no connection" }]);
-                    assert.strictEqual(server.connections(), 1, "the second request was never sent");
+                    const outcomes = (await Promise.all([0, 1, 2].map(() => one.send(Buffer.from("{}"))))).map(o => o.cause);
+                    assert.strictEqual(outcomes[0], "timeout");
+                    assert.ok(["timeout", "not sent: no connection"].includes(outcomes[1]!), outcomes[1]);
+                    assert.strictEqual(outcomes[2], "not sent: no connection");
+                    assert.ok(server.connections() <= 2, `${server.connections()} connections: the third request was sent`);
                 } finally {
                     await one.destroy();
                     await server.close();
