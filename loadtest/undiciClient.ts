@@ -14,7 +14,7 @@ const TOO_LARGE: Outcome = { ok: false, cause: "reply too large" };
 const ENDED = new Error("the exchange already ended");
 
 /** The cause of a failed exchange, by what undici or the socket said. */
-export function causeOf(e: Error, answering: boolean): string {
+function causeOf(e: Error, answering: boolean): string {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "UND_ERR_SOCKET") {
         // "other side closed": the server closed the connection.

@@ -8,3 +8,12 @@ export function positiveSeconds(name: string, fallback: string, env: NodeJS.Proc
     }
     return Number(raw);
 }
+
+/** An http(s) URL from environment variable `name`; throws naming it otherwise. */
+export function httpUrl(name: string, env: NodeJS.ProcessEnv = process.env): string {
+    const raw = env[name] ?? "";
+    if (!/^https?:\/\//.test(raw)) {
+        throw new Error(`${name} = ${JSON.stringify(raw)} is not an http(s) URL`);
+    }
+    return raw;
+}

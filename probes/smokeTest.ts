@@ -4,7 +4,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { httpRequest } from "../lib/httpRequest";
 import { describeFailure, pollUntil } from "./poll";
 import { checkAnswer, MAX_REPLY_BYTES, sampleRequestBody } from "../lib/v2Protocol";
-import { positiveSeconds } from "./env";
+import { httpUrl, positiveSeconds } from "./env";
 import { PortForward, portForward } from "./portForward";
 
 export interface SmokeTestOptions {
@@ -65,11 +65,8 @@ export interface SmokeTestCommandOptions {
  * only loaded when the settings ask for pod status.
  */
 export async function smokeTestCommand(env: NodeJS.ProcessEnv, opts: SmokeTestCommandOptions): Promise<number[]> {
-    let url = env.SMOKE_URL ?? "";
+    let url = httpUrl("SMOKE_URL", env);
     const timeout = positiveSeconds("SMOKE_TIMEOUT_SECONDS", "600", env);
-    if (!/^https?:\/\//.test(url)) {
-        throw new Error(`SMOKE_URL = ${JSON.stringify(url)} is not an http(s) URL`);
-    }
     const context = env.KUBE_CONTEXT || undefined;
     let forward: PortForward | undefined;
     const via = env.SMOKE_PORT_FORWARD;

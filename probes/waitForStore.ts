@@ -2,7 +2,7 @@
 // waits until a URL answers 2xx; with WAIT_S3_BUCKET, then until a listing of that bucket signed with
 // the given key succeeds, so that what answers is the store the program made, not any server on
 // that port. Resolves once both were seen; rejects saying why not.
-import { positiveSeconds } from "./env";
+import { httpUrl, positiveSeconds } from "./env";
 import { pollUntil, waitForHttp } from "./poll";
 import { storeAnswers } from "./s3Check";
 
@@ -15,11 +15,8 @@ export interface WaitForStoreOptions {
 }
 
 export async function waitForStoreCommand(env: NodeJS.ProcessEnv, opts: WaitForStoreOptions): Promise<void> {
-    const url = env.WAIT_URL ?? "";
+    const url = httpUrl("WAIT_URL", env);
     const timeout = positiveSeconds("WAIT_TIMEOUT_SECONDS", "300", env);
-    if (!/^https?:\/\//.test(url)) {
-        throw new Error(`WAIT_URL = ${JSON.stringify(url)} is not an http(s) URL`);
-    }
     const intervalMs = opts.intervalMs ?? 2000;
     const deadline = Date.now() + timeout * 1000;
     await waitForHttp(url, { timeoutMs: timeout * 1000, intervalMs, log: opts.log });

@@ -8,7 +8,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { DEFAULTS } from "../config/defaults";
 import { DEADLINES_MS, down, Lifecycle, StepFailed, up } from "../scripts/lifecycle/lifecycle";
-import { Captured, hostProc, Proc } from "../scripts/lifecycle/proc";
+import { Captured, hostProc, Proc, ProcTiming } from "../scripts/lifecycle/proc";
 import { DEV_STACK } from "../scripts/lifecycle/devStack";
 import { reply } from "./v2answers";
 import { forgetWithCluster, reconcilePlan, StateResource } from "../scripts/lifecycle/state";
@@ -433,7 +433,6 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
             assert.deepStrictEqual(lines, [`  last lines of ${log}:`, "    epoch 1", "    boom"]);
         });
 
-        /** Whether a process is still there, asked a bounded number of times (it may take a moment to be reaped). */
         /**
          * Whether the process ended within 2 s: no longer there, or a zombie (dead, waiting for the init
          * process to reap it, which here can take seconds: proc(5), "Z  Zombie").
@@ -453,23 +452,26 @@ describe("the dev stack's lifecycle on kind (scripts/lifecycle)", () => {
             return false;
         }
 
-        it("a deadline stops the command's whole process group, grandchildren included", async () => {
+        /**
+         * Starts `background` from a shell that waits for it, under a 500 ms deadline; checks the deadline
+         * left no exit status and returns the background process's pid.
+         */
+        async function grandchildAfterDeadline(background: string, timing?: ProcTiming): Promise<number> {
             const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "group-")), "pid");
-            const r = await hostProc(ROOT, () => undefined).capture("sh", ["-c", `sleep 600 & echo $! > '${pidFile}'; wait`], { timeoutMs: 500 });
+            const r = await hostProc(ROOT, () => undefined, timing).capture("sh", ["-c", `${background} & echo $! > '${pidFile}'; wait`], { timeoutMs: 500 });
             assert.strictEqual(r.status, null);
             const grandchild = Number(fs.readFileSync(pidFile, "utf8"));
             assert.ok(grandchild > 0);
-            assert.ok(await gone(grandchild), "the grandchild was stopped with its parent");
+            return grandchild;
+        }
+
+        it("a deadline stops the command's whole process group, grandchildren included", async () => {
+            assert.ok(await gone(await grandchildAfterDeadline("sleep 600")), "the grandchild was stopped with its parent");
         });
 
         it("after a deadline, a grandchild that ignores SIGTERM still gets SIGKILL, though its parent exited", async () => {
-            const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "stubborn-")), "pid");
-            const proc = hostProc(ROOT, () => undefined, { killGraceMs: 200 });
-            const r = await proc.capture("sh", ["-c", `(trap '' TERM; exec sleep 600) & echo $! > '${pidFile}'; wait`], { timeoutMs: 500 });
-            assert.strictEqual(r.status, null);
-            const grandchild = Number(fs.readFileSync(pidFile, "utf8"));
-            assert.ok(grandchild > 0);
-            assert.ok(await gone(grandchild), "the stubborn grandchild was killed after the grace");
+            const stubborn = await grandchildAfterDeadline("(trap '' TERM; exec sleep 600)", { killGraceMs: 200 });
+            assert.ok(await gone(stubborn), "the stubborn grandchild was killed after the grace");
         });
 
         it("a command is over when it exits, even if a grandchild keeps its output open", async () => {
