@@ -77,18 +77,26 @@ export const noRedirectHttpLibrary: k8s.HttpLibrary = k8s.wrapHttpLibrary({
 
 /**
  * Runs one API call with a deadline: the request is aborted when it passes (so no socket is left
- * open), and a ref'd timer rejects even if the client ignored the abort.
+ * open), and a ref'd timer rejects even if the client ignored the abort. `onAnswer` sees when the
+ * request left and its answer came, with the answer's headers (the watch reads the cluster's clock
+ * from their Date).
  */
-export function withDeadline<T>(what: (options: k8s.ConfigurationOptions) => Promise<T>, timeoutMs: number): Promise<T> {
+export function withDeadline<T>(what: (options: k8s.ConfigurationOptions) => Promise<T>, timeoutMs: number,
+    onAnswer?: (sentMs: number, receivedMs: number, headers: Record<string, string>) => void): Promise<T> {
     const abort = new AbortController();
+    let sentMs = Date.now();
     // The object API takes the generated client's Observable middleware (not its promise form).
     const options: k8s.ConfigurationOptions = {
         middleware: [{
             pre: (context: k8s.RequestContext) => {
                 context.setSignal(abort.signal);
+                sentMs = Date.now();
                 return new k8s.Observable(Promise.resolve(context));
             },
-            post: (context: k8s.ResponseContext) => new k8s.Observable(Promise.resolve(context)),
+            post: (context: k8s.ResponseContext) => {
+                onAnswer?.(sentMs, Date.now(), context.headers);
+                return new k8s.Observable(Promise.resolve(context));
+            },
         }],
         middlewareMergeStrategy: "append",
         httpApi: noRedirectHttpLibrary,

@@ -2,11 +2,18 @@
 import { parseArgs as parseArgv } from "node:util";
 import { DurationError, parseDuration } from "../lib/duration";
 import { inferencePath, seldonWorkloadName } from "../lib/seldon";
-import { LoadOptions } from "./types";
+import { LoadOptions, PrometheusService } from "./types";
 import { redactedUrl } from "../lib/urls";
 
 /** The dev stack's names (Pulumi.dev.yaml, config defaults), which the defaults below point at. */
 const DEV_STACK = { namespace: "seldon", deployment: "cifar10", model: "cifar10-pytorch" };
+
+/** `<namespace>/<service>:<port>` as --prometheus takes it; undefined when it is not that. */
+export function parsePrometheusService(text: string): PrometheusService | undefined {
+    const name = "[a-z0-9](?:[-a-z0-9]*[a-z0-9])?";
+    const m = new RegExp(`^(${name})/(${name}):([0-9]{1,5})$`).exec(text);
+    return m && Number(m[3]) >= 1 && Number(m[3]) <= 65535 ? { namespace: m[1], service: m[2], port: Number(m[3]) } : undefined;
+}
 
 /** Bad command-line arguments; an empty message asks for the usage alone (--help). */
 export class UsageError extends Error {}
@@ -27,6 +34,8 @@ export const DEFAULTS = {
     deployment: seldonWorkloadName(DEV_STACK.deployment, DEV_STACK.model),
     watchInterval: "5s",
     cooldown: "0s",
+    /** kube-prometheus-stack's Prometheus as the program installs it (lib/charts.ts: release seldon-monitoring, port 9090). */
+    prometheus: "seldon-monitoring/seldon-monitoring-prometheus:9090",
 };
 
 /** The longest --cooldown: an autoscaler that has not scaled down after this is not going to. */
@@ -68,6 +77,9 @@ export const USAGE = `Usage: loadgen [options]
   --cooldown T          with --watch: after the load, keep watching up to T (at most 1h) and end as soon as
                         the Deployment is back to its starting replicas, to measure the scale-down
                         (default ${DEFAULTS.cooldown}: stop with the load). HPA mode waits 5 min before scaling down.
+  --prometheus NS/SVC:PORT  with --watch: the Prometheus Service whose executor counters tell when each new
+                        replica served its first request, read through the API server (default
+                        ${DEFAULTS.prometheus}; "none" to skip)
 
 Ctrl-C (SIGINT) or SIGTERM stops the load, then prints the summary and writes the reports of what was
 measured; a second signal quits at once.
@@ -84,7 +96,7 @@ const OPTIONS = {
     host: { type: "string" }, path: { type: "string" }, users: { type: "string" }, "spawn-rate": { type: "string" },
     "run-time": { type: "string" }, "min-wait": { type: "string" }, "max-wait": { type: "string" }, timeout: { type: "string" },
     report: { type: "string" }, context: { type: "string" }, namespace: { type: "string" }, deployment: { type: "string" },
-    "watch-interval": { type: "string" }, cooldown: { type: "string" }, quiet: { type: "boolean" }, watch: { type: "boolean" }, help: { type: "boolean" },
+    "watch-interval": { type: "string" }, cooldown: { type: "string" }, prometheus: { type: "string" }, quiet: { type: "boolean" }, watch: { type: "boolean" }, help: { type: "boolean" },
 } as const;
 
 /** Parses the command line; throws UsageError with a message that names the bad argument. */
@@ -175,15 +187,21 @@ export function parseArgs(argv: string[]): LoadOptions {
         if (cooldownMs > MAX_COOLDOWN_MS) {
             throw new UsageError(`--cooldown ${JSON.stringify(str("cooldown", ""))} is too long: use at most 1h`);
         }
+        const prometheusText = str("prometheus", DEFAULTS.prometheus);
+        const prometheus = prometheusText === "none" ? undefined : parsePrometheusService(prometheusText);
+        if (prometheusText !== "none" && !prometheus) {
+            throw new UsageError(`--prometheus ${JSON.stringify(prometheusText)} is not <namespace>/<service>:<port> (e.g. ${DEFAULTS.prometheus}) or none`);
+        }
         options.watch = {
             context: values.context as string | undefined,
             namespace: str("namespace", DEFAULTS.namespace),
             deployment: str("deployment", DEFAULTS.deployment),
             intervalMs,
             cooldownMs,
+            ...(prometheus ? { prometheus } : {}),
         };
     } else {
-        for (const k of ["context", "namespace", "deployment", "watch-interval", "cooldown"] as const) {
+        for (const k of ["context", "namespace", "deployment", "watch-interval", "cooldown", "prometheus"] as const) {
             if (values[k] !== undefined) {
                 throw new UsageError(`--${k} only applies with --watch`);
             }

@@ -6,7 +6,7 @@ import { EXIT, parseArgs, USAGE, UsageError } from "./args";
 import { watchCooldown } from "./cooldown";
 import { MakeLoadClient } from "./client";
 import { runLoad } from "./engine";
-import { summaryTable, progressLine, writeReports } from "./report";
+import { anatomyFor, summaryTable, progressLine, writeReports } from "./report";
 import { LoadOptions, LoadResult, StartWatch, Watcher, WatchError } from "./types";
 
 /** Why a folder cannot take the reports (created if missing, then a file written and removed), or undefined. */
@@ -123,6 +123,11 @@ export async function main(argv: string[], deps: {
     }
     if (opts.progress === "tty") {
         process.stdout.write("\n");
+    }
+    // Where each new replica's scale-up went, from the pods and events the watch kept.
+    const anatomy = anatomyFor(result);
+    if (anatomy && result.scaling) {
+        result.scaling.anatomy = anatomy;
     }
     out.log(summaryTable(result));
     if (opts.reportDir) {

@@ -6,6 +6,8 @@ import { LoadResult, TimelinePoint } from "./types";
 import { describeScaling, scalingTimes, signalLostPeriods } from "./scaling";
 import { EXECUTOR_REQUESTS } from "../lib/queries";
 import { TRITON_METRICS } from "../lib/triton";
+import { Anatomy, describeAnatomy, scaleUpAnatomy } from "./anatomy";
+import { anatomyLanes, PLOT } from "./lanes";
 
 /** One progress line: elapsed, users, req/s, failures, p50/p95 of the last second. */
 export function progressLine(point: TimelinePoint, totals: { requests: number; failures: number }): string {
@@ -43,6 +45,9 @@ export function summaryTable(r: LoadResult): string {
             lines.push(...describeScaling(times));
         }
         lines.push(...describeSignalLost(r));
+        if (r.scaling.anatomy) {
+            lines.push(...describeAnatomy(r.scaling.anatomy));
+        }
         const c = r.scaling.cooldown;
         if (c) {
             lines.push(`  cooldown: watched ${c.watchedS} s after the load; ${c.ended === "back" ? "back at the starting replicas" : c.ended === "deadline" ? "--cooldown ran out first" : "stopped by a signal"}`);
@@ -89,7 +94,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, c => ({ "&": "&amp;", "<
 
 /** A line chart over [0, xMax] seconds: the same time axis for every chart of the report. */
 export function lineChart(title: string, unit: string, xMax: number, series: Series[], marks: Mark[] = []): string {
-    const w = 860, h = 220, left = 56, right = 16, top = 28, bottom = 30;
+    const w = PLOT.width, h = 220, left = PLOT.left, right = PLOT.right, top = 28, bottom = 30;
     const step = niceStep(Math.max(1, ...series.flatMap(s => s.points.map(p => p[1]))) / 4);
     const yMax = step * Math.ceil(Math.max(1, ...series.flatMap(s => s.points.map(p => p[1]))) / step);
     const x = (t: number) => left + (t / Math.max(1, xMax)) * (w - left - right);
@@ -111,7 +116,7 @@ export function lineChart(title: string, unit: string, xMax: number, series: Ser
     const legend = series.map((s, i) =>
         `<rect x="${left + i * 190}" y="8" width="12" height="4" fill="${s.color}"/><text x="${left + 16 + i * 190}" y="14">${escapeHtml(s.name)}</text>`).join("");
     return `<figure><figcaption>${escapeHtml(title)} <small>(${escapeHtml(unit)})</small></figcaption>` +
-        `<svg viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-label="${escapeHtml(title)}" font-size="11" font-family="sans-serif">` +
+        `<svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${escapeHtml(title)}" font-size="11" font-family="sans-serif">` +
         `${grid}${xTicks}${legend}${markLines}${lines}</svg></figure>`;
 }
 
@@ -174,6 +179,26 @@ export function replicaChanges(r: Pick<LoadResult, "scaling">): Mark[] {
     return [...ready, ...lost].sort((a, b) => a.t - b.t);
 }
 
+/**
+ * The scale-up anatomy of a watched run, from its cluster records; undefined when the watch kept none
+ * (a run without --watch, or a report written before the anatomy existed).
+ */
+export function anatomyFor(r: LoadResult): Anatomy | undefined {
+    if (!r.scaling?.cluster) {
+        return undefined;
+    }
+    const trigger = r.scaling.trigger;
+    const threshold = trigger && trigger.query.includes(EXECUTOR_REQUESTS) ? Number(trigger.threshold) : undefined;
+    return scaleUpAnatomy({
+        startedAt: r.startedAt,
+        durationS: r.durationS,
+        samples: r.scaling.samples,
+        cluster: r.scaling.cluster,
+        rates: timelineRates(r),
+        ...(threshold !== undefined && Number.isFinite(threshold) ? { requestRateThreshold: threshold } : {}),
+    });
+}
+
 export function reportHtml(r: LoadResult): string {
     // One time axis for every chart, long enough for every point (the last second may be partial).
     const rates = timelineRates(r);
@@ -197,6 +222,10 @@ export function reportHtml(r: LoadResult): string {
             { name: "ready", color: "#2ca02c", width: 2.5, points: s.map(p => [p.t, p.readyReplicas]) },
             { name: "HPA desired", color: "#8c564b", width: 1.5, dash: "6 4", points: s.filter(p => p.hpa).map(p => [p.t, p.hpa!.desiredReplicas]) },
         ], marks));
+        // Under the replicas, on the same axis: where each new replica's scale-up went.
+        if (r.scaling.anatomy) {
+            charts.push(anatomyLanes(r.scaling.anatomy, xMax));
+        }
         const withMetric = s.filter(p => p.hpa?.metric !== undefined);
         if (withMetric.length > 0) {
             const unit = withMetric[0].hpa!.unit;
@@ -219,7 +248,7 @@ export function reportHtml(r: LoadResult): string {
     const watchErrors = Object.entries(r.scaling?.errorsByMessage ?? {}).map(([m, n]) => `<li>${escapeHtml(m)}: ${n}</li>`).join("");
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Load test ${escapeHtml(r.startedAt)}</title>
-<style>body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}figure{margin:1.5em 0}figcaption{font-weight:bold}</style>
+<style>body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}figure{margin:1.5em 0}figcaption{font-weight:bold}svg{max-width:100%;height:auto}</style>
 </head><body>
 <h1>Load test${seen ? `: ${seen.mode}, ${escapeHtml(`${r.scaling!.namespace}/${r.scaling!.deployment}`)}` : ""}</h1>
 <p>${escapeHtml(r.options.host + r.options.path)}: ${r.options.users} users spawned at ${r.options.spawnRate}/s,

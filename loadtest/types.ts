@@ -1,4 +1,6 @@
 // What the load generator's parts exchange: its options, what it measures, and the watcher's samples.
+import type { ClusterRecords } from "./clusterRecords";
+import type { Anatomy } from "./anatomy";
 
 export interface LoadOptions {
     /** Base URL of the ingress, e.g. http://localhost:8080. */
@@ -31,6 +33,15 @@ export interface WatchOptions {
      * the replicas it had at the start (all ready): the scale-down, measured. 0: stop with the load.
      */
     cooldownMs: number;
+    /** Where the executor's request counters are read, for each new replica's first request; none: not read. */
+    prometheus?: PrometheusService;
+}
+
+/** The Prometheus the watch reads: a Service in the cluster, reached through the API server's service proxy. */
+export interface PrometheusService {
+    namespace: string;
+    service: string;
+    port: number;
 }
 
 /** One sample of the scaling state, on the load's time axis. */
@@ -57,6 +68,8 @@ export interface WatchResult {
     lastError?: string;
     /** KEDA's trigger when a ScaledObject scales the Deployment (read once, at the start): what it scales on. */
     trigger?: { query: string; threshold: string };
+    /** The pods, events and clock of the scale-up anatomy (absent in reports written before it). */
+    cluster?: ClusterRecords;
 }
 
 export interface Watcher {
@@ -115,7 +128,7 @@ export interface LoadResult {
     /** Latency of successful requests, ms. */
     latencyMs: LatencySummary | null;
     timeline: TimelinePoint[];
-    scaling?: WatchResult & { namespace: string; deployment: string; cooldown?: Cooldown };
+    scaling?: WatchResult & { namespace: string; deployment: string; cooldown?: Cooldown; anatomy?: Anatomy };
     /** Set when a signal stopped the run before its run time: what was measured until then. */
     interrupted?: "SIGINT" | "SIGTERM";
 }

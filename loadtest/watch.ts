@@ -1,9 +1,13 @@
 // Follows the model's Deployment and the HPA that scales it (Seldon's, or the one KEDA creates for
 // its ScaledObject) through the Kubernetes API while the load runs: replicas and the autoscaler's
-// current metric, on the load's time axis.
+// current metric, on the load's time axis; and, for the scale-up anatomy, the Deployment's pods (found
+// by its selector), the events about them and the HPA, the cluster's clock, and at the end when each
+// new pod served its first request (Prometheus, through the API server).
 import * as k8s from "@kubernetes/client-node";
 import { kubeConfigFor, statusOf, withDeadline } from "../lib/kubernetesApi";
 import { parseQuantity as parseKubernetesQuantity } from "../lib/quantity";
+import { ClockEstimate, ClusterRecords, EventRecord, eventRecord, PodRecord, podRecord } from "./clusterRecords";
+import { readFirstServed } from "./firstServed";
 import { ScalingSample, Watcher, WatchError, WatchOptions, WatchResult } from "./types";
 
 /** Deadline of one API call: a slow or hanging API server costs at most this per sample. */
@@ -21,7 +25,10 @@ export async function startWatch(opts: WatchOptions, startedAt: () => number, ku
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const autoscaling = kc.makeApiClient(k8s.AutoscalingV2Api);
-    const call = <T>(what: (options: k8s.ConfigurationOptions) => Promise<T>) => withDeadline(what, apiTimeoutMs);
+    // Every answer's Date header narrows how far the cluster's clock is from this machine's.
+    const clock = new ClockEstimate();
+    const call = <T>(what: (options: k8s.ConfigurationOptions) => Promise<T>) =>
+        withDeadline(what, apiTimeoutMs, (sent, received, headers) => clock.observe(sent, received, headers.date));
 
     // Before any load: is the target there? A wrong one would only show up as failed samples.
     const where = `in context ${JSON.stringify(context)} (${kc.getCurrentCluster()?.server ?? "no server"})`;
@@ -32,8 +39,12 @@ export async function startWatch(opts: WatchOptions, startedAt: () => number, ku
             ? `namespace ${JSON.stringify(opts.namespace)} does not exist ${where}`
             : `cannot read namespace ${JSON.stringify(opts.namespace)} ${where}: ${firstLine(e)}`);
     }
+    let selector: string | undefined;
     try {
-        await call(options => apps.readNamespacedDeployment({ name: opts.deployment, namespace: opts.namespace }, options));
+        const deployment = await call(options => apps.readNamespacedDeployment({ name: opts.deployment, namespace: opts.namespace }, options));
+        // Its pods are the ones its selector matches, whatever they are named.
+        const labels = deployment.spec?.selector?.matchLabels ?? {};
+        selector = Object.keys(labels).length ? Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",") : undefined;
     } catch (e) {
         if (statusOf(e) !== 404) {
             throw new WatchError(`cannot read Deployment ${opts.namespace}/${opts.deployment} ${where}: ${firstLine(e)}`);
@@ -54,6 +65,47 @@ export async function startWatch(opts: WatchOptions, startedAt: () => number, ku
     const errorsByMessage: Record<string, number> = {};
     let errors = 0;
     let lastError: string | undefined;
+    const pods = new Map<string, PodRecord>();
+    const events = new Map<string, EventRecord>();
+    const readErrors: Record<string, number> = {};
+    const readFailed = (what: string) => (e: unknown) => {
+        const key = `${what}: ${firstLine(e)}`;
+        readErrors[key] = (readErrors[key] ?? 0) + 1;
+        return undefined;
+    };
+    const loadTime = () => Math.round((Date.now() - startedAt()) / 100) / 10;
+
+    // The pods and the events of the scale-up anatomy; a failed read costs the anatomy that listing only.
+    const observeCluster = async () => {
+        const [podList, eventList] = await Promise.all([
+            selector ? call(options => core.listNamespacedPod({ namespace: opts.namespace, labelSelector: selector }, options)).catch(readFailed("pods")) : undefined,
+            call(options => core.listNamespacedEvent({ namespace: opts.namespace }, options)).catch(readFailed("events")),
+        ]);
+        const t = loadTime();
+        if (podList) {
+            const listed = new Set<string>();
+            for (const pod of podList.items) {
+                const record = podRecord(pod, t);
+                const known = pods.get(record.uid);
+                pods.set(record.uid, known ? { ...record, firstListedS: known.firstListedS } : record);
+                listed.add(record.uid);
+            }
+            for (const [uid, record] of pods) {
+                if (!listed.has(uid) && record.goneS === undefined) {
+                    record.goneS = t;
+                }
+            }
+        }
+        const podNames = new Set([...pods.values()].map(p => p.name));
+        for (const e of eventList?.items ?? []) {
+            const record = eventRecord(e);
+            const about = e.involvedObject;
+            const ours = about?.kind === "Pod" ? podNames.has(about.name ?? "") : about?.kind === "HorizontalPodAutoscaler";
+            if (record && ours) {
+                events.set(e.metadata?.uid ?? `${record.kind}/${record.name}/${record.reason}/${record.first}`, record);
+            }
+        }
+    };
 
     const sample = async () => {
         try {
@@ -64,8 +116,9 @@ export async function startWatch(opts: WatchOptions, startedAt: () => number, ku
                 trigger ? call(options => customObjects.getNamespacedCustomObject({
                     group: "keda.sh", version: "v1alpha1", namespace: opts.namespace, plural: "scaledobjects", name: opts.deployment,
                 }, options)).catch(() => undefined) : Promise.resolve(undefined),
+                observeCluster(),
             ]);
-            const t = Math.round((Date.now() - startedAt()) / 100) / 10;
+            const t = loadTime();
             const hpa = hpas.items.find(h => h.spec?.scaleTargetRef?.kind === "Deployment" && h.spec.scaleTargetRef.name === opts.deployment);
             const lost = signalLost(scaledObject, hpa);
             samples.push({
@@ -100,7 +153,19 @@ export async function startWatch(opts: WatchOptions, startedAt: () => number, ku
             // Every call has a deadline, so this ends; the last sample shows the state at the end of the load.
             running = running.then(sample);
             await running;
-            return { samples, errors, errorsByMessage, ...(lastError ? { lastError } : {}), ...(trigger ? { trigger } : {}) };
+            const cluster: ClusterRecords = { pods: [...pods.values()], events: [...events.values()], clock: clock.clock() };
+            if (Object.keys(readErrors).length) {
+                cluster.readErrors = readErrors;
+            }
+            // The new pods' first requests, once, at the end: Prometheus has scraped them by now (or not).
+            const first = samples[0]?.t ?? 0;
+            const added = cluster.pods.filter(p => p.firstListedS > first || Date.parse(p.createdAt) - cluster.clock.offsetMs > startedAt());
+            if (opts.prometheus && added.length) {
+                const nowCluster = Date.now() + cluster.clock.offsetMs;
+                const rangeS = (nowCluster - (startedAt() + cluster.clock.offsetMs)) / 1000 + 60;
+                cluster.firstServed = await readFirstServed(kc, opts.prometheus, opts, added.map(p => p.name), rangeS, nowCluster, apiTimeoutMs);
+            }
+            return { samples, errors, errorsByMessage, ...(lastError ? { lastError } : {}), ...(trigger ? { trigger } : {}), cluster };
         },
     };
 }
