@@ -204,8 +204,9 @@ export function scaleUpAnatomy(input: AnatomyInput): Anatomy {
             const times = e.count > 1 && e.last !== e.first ? [e.first, e.last] : [e.last];
             return parsed ? times.map(t => ({ atS: at(t)!, ...parsed })) : [];
         })
-        // Scale-ups only: a new size above the replicas the last sample before it saw.
-        .filter(r => r.newSize > ([...samples].reverse().find(s => s.t < r.atS)?.replicas ?? samples[0]?.replicas ?? 0))
+        // Scale-ups only: the controller gives "<metric> above target" for one, "All metrics below target"
+        // for a scale-down (horizontal.go, rescaleReason).
+        .filter(r => !/^All metrics below target/.test(r.reason))
         .sort((a, b) => a.atS - b.atS);
     if (added.length > 0 && rescales.length === 0) {
         notes.push("no SuccessfulRescale event of the HPA was found (events expire, after 1 h by default: kube-apiserver --event-ttl): " +

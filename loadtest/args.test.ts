@@ -16,8 +16,15 @@ describe("load generator command line", () => {
         assert.deepStrictEqual(o, {
             host: "http://gw.example.com", path: "/x/infer", users: 7, spawnRate: 2.5, runTimeMs: 90000, minWaitMs: 0, maxWaitMs: 5,
             timeoutMs: 500, reportDir: "out", progress: "none",
-            watch: { context: "kind-scalable-serving", namespace: "ml", deployment: "d", intervalMs: 2000, cooldownMs: 0 },
+            watch: { context: "kind-scalable-serving", namespace: "ml", deployment: "d", intervalMs: 2000, cooldownMs: 0,
+                prometheus: { namespace: "seldon-monitoring", service: "seldon-monitoring-prometheus", port: 9090 } },
         });
+    });
+
+    it("--prometheus names the Service the first requests are read from, or none", () => {
+        assert.deepStrictEqual(parseArgs(["--watch", "--prometheus", "monitoring/prometheus-k8s:9091"]).watch?.prometheus, { namespace: "monitoring", service: "prometheus-k8s", port: 9091 });
+        assert.strictEqual(parseArgs(["--watch", "--prometheus", "none"]).watch?.prometheus, undefined);
+        assert.deepStrictEqual(parseArgs(["--watch", "--prometheus=a/b:65535"]).watch?.prometheus, { namespace: "a", service: "b", port: 65535 });
     });
 
 
@@ -41,6 +48,10 @@ describe("load generator command line", () => {
         [["--watch", "--cooldown", "2h"], /--cooldown "2h" is too long: use at most 1h/],
         [["--watch", "--cooldown", "later"], /--cooldown "later" is not a duration/],
         [["--cooldown", "5m"], /--cooldown only applies with --watch/],
+        [["--prometheus", "none"], /--prometheus only applies with --watch/],
+        [["--watch", "--prometheus", "http://prometheus:9090"], /^--prometheus "http:\/\/prometheus:9090" is not <namespace>\/<service>:<port> \(e\.g\. seldon-monitoring\/seldon-monitoring-prometheus:9090\) or none$/],
+        [["--watch", "--prometheus", "a/b:65536"], /--prometheus "a\/b:65536" is not/],
+        [["--watch", "--prometheus", "a/b:0"], /--prometheus "a\/b:0" is not/],
         // Credentials in --host would end up in report.json and report.html: refused, and never echoed.
         [["--host", "http://user:hunter2@localhost:8080"], /^--host "http:\/\/REDACTED@localhost:8080\/" carries credentials inside the URL, which the reports would keep in plain text/],
         [["--host", "http://user@localhost:8080"], /carries credentials/],

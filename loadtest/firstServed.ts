@@ -18,6 +18,8 @@ export function firstServedQuery(namespace: string, deployment: string, rangeS: 
 interface MatrixAnswer {
     status: string;
     error?: string;
+    /** An API server's own refusal (a Status object) says it here. */
+    message?: string;
     data?: { resultType: string; result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
 }
 
@@ -73,7 +75,7 @@ export async function readFirstServed(kc: k8s.KubeConfig, prometheus: Prometheus
         const response = await noRedirectHttpLibrary.send(request).toPromise();
         const body = JSON.parse(await response.body.text()) as MatrixAnswer;
         if (response.httpStatusCode !== 200 || body.status !== "success") {
-            return { error: `${where} answered HTTP ${response.httpStatusCode}: ${(body.error ?? "").slice(0, 200)}` };
+            return { error: `${where} answered HTTP ${response.httpStatusCode}: ${(body.error ?? body.message ?? "").slice(0, 200)}` };
         }
         return firstServedFrom(body, pods);
     } catch (e) {

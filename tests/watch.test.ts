@@ -95,8 +95,9 @@ describe("watching the scaling (--watch)", () => {
             assert.strictEqual(hpa.target, 50);
             assert.strictEqual(hpa.unit, "% CPU of request");
             assert.ok(hpa.metric! >= 70, `metric ${hpa.metric}`);
-            // Reads only: the namespace, the Deployment, the HPAs, and KEDA's ScaledObject once.
-            assert.ok(api.paths.every(p => p === "/api/v1/namespaces/seldon" || p.startsWith("/apis/apps/v1/namespaces/seldon/") ||
+            // Reads only: the namespace, the Deployment, the HPAs, KEDA's ScaledObject once, and the
+            // namespace's events (this Deployment has no selector, so no pod listing).
+            assert.ok(api.paths.every(p => p === "/api/v1/namespaces/seldon" || p === "/api/v1/namespaces/seldon/events" || p.startsWith("/apis/apps/v1/namespaces/seldon/") ||
                 p.startsWith("/apis/autoscaling/v2/namespaces/seldon/") || p === "/apis/keda.sh/v1alpha1/namespaces/seldon/scaledobjects/cifar10-default-0-cifar10-pytorch"),
             `unexpected reads: ${api.paths.join(", ")}`);
         } finally {
