@@ -4,7 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { LoadResult, ScalingSample } from "../../loadtest/types";
 import { runNode } from "../../tests/harness";
-import { scalingVerdict, SUMMARY_HEADER } from "./verdict";
+import { anatomyVerdict, scalingVerdict, SUMMARY_HEADER } from "./verdict";
+import { STEP_BUDGETS_S } from "./budgets";
 
 const s = (t: number, replicas: number, ready: number): ScalingSample => ({ t, replicas, readyReplicas: ready });
 const report = (samples: ScalingSample[], extra: Partial<LoadResult> = {}): LoadResult => ({
@@ -32,7 +33,10 @@ describe("the end-to-end workflow's scaling verdict (tools/e2e)", () => {
     it("the command exits 0 or 1 and appends its row under one header to the job summary", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verdict-"));
         const summary = path.join(dir, "summary.md");
-        fs.writeFileSync(path.join(dir, "hpa.json"), JSON.stringify(report(SCALED)));
+        const scaled = report(SCALED);
+        scaled.scaling!.anatomy = { clock: { offsetMs: 0, uncertaintyMs: 0, observations: 1 }, notes: [],
+            replicas: [{ pod: "p-1", createdS: 20, steps: [], pulls: [], outcome: { kind: "ready", atS: 44 }, seconds: { "model download": 4 } }] };
+        fs.writeFileSync(path.join(dir, "hpa.json"), JSON.stringify(scaled));
         fs.writeFileSync(path.join(dir, "keda.json"), JSON.stringify(report([s(0, 1, 1), s(180, 1, 1)])));
         const env = { ...process.env, GITHUB_STEP_SUMMARY: summary };
         const ok = await runNode(["--import", "tsx", "tools/e2e/scaling-verdict.ts", path.join(dir, "hpa.json"), "hpa"], { env });
@@ -43,7 +47,36 @@ describe("the end-to-end workflow's scaling verdict (tools/e2e)", () => {
         const text = fs.readFileSync(summary, "utf8");
         assert.strictEqual(text.split(SUMMARY_HEADER).length, 2, "one header");
         assert.match(text, /\| hpa \| 1 → 2 .*passed \|\n\| keda \| 1 → 1 .*FAILED/);
+        // The anatomy of each mode beside the summary, for the workflow's last step to append below the table.
+        const anatomy = fs.readFileSync(`${summary}.anatomy`, "utf8");
+        assert.match(anatomy, /#### Scale-up anatomy: hpa\n[\s\S]*\| p-1 \| - \| - \| - \| - \| 4 \|[\s\S]*#### Scale-up anatomy: keda\n/);
         const missing = await runNode(["--import", "tsx", "tools/e2e/scaling-verdict.ts", path.join(dir, "none.json"), "hpa"]);
         assert.strictEqual(missing.status, 1);
+    });
+});
+
+describe("the end-to-end workflow's scale-up anatomy (tools/e2e/budgets.ts)", () => {
+    const replica = (seconds: Record<string, number>) => ({
+        pod: "p-1", createdS: 20, steps: [], pulls: [], outcome: { kind: "ready" as const, atS: 44 }, seconds,
+    });
+    const withAnatomy = (seconds: Record<string, number>) => report(SCALED, { scaling: { ...report(SCALED).scaling!,
+        anatomy: { clock: { offsetMs: 0, uncertaintyMs: 0, observations: 1 }, replicas: [replica(seconds)], notes: [] } } });
+
+    it("passes steps at their budget and fails one just over it, naming the budget's file", () => {
+        const at = anatomyVerdict(withAnatomy({ "model download": STEP_BUDGETS_S["model download"], "image pull": 0 }), "keda");
+        assert.deepStrictEqual(at.problems, []);
+        const over = anatomyVerdict(withAnatomy({ "model download": STEP_BUDGETS_S["model download"] + 0.1 }), "keda");
+        assert.deepStrictEqual(over.problems, ["p-1: model download took 30.1 s, over its budget of 30 s (tools/e2e/budgets.ts)"]);
+        assert.match(over.markdown, /^#### Scale-up anatomy: keda\n\n\| replica \| signal \| pod creation \|/);
+        assert.match(over.markdown, /\| p-1 \| - \| - \| - \| - \| \*\*30\.1\*\* \(budget 30\) \|/);
+        // On kind the images are pre-loaded: any pull during a scale-up fails.
+        assert.match(anatomyVerdict(withAnatomy({ "image pull": 0.1 }), "hpa").problems.join(), /image pull took 0\.1 s, over its budget of 0 s/);
+    });
+
+    it("fails a report without the anatomy, and a replica that never became ready", () => {
+        assert.match(anatomyVerdict(report(SCALED), "hpa").problems.join(), /no scale-up anatomy/);
+        const stuck = withAnatomy({});
+        stuck.scaling!.anatomy!.replicas[0].outcome = { kind: "not ready", note: "not ready when the watch ended (cifar10-pytorch: ImagePullBackOff)" } as never;
+        assert.deepStrictEqual(anatomyVerdict(stuck, "hpa").problems, ["p-1: not ready when the watch ended (cifar10-pytorch: ImagePullBackOff)"]);
     });
 });

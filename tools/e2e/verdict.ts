@@ -1,8 +1,10 @@
 // The end-to-end workflow's verdict on one load test, read from the load test's own report.json: the
 // model scaled up above one replica under load and back down after it. Pure; the same numbers the
 // load test's summary prints (loadtest/scaling.ts).
+import { Cause, STEPS } from "../../loadtest/anatomy";
 import { scalingTimes } from "../../loadtest/scaling";
 import { LoadResult } from "../../loadtest/types";
+import { STEP_BUDGETS_S } from "./budgets";
 
 export interface Verdict {
     problems: string[];
@@ -33,4 +35,38 @@ export function scalingVerdict(report: LoadResult, mode: string): Verdict {
     const row = `| ${mode} | ${times ? `${times.startReplicas} → ${times.peakReadyReplicas}` : "-"} | ` +
         `${cell(times?.scaleUp?.afterS, times?.trigger.from)} | ${cell(times?.scaleDown?.afterS)} | ${problems.length === 0 ? "passed" : `FAILED: ${problems.join("; ")}`} |`;
     return { problems, row };
+}
+
+const CAUSES: Cause[] = [...STEPS, "image pull"];
+
+/**
+ * The scale-up anatomy of one run for the job summary (a table: one row per new replica, seconds per
+ * step), and every step over its budget (tools/e2e/budgets.ts) as a problem.
+ */
+export function anatomyVerdict(report: LoadResult, mode: string): { problems: string[]; markdown: string } {
+    const anatomy = report.scaling?.anatomy;
+    if (!anatomy) {
+        const problem = "the report has no scale-up anatomy: run the load test with --watch";
+        return { problems: [problem], markdown: `#### Scale-up anatomy: ${mode}\n\n${problem}\n` };
+    }
+    const problems: string[] = [];
+    for (const r of anatomy.replicas) {
+        for (const cause of CAUSES) {
+            const s = r.seconds[cause];
+            if (s !== undefined && s > STEP_BUDGETS_S[cause]) {
+                problems.push(`${r.pod}: ${cause} took ${s} s, over its budget of ${STEP_BUDGETS_S[cause]} s (tools/e2e/budgets.ts)`);
+            }
+        }
+        if (r.outcome.kind !== "ready") {
+            problems.push(`${r.pod}: ${r.outcome.note}`);
+        }
+    }
+    const header = `| replica | ${CAUSES.join(" | ")} | outcome |\n|---|${CAUSES.map(() => "---|").join("")}---|`;
+    const rows = anatomy.replicas.map(r => `| ${r.pod} | ${CAUSES.map(c => {
+        const s = r.seconds[c];
+        return s === undefined ? "-" : s > STEP_BUDGETS_S[c] ? `**${s}** (budget ${STEP_BUDGETS_S[c]})` : String(s);
+    }).join(" | ")} | ${r.outcome.kind === "ready" ? `ready at ${r.outcome.atS} s` : r.outcome.note} |`);
+    const markdown = [`#### Scale-up anatomy: ${mode}`, "", anatomy.replicas.length ? header : "no new replica", ...rows, "",
+        ...(anatomy.slowest ? [anatomy.slowest.text, ""] : []), ...anatomy.notes.map(n => `- ${n}`), ""].join("\n");
+    return { problems, markdown };
 }
