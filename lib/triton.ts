@@ -1,5 +1,6 @@
 // Triton Inference Server facts the program relies on, each with its source.
 import { parseImageReference } from "./images";
+import { Probe } from "./types/seldon";
 
 /**
  * Triton serves Prometheus metrics on this port by default (`--metrics-port`, 8002; Seldon 1.17.1
@@ -37,4 +38,40 @@ export const TRITON_IMAGE_REGEX = "(.+/)?tritonserver([:@].+)?";
 export function isTritonImage(image: string): boolean {
     const ref = parseImageReference(image);
     return ref !== undefined && /(^|\/)tritonserver$/.test(ref.name) && new RegExp(`^(?:${TRITON_IMAGE_REGEX})$`).test(image);
+}
+
+/**
+ * Triton's health endpoints (the v2 inference protocol), the ones Seldon 1.17.1's own probes call
+ * (operator/constants/constants.go:36-37), on Triton's container port named `http` (Seldon always
+ * sets its ports: seldondeployment_prepackaged_servers.go, addTritonServer, "Ports always overwritten").
+ */
+export const TRITON_HEALTH = { ready: "/v2/health/ready", live: "/v2/health/live", port: "http" } as const;
+
+/** How long Triton may take to load its models before kubelet restarts it (the startup probe's budget). */
+export const TRITON_STARTUP_BUDGET_SECONDS = 300;
+/** How often the startup probe asks: a replica is Ready at most this long after its model is. */
+export const STARTUP_PROBE_PERIOD_SECONDS = 2;
+
+/**
+ * Triton's probes, replacing the ones Seldon 1.17.1 adds only when the container has none
+ * (addTritonServer: readiness initialDelaySeconds 20, periodSeconds 10; liveness 60/10): a replica
+ * whose model loads in 3 s would be Ready only after 20-30 s. Kubernetes (k8s.io/api v0.33.1
+ * core/v1/types.go:2879-2884, Container.StartupProbe) runs no readiness or liveness probe until the startup
+ * probe has succeeded, and restarts the container when it fails failureThreshold times in a row; so:
+ * - startup: ready endpoint every 2 s from the start, for up to TRITON_STARTUP_BUDGET_SECONDS: the
+ *   container is restarted only if the model is not ready by then;
+ * - readiness: ready endpoint every 5 s after that, Ready again within 5 s of a recovery;
+ * - liveness: live endpoint every 10 s, 3 failures to restart, as Seldon's.
+ * kubelet sends them from the node as root, which kind's NetworkPolicy enforcement never drops (FACTS
+ * §12); with Istio's sidecar, the injector rewrites them to the proxy's agent, as it did Seldon's.
+ */
+export function tritonProbes(budgetS = TRITON_STARTUP_BUDGET_SECONDS): { startupProbe: Probe; readinessProbe: Probe; livenessProbe: Probe } {
+    const get = (path: string) => ({ path, port: TRITON_HEALTH.port, scheme: "HTTP" as const });
+    return {
+        // Attempts at 0, 2, …, 2 (n − 1) s: the last one at the budget itself.
+        startupProbe: { httpGet: get(TRITON_HEALTH.ready), initialDelaySeconds: 0, periodSeconds: STARTUP_PROBE_PERIOD_SECONDS, timeoutSeconds: 1,
+            successThreshold: 1, failureThreshold: Math.ceil(budgetS / STARTUP_PROBE_PERIOD_SECONDS) + 1 },
+        readinessProbe: { httpGet: get(TRITON_HEALTH.ready), initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
+        livenessProbe: { httpGet: get(TRITON_HEALTH.live), initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
+    };
 }

@@ -15,6 +15,34 @@ const sdep = (run: ProgramRun) => run.get(SDEP, "cifar10").inputs;
 const predictor = (run: ProgramRun) => sdep(run).spec.predictors[0];
 const componentSpec = (run: ProgramRun) => predictor(run).componentSpecs[0];
 
+
+/** Triton's probes, written out by hand: Seldon keeps a container's own probes (addTritonServer sets its defaults only when nil). */
+const PROBES = {
+    startupProbe: { httpGet: { path: "/v2/health/ready", port: "http", scheme: "HTTP" }, initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 151 },
+    readinessProbe: { httpGet: { path: "/v2/health/ready", port: "http", scheme: "HTTP" }, initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
+    livenessProbe: { httpGet: { path: "/v2/health/live", port: "http", scheme: "HTTP" }, initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
+};
+
+/**
+ * What kubelet does with a probe whose endpoint starts answering at `readyAfterS` (k8s.io/api v0.33.1
+ * core/v1/types.go: Probe's initialDelaySeconds 2570, periodSeconds 2579, failureThreshold 2587 "minimum
+ * consecutive failures"; Container.StartupProbe 2879-2881, no other probe runs until it succeeds and
+ * its failure restarts the container): the first attempt at or after it succeeds; failureThreshold
+ * failures before it restart.
+ */
+function startupOutcome(p: { initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number }, readyAfterS: number) {
+    const delay = p.initialDelaySeconds ?? 0, period = p.periodSeconds ?? 10, threshold = p.failureThreshold ?? 3;
+    for (let k = 0; ; k++) {
+        const t = delay + k * period;
+        if (t >= readyAfterS) {
+            return { ready: true, atS: t };
+        }
+        if (k + 1 >= threshold) {
+            return { ready: false, restartAtS: t };
+        }
+    }
+}
+
 describe("ModelDeployment", () => {
     const modes: Record<string, ProgramRun> = {};
     let repo: string;
@@ -91,8 +119,21 @@ describe("ModelDeployment", () => {
                         runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, allowPrivilegeEscalation: false,
                         capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
                     },
+                    ...PROBES,
                 }],
             });
+        });
+
+        it("probes Triton's ready endpoint every 2 s from its start, so a replica is Ready within 2 s of its model, not after Seldon's 20 s delay", () => {
+            assert.deepStrictEqual(componentSpec(modes.keda).spec.containers[0].startupProbe, PROBES.startupProbe);
+            // kubelet's rule (k8s.io/api v0.33.1 core/v1/types.go, Probe and Container.StartupProbe): attempts at
+            // initialDelaySeconds + k × periodSeconds; the container restarts after failureThreshold failures in a
+            // row. A model ready by the 300 s budget passes; one ready a moment later is restarted.
+            assert.deepStrictEqual(startupOutcome(PROBES.startupProbe, 300), { ready: true, atS: 300 });
+            assert.deepStrictEqual(startupOutcome(PROBES.startupProbe, 300.5), { ready: false, restartAtS: 300 });
+            // The cifar10 model, loaded in 3 s: Ready at 4 s (Seldon's own readiness probe: 20 s at the earliest).
+            assert.deepStrictEqual(startupOutcome(PROBES.startupProbe, 3), { ready: true, atS: 4 });
+            assert.deepStrictEqual(startupOutcome({ initialDelaySeconds: 20, periodSeconds: 10, failureThreshold: 3 }, 3), { ready: true, atS: 20 });
         });
 
         it("the default memory limit follows the request (2x); a quantity sets it, empty removes it (issue 19)", async () => {
@@ -115,6 +156,7 @@ describe("ModelDeployment", () => {
                 image: "registry.example.com/mirror/tritonserver:24.08-py3",
                 resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "3Gi" } },
                 securityContext: TRITON_SECURITY_CONTEXT,
+                ...PROBES,
             });
         });
 

@@ -52,6 +52,19 @@ export interface Container {
     image?: string;
     resources?: { requests?: ResourceQuantities; limits?: ResourceQuantities };
     securityContext?: SecurityContext;
+    startupProbe?: Probe;
+    readinessProbe?: Probe;
+    livenessProbe?: Probe;
+}
+
+/** The subset of a core/v1 Probe this project sets: an HTTP GET on a named container port. */
+export interface Probe {
+    httpGet: { path: string; port: string; scheme?: "HTTP" | "HTTPS" };
+    initialDelaySeconds?: number;
+    periodSeconds?: number;
+    timeoutSeconds?: number;
+    successThreshold?: number;
+    failureThreshold?: number;
 }
 
 /** The subset of a core/v1 SecurityContext this project sets. */

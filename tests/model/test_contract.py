@@ -126,6 +126,29 @@ def test_model_agrees_with_config(model, config):
     assert probs.dtype == TRITON_TO_TORCH[out["data_type"]]
 
 
+def test_every_warmup_sample_is_a_request_the_model_accepts(model, config):
+    # Triton runs each model_warmup sample through every instance before it reports the model ready
+    # (model_config.proto r25.01, ModelWarmup): [batch_size] + dims of the declared input's type, all
+    # zeros for zero_data. A sample the model rejects would keep every new replica from becoming ready.
+    samples = config["model_warmup"]
+    samples = samples if isinstance(samples, list) else [samples]
+    assert samples, "config.pbtxt declares a warm-up"
+    declared = {i["name"]: i for i in config["input"]}
+    for sample in samples:
+        inputs = sample["inputs"] if isinstance(sample["inputs"], list) else [sample["inputs"]]
+        assert sorted(i["key"] for i in inputs) == sorted(declared), "one warm-up input per model input"
+        (only,) = inputs
+        spec = only["value"]
+        assert spec["data_type"] == declared[only["key"]]["data_type"]
+        assert spec.get("zero_data") is True
+        assert 1 <= sample["batch_size"] <= config["max_batch_size"]
+        # Fixed sizes where the declared input has variable ones, the same rank.
+        assert len(spec["dims"]) == len(declared[only["key"]]["dims"]) and all(d > 0 for d in spec["dims"])
+        x = torch.zeros([sample["batch_size"]] + spec["dims"], dtype=TRITON_TO_TORCH[spec["data_type"]])
+        with torch.no_grad():
+            check_probabilities(model(x), sample["batch_size"])
+
+
 def test_the_tutorial_request_shape_still_works(model):
     # The tutorial sends shape [1, 3, 32, 32]; with max_batch_size > 0 Triton reads the 1 as the batch.
     with torch.no_grad():
