@@ -106,3 +106,33 @@ export function tritonCpuUtilisationQuery(t: QueryTarget, requestCores: number):
 export function perReplica(totalQuery: string, t: QueryTarget): string {
     return `(${totalQuery}) / ${scrapedReplicasQuery(t)}`;
 }
+
+/** The pod timestamps kube-state-metrics exports (v2.20.0 internal/store/pod.go, all on by default), as the scale-up steps read them. */
+export const POD_TIMES = {
+    created: "kube_pod_created",
+    scheduled: "kube_pod_status_scheduled_time",
+    /** With a `container` label: the container's last start. */
+    started: "kube_pod_container_state_started",
+    /** Only while Ready is True. */
+    ready: "kube_pod_status_ready_time",
+} as const;
+
+/**
+ * The deployment's pods, found by what owns them (kube-state-metrics' kube_pod_owner → ReplicaSet →
+ * kube_replicaset_owner → Deployment), not by a name prefix that another Deployment may share: 1 per pod.
+ */
+export function ownedPodsQuery(t: QueryTarget): string {
+    const replicaSets = `max by (namespace, owner_name) (label_replace(kube_replicaset_owner{namespace="${t.namespace}",owner_kind="Deployment",owner_name="${t.workload}"}, "owner_name", "$1", "replicaset", "(.+)"))`;
+    return `max by (namespace, pod) (kube_pod_owner{namespace="${t.namespace}",owner_kind="ReplicaSet"} * on (namespace, owner_name) group_left () ${replicaSets})`;
+}
+
+/**
+ * Seconds between two moments of a pod's start, for the slowest of the deployment's pods right now:
+ * created → scheduled (scheduling), scheduled → Triton started (pod start, image pulls, model
+ * download), Triton started → Ready (model load, warm-up, readiness probe), created → Ready (all).
+ */
+export function podStepSecondsQuery(t: QueryTarget, from: keyof typeof POD_TIMES, to: keyof typeof POD_TIMES): string {
+    const time = (k: keyof typeof POD_TIMES) =>
+        `max by (namespace, pod) (${POD_TIMES[k]}{namespace="${t.namespace}"${k === "started" ? `,container="${t.model}"` : ""}})`;
+    return `max((${time(to)} - ${time(from)}) * on (namespace, pod) group_left () ${ownedPodsQuery(t)})`;
+}

@@ -14,6 +14,7 @@ describe("the model's dashboard (components/serving/dashboard.ts)", () => {
             "Signal: requests per replica (autoscaler keda, kedaSignal requestRate)",
             "Signal: waiting requests per replica (autoscaler keda, kedaSignal queue)",
             "Signal health: pods scraped, per endpoint",
+            "Scale-up steps: slowest of the model's pods (kube-state-metrics)",
         ]);
         for (const [title, target] of [["CPU", "vector(50)"], ["requests per replica", "vector(20)"], ["waiting requests", "vector(16)"]]) {
             const p = dash.panels.find(x => x.title.includes(title))!;
@@ -24,7 +25,7 @@ describe("the model's dashboard (components/serving/dashboard.ts)", () => {
     it("every query selects this deployment and never averages per pod", () => {
         for (const e of exprs.filter(x => !x.startsWith("vector("))) {
             assert.match(e, /namespace="seldon"/);
-            assert.match(e, /deployment_name="cifar10"|deployment="cifar10-default-0-cifar10-pytorch"|pod=~"cifar10-default-0-cifar10-pytorch-|scaletargetref_name="cifar10-default-0-cifar10-pytorch"/);
+            assert.match(e, /deployment_name="cifar10"|deployment="cifar10-default-0-cifar10-pytorch"|pod=~"cifar10-default-0-cifar10-pytorch-|scaletargetref_name="cifar10-default-0-cifar10-pytorch"|owner_kind="Deployment",owner_name="cifar10-default-0-cifar10-pytorch"/);
             assert.ok(!/\bavg\b/.test(e), e);
         }
     });

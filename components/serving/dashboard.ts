@@ -4,7 +4,7 @@
 // on the autoscaler mode or the KEDA signal (each signal's panel says which setting makes it the one
 // that scales), so swapping them leaves the dashboard alone. Pure builders.
 import { DeploymentSettings } from "../../config";
-import { latencyQuantileMsQuery, pendingRequestsQuery, perReplica, queryTargetFor, queueTimeMsQuery, requestRateQuery, scrapedReplicasQuery, scrapedTargetsQuery, tritonCpuUtilisationQuery, hpaBlindQuery } from "../../lib/queries";
+import { latencyQuantileMsQuery, pendingRequestsQuery, perReplica, podStepSecondsQuery, queryTargetFor, queueTimeMsQuery, requestRateQuery, scrapedReplicasQuery, scrapedTargetsQuery, tritonCpuUtilisationQuery, hpaBlindQuery } from "../../lib/queries";
 import { GrafanaDashboard, GrafanaPanel, GrafanaTarget } from "../../lib/types/grafana";
 import { ConfigMap } from "../../lib/types/kubernetes";
 
@@ -67,6 +67,15 @@ export function modelDashboard(d: Pick<DeploymentSettings, "name" | "modelName" 
                 "and the ModelMetricsMissing alert fires. The replicas panels then show the fallback, not the autoscaler at work. " +
                 "KEDA 2.20 exports no metric of its fallback itself (its ScaledObject's Fallback condition, which --watch shows); the HPA's " +
                 "ScalingActive False (kube-state-metrics) reads 1 while it cannot compute a scale: metrics-server down in hpa mode."),
+            panel("Scale-up steps: slowest of the model's pods (kube-state-metrics)", "s", [
+                [podStepSecondsQuery(t, "created", "scheduled"), "scheduling"],
+                [podStepSecondsQuery(t, "scheduled", "started"), "scheduled → Triton started (pod start, image pulls, model download)"],
+                [podStepSecondsQuery(t, "started", "ready"), "Triton started → Ready (model load, warm-up, readiness)"],
+                [podStepSecondsQuery(t, "created", "ready"), "created → Ready"],
+            ], { x: 0, y: 32 }, "Where the start of the deployment's pods went, from kube-state-metrics' pod timestamps (every stack runs it: " +
+                "kube-prometheus-stack's default, kept on kind), for the slowest pod that exists now. The load test's --watch breaks each " +
+                "new replica down further (the signal, image pulls, the first request served): docs/scale-up-anatomy.md. Triton 25.01 " +
+                "exports no model-load metric, so model load and readiness are one step."),
         ],
     };
 }

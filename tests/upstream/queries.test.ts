@@ -246,6 +246,19 @@ describe("every query of the model's dashboard, in Prometheus's engine", () => {
     };
     const up = (pod: string, endpoint = "http") => ({ series: `up{namespace="seldon",pod="${pod}",deployment="${TARGET.workload}",endpoint="${endpoint}",job="seldon-monitoring/seldon-podmonitor"}`, values: "1x40" });
     const pods = ["cifar10-default-0-cifar10-pytorch-7d9c8b6f5-abcde", "cifar10-default-0-cifar10-pytorch-7d9c8b6f5-fghij"];
+    // kube-state-metrics v2.20.0's series (internal/store/pod.go, replicaset.go): labels namespace, pod, uid (+ container), job.
+    const ksm = (metric: string, labels: string, value: number) => ({ series: `${metric}{namespace="seldon",${labels},job="kube-state-metrics",instance="10.244.0.9:8080"}`, values: `${value}x40` });
+    const ksmPod = (pod: string, replicaSet: string, t: { created: number; scheduled: number; started: number; ready: number }) => [
+        ksm("kube_pod_owner", `pod="${pod}",uid="u-${pod}",owner_kind="ReplicaSet",owner_name="${replicaSet}",owner_is_controller="true"`, 1),
+        ksm("kube_pod_created", `pod="${pod}",uid="u-${pod}"`, t.created),
+        ksm("kube_pod_status_scheduled_time", `pod="${pod}",uid="u-${pod}"`, t.scheduled),
+        ksm("kube_pod_container_state_started", `pod="${pod}",uid="u-${pod}",container="cifar10-pytorch"`, t.started),
+        // The executor started later than Triton: not the step's end.
+        ksm("kube_pod_container_state_started", `pod="${pod}",uid="u-${pod}",container="seldon-container-engine"`, t.started + 500),
+        ksm("kube_pod_status_ready_time", `pod="${pod}",uid="u-${pod}"`, t.ready),
+    ];
+    const ksmReplicaSet = (replicaSet: string, deployment: string) =>
+        ksm("kube_replicaset_owner", `replicaset="${replicaSet}",owner_kind="Deployment",owner_name="${deployment}",owner_is_controller="true"`, 1);
     const FIXTURE = [
         series({ namespace: "seldon", pod: pods[0], deployment: "cifar10" }, "0+15x40"),
         series({ namespace: "seldon", pod: pods[1], deployment: "cifar10" }, "0+45x40"),
@@ -269,6 +282,14 @@ describe("every query of the model's dashboard, in Prometheus's engine", () => {
         { series: `kube_horizontalpodautoscaler_status_condition{namespace="seldon",horizontalpodautoscaler="other",condition="ScalingActive",status="false",job="kube-state-metrics"}`, values: "1x40" },
         // Another deployment whose name starts the same: never counted.
         cpu("cifar10-default-0-cifar10-pytorch-v2-5f6d7c8b9-zzzzz", "0+150x40"),
+        // kube-state-metrics' pod timestamps: pods a and b of the deployment (created 1000; scheduled 1002
+        // and 1005; Triton started 1030 and 1020; Ready 1040 and 1060), and pod z of the other deployment
+        // (far slower), found by its owners, never by its name.
+        ...ksmPod(pods[0], "cifar10-default-0-cifar10-pytorch-7d9c8b6f5", { created: 1000, scheduled: 1002, started: 1030, ready: 1040 }),
+        ...ksmPod(pods[1], "cifar10-default-0-cifar10-pytorch-7d9c8b6f5", { created: 1000, scheduled: 1005, started: 1020, ready: 1060 }),
+        ...ksmPod("cifar10-default-0-cifar10-pytorch-v2-5f6d7c8b9-zzzzz", "cifar10-default-0-cifar10-pytorch-v2-5f6d7c8b9", { created: 0, scheduled: 500, started: 900, ready: 2000 }),
+        ksmReplicaSet("cifar10-default-0-cifar10-pytorch-7d9c8b6f5", TARGET.workload),
+        ksmReplicaSet("cifar10-default-0-cifar10-pytorch-v2-5f6d7c8b9", "cifar10-default-0-cifar10-pytorch-v2"),
     ];
     const dashboard = modelDashboard({ name: "cifar10", modelName: "cifar10-pytorch",
         signalTargets: { cpuUtilization: 50, requestsPerSecond: 20, pendingPerReplica: 16, cpuRequestCores: 0.5 } }, "seldon");
@@ -285,6 +306,11 @@ describe("every query of the model's dashboard, in Prometheus's engine", () => {
         "Signal health: pods scraped, per endpoint/executor (request rate)": 1,
         "Signal health: pods scraped, per endpoint/Triton (queue)": 2,
         "Signal health: pods scraped, per endpoint/HPA cannot read its metric (1)": 0,
+        // Slowest of a and b, z left out: max(2, 5), max(28, 15), max(10, 40), max(40, 60).
+        "Scale-up steps: slowest of the model's pods (kube-state-metrics)/scheduling": 5,
+        "Scale-up steps: slowest of the model's pods (kube-state-metrics)/scheduled → Triton started (pod start, image pulls, model download)": 28,
+        "Scale-up steps: slowest of the model's pods (kube-state-metrics)/Triton started → Ready (model load, warm-up, readiness)": 40,
+        "Scale-up steps: slowest of the model's pods (kube-state-metrics)/created → Ready": 60,
     };
     const queries = dashboard.panels.flatMap(p => (p.targets ?? []).map(t => ({ key: `${p.title}/${t.legendFormat}`, expr: t.expr })));
 
