@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import type * as k8s from "@kubernetes/client-node";
 import { anatomyLanes } from "../loadtest/lanes";
-import { Anatomy, describeAnatomy, goDurationS, parsePulled, parseRescale, scaleUpAnatomy } from "../loadtest/anatomy";
+import { Anatomy, anchor, ANATOMY_DOC, describeAnatomy, STEPS, goDurationS, parsePulled, parseRescale, scaleUpAnatomy } from "../loadtest/anatomy";
 import { ClockEstimate, ClusterRecords, eventRecord, EventRecord, podRecord } from "../loadtest/clusterRecords";
 import { ScalingSample } from "../loadtest/types";
 import { at, BASE_MS, imageEvents, IMAGES, kubeletEvent, pod, PodTimes, rescaleEvent, scheduledEvent } from "./anatomyFixtures";
@@ -207,5 +207,15 @@ describe("the scale-up anatomy in the summary and the HTML report", () => {
         assert.match(svg, /<p class="slowest"><strong>2 of 3 new replicas spent 48%/);
         // Nothing to draw without a new replica.
         assert.strictEqual(anatomyLanes({ ...a, replicas: [] }, 90), "");
+    });
+});
+
+describe("the scale-up anatomy's docs page", () => {
+    it("has the anchor the report's slowest-step sentence links to, for every step", () => {
+        const fs = require("fs") as typeof import("fs");
+        const page = fs.readFileSync(require("path").join(__dirname, "..", ANATOMY_DOC), "utf8");
+        for (const cause of [...STEPS, "image pull"] as const) {
+            assert.ok(page.includes(`<a id="${anchor(cause)}"></a>`), `${ANATOMY_DOC} has no anchor #${anchor(cause)} for ${cause}`);
+        }
     });
 });
