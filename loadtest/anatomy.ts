@@ -189,6 +189,9 @@ export function scaleUpAnatomy(input: AnatomyInput): Anatomy {
         notes.push(`the cluster's clock is known only to ±${round1(clock.uncertaintyMs / 1000)} s: step boundaries are that uncertain`);
     }
 
+    for (const [what, n] of Object.entries(input.cluster.readErrors ?? {})) {
+        notes.push(`${n} listing${n > 1 ? "s" : ""} failed (${what}): steps may be missing`);
+    }
     // The pods the autoscaler added: created after the first listing of the watch, not listed in it.
     const firstListing = Math.min(...input.cluster.pods.map(p => p.firstListedS), Number.POSITIVE_INFINITY);
     const added = input.cluster.pods

@@ -139,6 +139,10 @@ describe("the scale-up anatomy", () => {
         assert.match(a.replicas[0].decision!.source, /no rescale event/);
         assert.deepStrictEqual(a.replicas[1].pulls, []);
         assert.ok(a.notes.some(n => /--event-ttl/.test(n)), a.notes.join("\n"));
+        // A listing the API server refused (RBAC without events, say) is said too.
+        const refused = scaleUpAnatomy({ startedAt: STARTED_AT, durationS: 90, samples: samples(),
+            cluster: { ...cluster, readErrors: { "events: HTTP 403: events is forbidden": 18 } } });
+        assert.ok(refused.notes.includes("18 listings failed (events: HTTP 403: events is forbidden): steps may be missing"), refused.notes.join("\n"));
         // The steps the pod's own status records are all there.
         assert.deepStrictEqual(stepsOf(a, 1).slice(2), [["scheduling", 20, 21], ["pod start", 21, 24], ["model download", 24, 31], ["Triton start", 31, 62], ["model load + readiness", 62, 75]]);
     });
