@@ -28,7 +28,10 @@ export type FlowSource =
      * forwards it into the node from its bridge gateway (e.g. 172.18.0.1), not from a pod.
      */
     | { kind: "host"; hostPort: number; nodePort: number }
-    /** A root-owned process on the node itself: the kubelet's probes. */
+    /**
+     * A root-owned process on a node itself: the kubelet's probes, and on kind the API server (a static
+     * pod on the control-plane node's network) when it proxies to a Service.
+     */
     | { kind: "kubelet" }
     /** A pod, by its namespace and labels. */
     | { kind: "pod"; namespace: string; labels: Labels; what: string };
@@ -84,6 +87,11 @@ export function modelStoreBucketHookLabels(): Labels {
     const { release, chart } = CHARTS.modelStore;
     return { "app.kubernetes.io/name": chart, "app.kubernetes.io/instance": release, "app.kubernetes.io/component": "bucket-hook" };
 }
+
+/** Istio's agent's status port, where the injector sends rewritten HTTP probes (istiod chart 1.30.3 values.yaml:408). */
+export const ISTIO_STATUS_PORT = 15020;
+/** Triton's HTTP port under Seldon 1.17.1 (`--http-port=9000`, FACTS §11), named `http`. */
+export const TRITON_HTTP_PORT = 9000;
 
 /** A Seldon model pod: the operator labels every pod it manages (the program's PodMonitor selects on it). */
 export const SELDON_MODEL_POD: Labels = { "app.kubernetes.io/managed-by": "seldon-core" };
@@ -147,12 +155,27 @@ export function runtimeFlows(s: FlowSettings): Flow[] {
             from: { kind: "kubelet" }, to: gateway(8080), expect: "allow", guaranteed: "everywhere",
             why: "an internal load balancer is not reachable from where pulumi runs",
         },
-        {
-            name: "kubelet → model pod readiness",
-            from: { kind: "kubelet" }, to: model(9000, "Triton's /v2/health/ready"), expect: "allow", guaranteed: "everywhere",
-            why: "readiness gates the smoke test and every scale-up",
-        },
+        // Triton's three probes (lib/triton.ts tritonProbes). In the models' namespace Istio's injector
+        // rewrites HTTP probes to its agent's status port (istiod chart 1.30.3 values.yaml:149
+        // rewriteAppHTTPProbe true, :408 statusPort 15020; the port is left out of the proxy's inbound
+        // capture, files/injection-template.yaml:58), which calls Triton on the pod's loopback. Without
+        // injection kubelet calls Triton's http port, 9000, itself: both must get through.
+        ...([["startup", "/v2/health/ready", "a new replica's readiness waits for it; 300 s of failures restart Triton"],
+            ["readiness", "/v2/health/ready", "readiness gates the smoke test and every scale-up"],
+            ["liveness", "/v2/health/live", "a Triton that stops answering is restarted"]] as const).flatMap(([probe, path, why]): Flow[] => [
+            { name: `kubelet → model pod ${probe} probe (Istio's agent, ${path})`, from: { kind: "kubelet" }, to: model(ISTIO_STATUS_PORT, `Istio's agent relaying ${path}`),
+                expect: "allow", guaranteed: "everywhere", why },
+            { name: `kubelet → model pod ${probe} probe (Triton, ${path})`, from: { kind: "kubelet" }, to: { ...model(TRITON_HTTP_PORT, `Triton's ${path}`), portName: "http" },
+                expect: "allow", guaranteed: "everywhere", why },
+        ]),
     ];
+    // The load test's --watch reads each new replica's first request from Prometheus through the API
+    // server's service proxy (loadtest/firstServed.ts): the API server connects to Prometheus's pod.
+    flows.push({
+        name: "API server's service proxy → Prometheus (the load test's --watch, first requests)",
+        from: { kind: "kubelet" }, to: { namespace: CHARTS.monitoring.namespace, labels: PROMETHEUS_POD, port: 9090, what: "Prometheus's API" },
+        expect: "allow", guaranteed: "everywhere", why: "without it the report cannot say when each new replica served its first request",
+    });
     if (s.keda) {
         flows.push({
             name: "KEDA → Prometheus",
