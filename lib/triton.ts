@@ -55,7 +55,8 @@ export const STARTUP_PROBE_PERIOD_SECONDS = 2;
 /**
  * Triton's probes, replacing the ones Seldon 1.17.1 adds only when the container has none
  * (addTritonServer: readiness initialDelaySeconds 20, periodSeconds 10; liveness 60/10): a replica
- * whose model loads in 3 s would be Ready only after 20-30 s. Kubernetes (k8s.io/api v0.33.1
+ * is Ready 20 s after Triton starts at the earliest (a model that loads in 3 s), and up to 10 s after
+ * its model once that takes longer. Kubernetes (k8s.io/api v0.33.1
  * core/v1/types.go:2879-2884, Container.StartupProbe) runs no readiness or liveness probe until the startup
  * probe has succeeded, and restarts the container when it fails failureThreshold times in a row; so:
  * - startup: ready endpoint every 2 s from the start, for up to TRITON_STARTUP_BUDGET_SECONDS: the

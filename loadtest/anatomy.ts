@@ -3,7 +3,7 @@
 // events and status, the pod's creation, conditions and container timestamps, kubelet's image events,
 // and the executor's request counter in Prometheus). Pure: the same records give the same anatomy,
 // from a live watch or from a report.json.
-import { ClusterClock, ClusterRecords, ContainerRecord, EventRecord, PodRecord } from "./clusterRecords";
+import { addedPods, ClusterClock, ClusterRecords, ContainerRecord, EventRecord, PodRecord } from "./clusterRecords";
 import { ScalingSample } from "./types";
 
 /** The steps of a replica's scale-up, in the order they happen. */
@@ -11,6 +11,8 @@ export const STEPS = ["signal", "pod creation", "scheduling", "pod start", "mode
 export type StepName = typeof STEPS[number];
 /** Image pulls overlap the steps they happen in: counted apart, drawn over them. */
 export type Cause = StepName | "image pull";
+/** Every cause, the steps in order and image pulls last. */
+export const CAUSES: readonly Cause[] = [...STEPS, "image pull"];
 
 /** What each step is and what shortens it; docs/scale-up-anatomy.md says more. */
 export const STEP_MEANING: Record<Cause, string> = {
@@ -192,11 +194,7 @@ export function scaleUpAnatomy(input: AnatomyInput): Anatomy {
     for (const [what, n] of Object.entries(input.cluster.readErrors ?? {})) {
         notes.push(`${n} listing${n > 1 ? "s" : ""} failed (${what}): steps may be missing`);
     }
-    // The pods the autoscaler added: created after the first listing of the watch, not listed in it.
-    const firstListing = Math.min(...input.cluster.pods.map(p => p.firstListedS), Number.POSITIVE_INFINITY);
-    const added = input.cluster.pods
-        .filter(p => p.firstListedS > firstListing || (at(p.createdAt) ?? -Infinity) > 0)
-        .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.name.localeCompare(b.name));
+    const added = addedPods(input.cluster.pods, clock, zero);
 
     const hpaNames = new Set(samples.flatMap(s => (s.hpa ? [s.hpa.name] : [])));
     const rescales = input.cluster.events
@@ -217,9 +215,13 @@ export function scaleUpAnatomy(input: AnatomyInput): Anatomy {
     }
 
     const signalFrom = signalStart(input, samples);
-    const firstServed = "pods" in (input.cluster.firstServed ?? {}) ? (input.cluster.firstServed as { pods: Array<{ pod: string; idleAt?: string; servedAt: string }> }).pods : undefined;
-    if (input.cluster.firstServed && "error" in input.cluster.firstServed) {
-        notes.push(`the first request each replica served is unknown: ${input.cluster.firstServed.error}`);
+    const read = input.cluster.firstServed;
+    const firstServed = read && "pods" in read ? read.pods : undefined;
+    if (read && "error" in read) {
+        notes.push(`the first request each replica served is unknown: ${read.error}`);
+    } else if (read && added.length > 0) {
+        notes.push(`the first request is known to the scrape interval (${read.scrapeIntervalS} s): it came after the replica's last scrape ` +
+            "without a request and by its first scrape with one; the step ends at the latter");
     }
     const startReplicas = samples[0]?.replicas ?? 0;
 
@@ -227,14 +229,16 @@ export function scaleUpAnatomy(input: AnatomyInput): Anatomy {
         const createdS = at(pod.createdAt)!;
         const decision = decisionFor(createdS, startReplicas + index + 1, rescales, samples);
         const steps: Step[] = [];
+        // An open step ends where the pod's watch did: when it left the listing, or at the end.
+        const endAt = pod.goneS ?? endS;
         const push = (name: StepName, fromS: number | undefined, toS: number | undefined, source: string) => {
             if (fromS === undefined) {
                 return;
             }
             const open = toS === undefined;
-            steps.push({ name, fromS, toS: open ? Math.max(fromS, endOf(pod)) : Math.max(fromS, toS), ...(open ? { open: true } : {}), source });
+            // A step that ended before it began (whole-second timestamps) gets no length.
+            steps.push({ name, fromS, toS: Math.max(fromS, open ? endAt : toS), ...(open ? { open: true } : {}), source });
         };
-        const endOf = (p: PodRecord) => (p.goneS !== undefined ? p.goneS : endS);
         const cond = (type: keyof PodRecord["conditions"]) => (pod.conditions[type]?.status === "True" ? at(pod.conditions[type]!.at) : undefined);
         const download = pod.initContainers.find(c => c.role === "model download");
         const server = pod.containers.find(c => c.role === "model server");
@@ -272,8 +276,7 @@ export function scaleUpAnatomy(input: AnatomyInput): Anatomy {
         if (readyS !== undefined && served) {
             push("first request", readyS, Math.max(readyS, at(served.servedAt)!), "Ready to the first scrape of the executor's counter that showed a request");
         }
-        // A step that ended before it began (second-resolution timestamps) is drawn with no length.
-        const pulls = pullsOf(pod, input.cluster.events, at, endOf(pod));
+        const pulls = pullsOf(pod, input.cluster.events, at, endAt);
         const outcome: Outcome = readyS !== undefined
             ? { kind: "ready", atS: readyS }
             : pod.goneS !== undefined || pod.deletedAt
@@ -394,7 +397,7 @@ function slowestStep(replicas: ReplicaAnatomy[]): NonNullable<Anatomy["slowest"]
     });
     const counts = new Map<Cause, number>();
     top.forEach(t => counts.set(t.cause, (counts.get(t.cause) ?? 0) + 1));
-    const [cause, n] = [...counts.entries()].sort((a, b) => b[1] - a[1] || STEP_ORDER(a[0]) - STEP_ORDER(b[0]))[0];
+    const [cause, n] = [...counts.entries()].sort((a, b) => b[1] - a[1] || CAUSES.indexOf(a[0]) - CAUSES.indexOf(b[0]))[0];
     const shares = top.filter(t => t.cause === cause).map(t => t.share);
     const share = Math.round((shares.reduce((a, b) => a + b, 0) / shares.length) * 100);
     const doing: Record<Cause, string> = {
@@ -408,7 +411,6 @@ function slowestStep(replicas: ReplicaAnatomy[]): NonNullable<Anatomy["slowest"]
         text: `${who} spent ${share}% of ${replicas.length === 1 ? "its" : "their"} scale-up ${doing[cause]}: see ${ANATOMY_DOC}#${anchor(cause)}` };
 }
 
-const STEP_ORDER = (c: Cause) => (c === "image pull" ? STEPS.length : STEPS.indexOf(c));
 
 /** The docs page's heading anchor of a cause. */
 export function anchor(cause: Cause): string {

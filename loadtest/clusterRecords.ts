@@ -185,6 +185,17 @@ export function podRecord(pod: k8s.V1Pod, listedS: number): PodRecord {
     };
 }
 
+/**
+ * The pods the autoscaler added during the watch: not in its first listing, or created (cluster clock
+ * corrected) after the load started; oldest first.
+ */
+export function addedPods(pods: readonly PodRecord[], clock: ClusterClock, loadStartMs: number): PodRecord[] {
+    const firstListing = Math.min(...pods.map(p => p.firstListedS));
+    return pods
+        .filter(p => p.firstListedS > firstListing || Date.parse(p.createdAt) - clock.offsetMs > loadStartMs)
+        .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.name.localeCompare(b.name));
+}
+
 /** An event as the anatomy keeps it, whichever recorder wrote it; undefined when it carries no time at all. */
 export function eventRecord(e: k8s.CoreV1Event): EventRecord | undefined {
     const first = iso(e.firstTimestamp) ?? iso(e.eventTime) ?? iso(e.metadata?.creationTimestamp);

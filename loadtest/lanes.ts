@@ -2,7 +2,8 @@
 // common time axis (the same plot area as every chart above it, so a step lines up with the replicas
 // it produced), image pulls as a dark strip under the steps they overlapped, and the slowest step in
 // words. Inline SVG, no scripts. Pure.
-import { Anatomy, Cause, STEPS } from "./anatomy";
+import { Anatomy, Cause, CAUSES, STEP_MEANING } from "./anatomy";
+import { escapeHtml } from "./html";
 
 /** The plot area every chart of the report shares (report.ts lineChart): width, left and right margins. */
 export const PLOT = { width: 860, left: 56, right: 16 } as const;
@@ -23,7 +24,6 @@ export const STEP_COLOURS: Record<Cause, string> = {
 /** Geometry of the lanes, in SVG units (= CSS pixels at the SVG's natural width). */
 export const LANE = { top: 44, height: 34, bar: 16, labelGap: 12, pull: 5 } as const;
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c]!));
 
 /** The lanes of the anatomy over [0, xMax] seconds; empty when no replica was added. */
 export function anatomyLanes(a: Anatomy, xMax: number): string {
@@ -34,11 +34,12 @@ export function anatomyLanes(a: Anatomy, xMax: number): string {
     const x = (t: number) => left + (Math.max(0, Math.min(t, xMax)) / Math.max(1, xMax)) * (width - left - right);
     const h = LANE.top + a.replicas.length * LANE.height + 8;
     const used = new Set<Cause>(a.replicas.flatMap(r => [...r.steps.map(s => s.name as Cause), ...(r.pulls.some(p => p.toS > p.fromS) ? ["image pull" as Cause] : [])]));
-    const legendCauses = ([...STEPS, "image pull"] as Cause[]).filter(c => used.has(c));
+    const legendCauses = CAUSES.filter(c => used.has(c));
     const legend = legendCauses.map((c, i) => {
         const lx = left + (i % 4) * 200;
         const ly = 8 + Math.floor(i / 4) * 13;
-        return `<rect x="${lx}" y="${ly}" width="12" height="8" fill="${STEP_COLOURS[c]}"/><text x="${lx + 16}" y="${ly + 8}">${escapeHtml(c)}</text>`;
+        return `<g><title>${escapeHtml(`${c}: ${STEP_MEANING[c]}`)}</title><rect x="${lx}" y="${ly}" width="12" height="8" fill="${STEP_COLOURS[c]}"/>` +
+            `<text x="${lx + 16}" y="${ly + 8}">${escapeHtml(c)}</text></g>`;
     }).join("");
     const lanes = a.replicas.map((r, i) => {
         const y = LANE.top + i * LANE.height;

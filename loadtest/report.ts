@@ -7,6 +7,7 @@ import { describeScaling, scalingTimes, signalLostPeriods } from "./scaling";
 import { EXECUTOR_REQUESTS } from "../lib/queries";
 import { TRITON_METRICS } from "../lib/triton";
 import { Anatomy, describeAnatomy, scaleUpAnatomy } from "./anatomy";
+import { escapeHtml } from "./html";
 import { anatomyLanes, PLOT } from "./lanes";
 
 /** One progress line: elapsed, users, req/s, failures, p50/p95 of the last second. */
@@ -90,7 +91,6 @@ export function tickLabel(v: number, step: number): string {
     return String(Number(v.toFixed(decimals)));
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c]!));
 
 /** A line chart over [0, xMax] seconds: the same time axis for every chart of the report. */
 export function lineChart(title: string, unit: string, xMax: number, series: Series[], marks: Mark[] = []): string {
@@ -127,6 +127,11 @@ export function niceStep(raw: number): number {
 }
 
 
+/** Which of the program's KEDA signals a trigger's query is (lib/queries.ts), if either. */
+export function kedaSignalOf(trigger: { query: string }): "queue" | "requestRate" | undefined {
+    return trigger.query.includes(TRITON_METRICS.pending) ? "queue" : trigger.query.includes(EXECUTOR_REQUESTS) ? "requestRate" : undefined;
+}
+
 /**
  * The autoscaler mode and its signal, read from what the watch saw: KEDA's HPA is named
  * keda-hpa-<ScaledObject>; Seldon's HPA in hpa mode is named after the Deployment; no HPA means none.
@@ -143,8 +148,9 @@ export function autoscalerSeen(r: LoadResult): { mode: "none" | "hpa" | "keda"; 
     const mode = hpa.name.startsWith("keda-hpa-") ? "keda" : "hpa";
     const trigger = r.scaling.trigger;
     if (mode === "keda" && trigger) {
-        const what = trigger.query.includes(TRITON_METRICS.pending) ? "requests waiting in Triton's queue (kedaSignal queue)"
-            : trigger.query.includes(EXECUTOR_REQUESTS) ? "the executors' request rate (kedaSignal requestRate)"
+        const signal = kedaSignalOf(trigger);
+        const what = signal === "queue" ? "requests waiting in Triton's queue (kedaSignal queue)"
+            : signal === "requestRate" ? "the executors' request rate (kedaSignal requestRate)"
             : `the Prometheus query ${trigger.query}`;
         return { mode, signal: `${what}, target ${trigger.threshold} per replica; the HPA shows the query's total ÷ replicas (AverageValue)` };
     }
@@ -188,7 +194,7 @@ export function anatomyFor(r: LoadResult): Anatomy | undefined {
         return undefined;
     }
     const trigger = r.scaling.trigger;
-    const threshold = trigger && trigger.query.includes(EXECUTOR_REQUESTS) ? Number(trigger.threshold) : undefined;
+    const threshold = trigger && kedaSignalOf(trigger) === "requestRate" ? Number(trigger.threshold) : undefined;
     return scaleUpAnatomy({
         startedAt: r.startedAt,
         durationS: r.durationS,

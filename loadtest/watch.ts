@@ -6,7 +6,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { kubeConfigFor, statusOf, withDeadline } from "../lib/kubernetesApi";
 import { parseQuantity as parseKubernetesQuantity } from "../lib/quantity";
-import { ClockEstimate, ClusterRecords, EventRecord, eventRecord, PodRecord, podRecord } from "./clusterRecords";
+import { addedPods, ClockEstimate, ClusterRecords, EventRecord, eventRecord, PodRecord, podRecord } from "./clusterRecords";
 import { readFirstServed } from "./firstServed";
 import { ScalingSample, Watcher, WatchError, WatchOptions, WatchResult } from "./types";
 
@@ -158,8 +158,7 @@ export async function startWatch(opts: WatchOptions, startedAt: () => number, ku
                 cluster.readErrors = readErrors;
             }
             // The new pods' first requests, once, at the end: Prometheus has scraped them by now (or not).
-            const first = samples[0]?.t ?? 0;
-            const added = cluster.pods.filter(p => p.firstListedS > first || Date.parse(p.createdAt) - cluster.clock.offsetMs > startedAt());
+            const added = addedPods(cluster.pods, cluster.clock, startedAt());
             if (opts.prometheus && added.length) {
                 const nowCluster = Date.now() + cluster.clock.offsetMs;
                 const rangeS = (nowCluster - (startedAt() + cluster.clock.offsetMs)) / 1000 + 60;

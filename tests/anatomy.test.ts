@@ -2,9 +2,12 @@
 // (tests/anatomyFixtures.ts cites them). Every expected number here is worked out by hand from the
 // fixture's times, not by the code under test.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import type * as k8s from "@kubernetes/client-node";
 import { anatomyLanes } from "../loadtest/lanes";
-import { Anatomy, anchor, ANATOMY_DOC, describeAnatomy, STEPS, goDurationS, parsePulled, parseRescale, scaleUpAnatomy } from "../loadtest/anatomy";
+import { firstServedFrom } from "../loadtest/firstServed";
+import { Anatomy, anchor, ANATOMY_DOC, CAUSES, describeAnatomy, goDurationS, parsePulled, parseRescale, scaleUpAnatomy } from "../loadtest/anatomy";
 import { ClockEstimate, ClusterRecords, eventRecord, EventRecord, podRecord } from "../loadtest/clusterRecords";
 import { ScalingSample } from "../loadtest/types";
 import { at, BASE_MS, imageEvents, IMAGES, kubeletEvent, pod, PodTimes, rescaleEvent, scheduledEvent } from "./anatomyFixtures";
@@ -216,10 +219,49 @@ describe("the scale-up anatomy in the summary and the HTML report", () => {
 
 describe("the scale-up anatomy's docs page", () => {
     it("has the anchor the report's slowest-step sentence links to, for every step", () => {
-        const fs = require("fs") as typeof import("fs");
-        const page = fs.readFileSync(require("path").join(__dirname, "..", ANATOMY_DOC), "utf8");
-        for (const cause of [...STEPS, "image pull"] as const) {
+        const page = fs.readFileSync(path.join(__dirname, "..", ANATOMY_DOC), "utf8");
+        for (const cause of CAUSES) {
             assert.ok(page.includes(`<a id="${anchor(cause)}"></a>`), `${ANATOMY_DOC} has no anchor #${anchor(cause)} for ${cause}`);
         }
+    });
+});
+
+describe("the first request each new replica served (loadtest/firstServed.ts)", () => {
+    it("sums a pod's counters per scrape and takes the first scrape above zero, with the scrape before it", () => {
+        const series = (pod: string, code: string, values: Array<[number, string]>) =>
+            ({ metric: { __name__: "seldon_api_executor_client_requests_seconds_count", pod, code }, values });
+        const answer = { status: "success", data: { resultType: "matrix", result: [
+            // A's 200s appear with its first request; its 500s series existed (at 0) from its first scrape.
+            series("a", "500", [[1000, "0"], [1015, "0"], [1030, "0"], [1045, "0"]]),
+            series("a", "200", [[1030, "4"], [1045, "9"]]),
+            // B served from its very first scrape: no idle scrape known.
+            series("b", "200", [[1010, "2"], [1025, "6"]]),
+            // C never served; D is not a new replica.
+            series("c", "200", [[1000, "0"], [1015, "0"]]),
+            series("d", "200", [[1000, "50"], [1015, "80"]]),
+        ] } };
+        assert.deepStrictEqual(firstServedFrom(answer, ["a", "b", "c"]), {
+            scrapeIntervalS: 15,
+            pods: [
+                { pod: "a", idleAt: "1970-01-01T00:16:55.000Z", servedAt: "1970-01-01T00:17:10.000Z" },
+                { pod: "b", servedAt: "1970-01-01T00:16:50.000Z" },
+            ],
+        });
+    });
+});
+
+describe("where the signal step starts", () => {
+    it("with KEDA's request-rate signal, at the second the generator's rate per ready replica first exceeded the target", () => {
+        // One ready replica until 45 s; 15 req/s until 8 s, then 25 (above the target of 20) from the second ending at 9 s.
+        const rates = Array.from({ length: 90 }, (_, i) => ({ t: i + 1, requests: i + 1 <= 8 ? 15 : 25 }));
+        const a = scaleUpAnatomy({ startedAt: STARTED_AT, durationS: 90, samples: samples(), cluster: threeReplicas(), rates, requestRateThreshold: 20 });
+        assert.deepStrictEqual(a.signalFrom?.atS, 8);
+        assert.match(a.signalFrom!.how, /^the load crossed the target/);
+        assert.deepStrictEqual(stepsOf(a, 0)[0], ["signal", 8, 19]);
+        // At exactly the target it has not crossed: the watch's sample decides instead.
+        const at = scaleUpAnatomy({ startedAt: STARTED_AT, durationS: 90, samples: samples(), cluster: threeReplicas(),
+            rates: rates.map(r => ({ ...r, requests: Math.min(r.requests, 20) })), requestRateThreshold: 20 });
+        assert.deepStrictEqual(at.signalFrom?.atS, 10);
+        assert.match(at.signalFrom!.how, /^the first watch sample/);
     });
 });

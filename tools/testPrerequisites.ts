@@ -26,8 +26,17 @@ export interface Prerequisite {
     macos: { brew?: string[]; pip?: string[] };
 }
 
-/** A headless Chromium: CHROMIUM when set, else Debian's chromium-headless-shell or chromium (the upstream tier's tests/upstream/browser.ts looks the same way). */
-const CHROMIUM_LOOKUP = 'if [ -n "${CHROMIUM:-}" ]; then "$CHROMIUM" --version; else command -v chromium-headless-shell || command -v chromium; fi';
+/**
+ * The headless Chromium the upstream tier drives: CHROMIUM when set, else Debian's
+ * chromium-headless-shell or chromium found on PATH; undefined when there is none.
+ */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    if (env.CHROMIUM) {
+        return env.CHROMIUM;
+    }
+    const dirs = (env.PATH ?? "").split(path.delimiter).filter(Boolean);
+    return ["chromium-headless-shell", "chromium"].flatMap(name => dirs.map(d => path.join(d, name))).find(f => fs.existsSync(f));
+}
 
 /** The outside programs, each found by running it. */
 export const PROGRAMS: Array<Prerequisite & { probe: [string, string[]] }> = [
@@ -39,7 +48,7 @@ export const PROGRAMS: Array<Prerequisite & { probe: [string, string[]] }> = [
     {
         name: "chromium",
         neededBy: "the upstream tier (the load test report's scale-up lanes, drawn in a real browser; CHROMIUM names another Chrome or Chromium binary, e.g. Google Chrome's on macOS)",
-        probe: ["sh", ["-c", `${CHROMIUM_LOOKUP} >/dev/null`]], debian: ["chromium-headless-shell"], macos: {},
+        probe: [findChromium() ?? "chromium-headless-shell", ["--version"]], debian: ["chromium-headless-shell"], macos: {},
     },
 ];
 

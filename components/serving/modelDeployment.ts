@@ -211,7 +211,7 @@ export function seldonDeploymentFor(d: DeploymentSettings, a: AutoscalingSetting
         metadata: { annotations: { [NATIVE_SIDECAR_ANNOTATION]: "true" } },
         spec: {
             // Named like the graph node, so Seldon keeps this image and these resources for Triton.
-            // With its own probes (lib/triton.ts tritonProbes): Ready within 2 s of the model, not 20-30 s.
+            // With its own probes (lib/triton.ts tritonProbes): Ready within 2 s of the model, not 20 s after Triton's start at the earliest.
             containers: [{ name: d.modelName, image: d.tritonImage, resources: d.resources, securityContext: TRITON_SECURITY_CONTEXT, ...tritonProbes() }],
             // Nothing in the model pod calls the Kubernetes API (Triton, Seldon's executor, rclone; Istio's
             // proxy has its own projected istio-token): a token there is only something to steal.

@@ -13,13 +13,12 @@ import { eventRecord, EventRecord, podRecord } from "../../loadtest/clusterRecor
 import { anatomyFor, reportHtml } from "../../loadtest/report";
 import { LoadResult, ScalingSample } from "../../loadtest/types";
 import { BASE_MS, imageEvents, IMAGES, pod, PodTimes, rescaleEvent } from "../anatomyFixtures";
+import { findChromium } from "../../tools/testPrerequisites";
 import { requireTool } from "./tools";
 
-/** A headless Chromium: CHROMIUM, else Debian's chromium-headless-shell or chromium (as npm test's prerequisites look). */
+/** The headless Chromium npm test's prerequisites found (CHROMIUM, else Debian's on PATH). */
 function chromiumPath(): string {
-    const candidates = process.env.CHROMIUM ? [process.env.CHROMIUM] : ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"];
-    const found = candidates.find(c => fs.existsSync(c));
-    return requireTool(found ?? candidates[0], "apt-get install chromium-headless-shell (Debian/Ubuntu), or set CHROMIUM to a Chrome or Chromium binary");
+    return requireTool(findChromium() ?? "chromium-headless-shell", "apt-get install chromium-headless-shell (Debian/Ubuntu), or set CHROMIUM to a Chrome or Chromium binary");
 }
 
 const DEP = "cifar10-default-0-cifar10-pytorch";

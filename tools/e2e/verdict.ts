@@ -1,7 +1,7 @@
 // The end-to-end workflow's verdict on one load test, read from the load test's own report.json: the
 // model scaled up above one replica under load and back down after it. Pure; the same numbers the
 // load test's summary prints (loadtest/scaling.ts).
-import { Cause, STEPS } from "../../loadtest/anatomy";
+import { CAUSES } from "../../loadtest/anatomy";
 import { scalingTimes } from "../../loadtest/scaling";
 import { LoadResult } from "../../loadtest/types";
 import { STEP_BUDGETS_S } from "./budgets";
@@ -36,8 +36,6 @@ export function scalingVerdict(report: LoadResult, mode: string): Verdict {
         `${cell(times?.scaleUp?.afterS, times?.trigger.from)} | ${cell(times?.scaleDown?.afterS)} | ${problems.length === 0 ? "passed" : `FAILED: ${problems.join("; ")}`} |`;
     return { problems, row };
 }
-
-const CAUSES: Cause[] = [...STEPS, "image pull"];
 
 /**
  * The scale-up anatomy of one run for the job summary (a table: one row per new replica, seconds per
