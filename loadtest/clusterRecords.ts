@@ -10,11 +10,9 @@ import { isTritonImage } from "../lib/triton";
  * (operator/controllers/model_initializer_injector.go:132, suffix from line 42).
  */
 export const MODEL_INITIALIZER_SUFFIX = "-model-initializer";
-/** Seldon's executor container (operator/constants: the engine container name). */
-export const EXECUTOR_CONTAINER = "seldon-container-engine";
 
-/** What a container does in a Seldon model pod, for naming the steps. */
-export type ContainerRole = "model download" | "model server" | "executor" | "proxy" | "other";
+/** What a container does in a Seldon model pod, for the steps that read it. */
+export type ContainerRole = "model download" | "model server" | "other";
 
 export interface ContainerRecord {
     name: string;
@@ -27,12 +25,11 @@ export interface ContainerRecord {
     exitCode?: number;
     /** state.waiting.reason (ErrImagePull, ImagePullBackOff, CrashLoopBackOff, …). */
     waiting?: string;
-    ready: boolean;
     restarts: number;
 }
 
-/** The pod conditions the anatomy reads, by type (types.go: PodScheduled 3355, PodReadyToStartContainers 3361, Initialized 3350, ContainersReady 3348, Ready 3353). */
-export type ConditionType = "PodScheduled" | "PodReadyToStartContainers" | "Initialized" | "ContainersReady" | "Ready";
+/** The pod conditions the anatomy reads, by type (types.go: PodScheduled 3355, Initialized 3350, ContainersReady 3348, Ready 3353). */
+export type ConditionType = "PodScheduled" | "Initialized" | "ContainersReady" | "Ready";
 
 export interface PodRecord {
     name: string;
@@ -42,14 +39,12 @@ export interface PodRecord {
     createdAt: string;
     /** metadata.deletionTimestamp, once it is being removed. */
     deletedAt?: string;
-    phase?: string;
     /** Condition status and lastTransitionTime (types.go:3429), by type; only the types the anatomy reads. */
     conditions: Partial<Record<ConditionType, { status: string; at?: string }>>;
     initContainers: ContainerRecord[];
     containers: ContainerRecord[];
-    /** Load-axis seconds of the first and last listing that held it, and of the first that did not. */
+    /** Load-axis seconds of the first listing that held it, and of the first after it that did not. */
     firstListedS: number;
-    lastListedS: number;
     goneS?: number;
 }
 
@@ -122,13 +117,7 @@ function roleOf(name: string, image: string, init: boolean): ContainerRole {
     if (init && name.endsWith(MODEL_INITIALIZER_SUFFIX)) {
         return "model download";
     }
-    if (isTritonImage(image)) {
-        return "model server";
-    }
-    if (name === EXECUTOR_CONTAINER) {
-        return "executor";
-    }
-    return name === "istio-proxy" || name === "istio-init" ? "proxy" : "other";
+    return isTritonImage(image) ? "model server" : "other";
 }
 
 function containerRecords(specs: k8s.V1Container[] | undefined, statuses: k8s.V1ContainerStatus[] | undefined, init: boolean): ContainerRecord[] {
@@ -139,7 +128,6 @@ function containerRecords(specs: k8s.V1Container[] | undefined, statuses: k8s.V1
             name: spec.name,
             image: spec.image ?? s?.image ?? "",
             role: roleOf(spec.name, spec.image ?? s?.image ?? "", init),
-            ready: s?.ready ?? false,
             restarts: s?.restartCount ?? 0,
         };
         const startedAt = iso(started);
@@ -158,7 +146,7 @@ function containerRecords(specs: k8s.V1Container[] | undefined, statuses: k8s.V1
     });
 }
 
-const CONDITIONS: ConditionType[] = ["PodScheduled", "PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready"];
+const CONDITIONS: ConditionType[] = ["PodScheduled", "Initialized", "ContainersReady", "Ready"];
 
 /** A pod as the anatomy keeps it; the listing times are the watch's. */
 export function podRecord(pod: k8s.V1Pod, listedS: number): PodRecord {
@@ -176,12 +164,10 @@ export function podRecord(pod: k8s.V1Pod, listedS: number): PodRecord {
         ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
         createdAt: iso(pod.metadata?.creationTimestamp) ?? new Date(0).toISOString(),
         ...(deletedAt ? { deletedAt } : {}),
-        ...(pod.status?.phase ? { phase: pod.status.phase } : {}),
         conditions,
         initContainers: containerRecords(pod.spec?.initContainers, pod.status?.initContainerStatuses, true),
         containers: containerRecords(pod.spec?.containers, pod.status?.containerStatuses, false),
         firstListedS: listedS,
-        lastListedS: listedS,
     };
 }
 
