@@ -19,7 +19,7 @@ export function readPlatform(read: ConfigReader, autoscaler: Autoscaler, stack: 
     // Every Kubernetes object goes through the program's own provider, which reads kubeContext only:
     // the Kubernetes provider's own settings would be ignored without a word.
     for (const key of ["kubernetes:context", "kubernetes:kubeconfig", "kubernetes:cluster"]) {
-        if (pulumi.runtime.getConfig(key) !== undefined) {
+        if (read.raw(key) !== undefined) {
             read.problem(`${key} is set, but this program deploys through its own Kubernetes provider, configured by ` +
                 `${read.key("kubeContext")} (a context of your kubeconfig, which KUBECONFIG may name): ` +
                 `\`${pulumiCli()} config rm ${key}\`, then \`${pulumiCli()} config set kubeContext <context>\``);

@@ -14,11 +14,38 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
+/** Where the raw values come from, by fully qualified key (`project:key`, `kubernetes:context`). */
+export interface ConfigSource {
+    get(fullKey: string): string | undefined;
+    isSecret(fullKey: string): boolean;
+}
+
+/** The running program's stack configuration. */
+const PULUMI_CONFIG: ConfigSource = {
+    get: fullKey => pulumi.runtime.getConfig(fullKey),
+    // Exported by the SDK's runtime but missing from its type declarations.
+    isSecret: fullKey => (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret(fullKey),
+};
+
+/** Values given as a map (a stack file read offline, as the autoscaling twin does): nothing is secret there. */
+export function valuesSource(values: Readonly<Record<string, string>>): ConfigSource {
+    return { get: fullKey => values[fullKey], isSecret: () => false };
+}
+
 export class ConfigReader {
     private readonly problems: string[] = [];
-    private readonly config = new pulumi.Config();
 
-    constructor(readonly project: string) {}
+    constructor(readonly project: string, private readonly source: ConfigSource = PULUMI_CONFIG) {}
+
+    /** A raw value by its fully qualified key, without a default. */
+    raw(fullKey: string): string | undefined {
+        return this.source.get(fullKey);
+    }
+
+    /** The problems found so far. */
+    found(): readonly string[] {
+        return this.problems;
+    }
 
     /** `project:key`, as messages name settings. */
     key(key: string): string {
@@ -37,25 +64,24 @@ export class ConfigReader {
 
     /** Whether the key is set at all (a default does not count). */
     isSet(key: string): boolean {
-        return pulumi.runtime.getConfig(this.key(key)) !== undefined;
+        return this.raw(this.key(key)) !== undefined;
     }
 
     /** Whether the key is stored as a secret (`pulumi config set --secret`). */
     isSecret(key: string): boolean {
-        // Exported by the SDK's runtime but missing from its type declarations.
-        return (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret(this.key(key));
+        return this.source.isSecret(this.key(key));
     }
 
     string(key: string, fallback: string): string {
-        return this.config.get(key) ?? fallback;
+        return this.raw(this.key(key)) ?? fallback;
     }
 
     secret(key: string): pulumi.Output<string> {
-        return this.config.requireSecret(key);
+        return new pulumi.Config().requireSecret(key);
     }
 
     choice<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
-        const value = this.config.get(key) ?? fallback;
+        const value = this.raw(this.key(key)) ?? fallback;
         if (!(allowed as readonly string[]).includes(value)) {
             this.problem(`${this.key(key)} = ${JSON.stringify(value)} is not allowed: use one of ${allowed.join(" | ")}`);
             return fallback;
@@ -64,7 +90,7 @@ export class ConfigReader {
     }
 
     boolean(key: string, fallback: boolean): boolean {
-        const raw = this.config.get(key);
+        const raw = this.raw(this.key(key));
         if (raw === undefined) {
             return fallback;
         }
@@ -76,7 +102,7 @@ export class ConfigReader {
     }
 
     integer(key: string, fallback: number, min: number, max: number): number {
-        const raw = this.config.get(key);
+        const raw = this.raw(this.key(key));
         if (raw === undefined) {
             return fallback;
         }
@@ -135,7 +161,7 @@ export class ConfigReader {
      */
     httpUrl(key: string, fallback: string, instead: string): string {
         // A secret value read raw (no "use getSecret" warning); the caller keeps it secret.
-        const value = this.isSecret(key) ? (pulumi.runtime.getConfig(this.key(key)) ?? fallback) : this.string(key, fallback);
+        const value = this.isSecret(key) ? (this.raw(this.key(key)) ?? fallback) : this.string(key, fallback);
         if (value !== "") {
             const problem = urlProblem(value, ["http", "https"], instead);
             if (problem || /\s/.test(value)) {

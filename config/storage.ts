@@ -123,7 +123,7 @@ export function readModelStore(read: ConfigReader, context: { stack: string; fla
                 `(\`${pulumiCli()} config set --secret ${key} <value>\`)`);
         }
         // Set but empty (or blank) is no key at all; read raw, never printed.
-        for (const key of SECRET_KEYS.filter(k => read.isSet(k) && (pulumi.runtime.getConfig(read.key(k)) ?? "").trim() === "")) {
+        for (const key of SECRET_KEYS.filter(k => read.isSet(k) && (read.raw(read.key(k)) ?? "").trim() === "")) {
             read.problem(`${read.key(key)} is empty: readerCredentials = "existing" needs the key itself ` +
                 `(\`${pulumiCli()} config set --secret ${key} <value>\`)`);
         }

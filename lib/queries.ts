@@ -63,6 +63,17 @@ export function pendingRequestsQuery(t: QueryTarget): string {
 }
 
 /**
+ * What a KEDA trigger scales on: the query of its signal and the threshold per replica (metricType
+ * AverageValue: the HPA wants ceil(total / threshold) replicas). The ScaledObject and the autoscaling
+ * twin both take it from here, so the twin evaluates the very query the cluster runs.
+ */
+export function kedaSignalQuery(t: QueryTarget, signal: { kind: "requestRate"; requestsPerSecond: number } | { kind: "queue"; pendingPerReplica: number }): { query: string; threshold: number } {
+    return signal.kind === "queue"
+        ? { query: pendingRequestsQuery(t), threshold: signal.pendingPerReplica }
+        : { query: requestRateQuery(t), threshold: signal.requestsPerSecond };
+}
+
+/**
  * Average time a request waited in Triton's queue over the last minute, in milliseconds: total queue
  * time over total successful requests (sums divided; averaging per-pod ratios under-reports,
  * triton-inference-server/server#8979).

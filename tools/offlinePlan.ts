@@ -61,7 +61,12 @@ export function readStackConfig(stack: string, root = ROOT): StackConfig {
         const stacks = fs.readdirSync(root).map(f => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean);
         throw new PlanError(`no stack ${JSON.stringify(stack)}: there is no Pulumi.${stack}.yaml (stacks: ${stacks.join(", ") || "none"})`);
     }
-    const config = (parse(fs.readFileSync(file, "utf8"))?.config ?? {}) as Record<string, unknown>;
+    return stackConfigFromYaml(fs.readFileSync(file, "utf8"));
+}
+
+/** A stack file's text (Pulumi.<stack>.yaml) as config values; secure values become MASK. */
+export function stackConfigFromYaml(text: string): StackConfig {
+    const config = (parse(text)?.config ?? {}) as Record<string, unknown>;
     const values: Record<string, string> = {};
     const secrets: string[] = [];
     for (const [key, value] of Object.entries(config)) {

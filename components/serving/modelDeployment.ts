@@ -9,7 +9,7 @@ import { sampleRequestBody } from "../../lib/v2Protocol";
 import { tritonProbes } from "../../lib/triton";
 import { ModelStore } from "../storage/modelStore";
 import { pulumiCli } from "../../lib/cli";
-import { pendingRequestsQuery, queryTargetFor, requestRateQuery } from "../../lib/queries";
+import { kedaSignalQuery, queryTargetFor } from "../../lib/queries";
 import { GRAFANA_SERVICE } from "../../lib/charts";
 import { modelAlertsRule } from "./alerts";
 import { dashboardConfigMap, dashboardUid } from "./dashboard";
@@ -267,9 +267,7 @@ export function hpaSpecFor(d: Pick<DeploymentSettings, "modelName">, a: Extract<
  */
 export function kedaSpecFor(d: Pick<DeploymentSettings, "name" | "modelName">, a: Extract<AutoscalingSettings, { mode: "keda" }>, namespace: string): KedaSpec {
     const target = queryTargetFor(namespace, d.name, d.modelName);
-    const [query, threshold] = a.signal.kind === "queue"
-        ? [pendingRequestsQuery(target), a.signal.pendingPerReplica]
-        : [requestRateQuery(target), a.signal.requestsPerSecond];
+    const { query, threshold } = kedaSignalQuery(target, a.signal);
     // No value (the pods are not scraped, or Prometheus is down) is an error, never 0.
     const metadata: PrometheusTriggerMetadata = { serverAddress: a.prometheusUrl, query, threshold: String(threshold), ignoreNullValues: "false" };
     return {
