@@ -37,6 +37,8 @@ export interface TwinInput {
     measurement?: Measurement;
     /** Watch after the load for at most this long (default: until back at the start for a minute, at most an hour). */
     cooldownS?: number;
+    /** Keep every series Prometheus would have stored (for comparing the twin's queries with Prometheus's own engine). */
+    keepSeries?: boolean;
 }
 
 /** One second of the simulated run (its end). */
@@ -89,6 +91,8 @@ export interface TwinResult {
     /** Every HPA sync that changed the replicas. */
     decisions: Array<{ atS: number; from: number; to: number; metric?: number }>;
     prediction: Prediction;
+    /** With keepSeries: the series Prometheus would hold at the end (scraped every interval, stale once the pod went). */
+    series?: Series[];
 }
 
 interface Pod {
@@ -287,6 +291,7 @@ export function simulate(input: TwinInput): TwinResult {
         timeline,
         decisions,
         prediction: predict(settings, load, profile, input.readiness, timeline, start),
+        ...(input.keepSeries ? { series: allSeries } : {}),
     };
 }
 
