@@ -45,6 +45,7 @@ export function replayLoad(report: Pick<LoadResult, "options" | "timeline" | "du
         thinkS: (report.options.minWaitMs + report.options.maxWaitMs) / 2 / 1000,
         runTimeS,
         timeoutS: report.options.timeoutMs / 1000,
-        source: `replayed: ${report.options.users} users at ${report.options.spawnRate}/s for ${runTimeS} s, pauses ${report.options.minWaitMs}-${report.options.maxWaitMs} ms`,
+        source: `replayed: ${report.options.users} users${report.options.spawnRate > 0 ? ` at ${report.options.spawnRate}/s` : ""} for ${runTimeS} s, ` +
+            `pauses ${report.options.minWaitMs}-${report.options.maxWaitMs} ms`,
     };
 }

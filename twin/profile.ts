@@ -16,7 +16,7 @@ export interface ModelProfile {
 
 /**
  * The default until a cluster report exists: the tutorial CNN's own compute, measured on one CPU thread
- * with PyTorch 1.13 (docs/benchmarks.md): about 5,200 images/s at batch 1 (0.19 ms a request) and 8,600
+ * with PyTorch 1.13 (docs/autoscaling-twin.md#model-profile): about 5,200 images/s at batch 1 (0.19 ms a request) and 8,600
  * at batch 4, where the batching gain is complete; each request carries one image, so with Triton's
  * dynamic batching one replica serves up to 8,600 requests/s on one core. Seldon's executor, the Istio
  * sidecar and HTTP are not in it: a real replica serves less, so the estimate is an upper bound of
@@ -29,7 +29,7 @@ export const ESTIMATED_PROFILE: ModelProfile = {
     source: {
         kind: "estimate",
         text: "estimate: the model's compute alone, 5,200 images/s at batch 1 and 8,600 at batch 4 on one CPU thread " +
-            "(PyTorch 1.13, docs/benchmarks.md); without the executor, Istio and HTTP costs, so capacity is an upper bound",
+            "(PyTorch 1.13, docs/autoscaling-twin.md#model-profile); without the executor, Istio and HTTP costs, so capacity is an upper bound",
     },
 };
 

@@ -70,7 +70,9 @@ export function asLoadResult(r: TwinResult, load: LoadProfile, names: { namespac
         failuresByCause: failed > 0 ? { "timeout (predicted)": Math.round(failed) } : {},
         rps: served / load.runTimeS,
         latencyMs: null,
-        timeline: timeline.map(p => ({ t: p.t, users: p.users, requests: Math.round(p.served), failures: Math.round(p.failed), p50: null, p95: null })),
+        timeline: timeline.map(p => ({ t: p.t, users: p.users, requests: Math.round(p.served), failures: Math.round(p.failed),
+            // The twin has one latency a second, its mean: both percentiles carry it.
+            p50: p.served > 0 ? p.latencyMs : null, p95: p.served > 0 ? p.latencyMs : null })),
         scaling: {
             namespace: names.namespace,
             deployment: names.deployment,

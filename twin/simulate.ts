@@ -53,6 +53,8 @@ export interface TwinPoint {
     ready: number;
     /** Mean wait in Triton's queue this second, ms. */
     queueMs: number;
+    /** Mean time a request takes (queue and service), ms; 0 without requests. */
+    latencyMs: number;
     /** Requests waiting in the queue, over every replica. */
     pending: number;
     /** The model containers' CPU as a percentage of their request (ready pods). */
@@ -219,7 +221,7 @@ export function simulate(input: TwinInput): TwinResult {
         }
         const cpuPercent = ready.length > 0 ? 100 * ready.reduce((s, p) => s + (served / ready.length / profile.capacityPerReplica) * profile.coresAtCapacity, 0) / (ready.length * settings.cpuRequestCores) : 0;
         timeline.push({
-            t: now, users, served, failed, replicas, ready: ready.length, queueMs: waitS * 1000, pending, cpuPercent,
+            t: now, users, served, failed, replicas, ready: ready.length, queueMs: waitS * 1000, latencyMs: served > 0 ? (waitS + serviceS) * 1000 : 0, pending, cpuPercent,
             ...(lastSignal ? { signal: lastSignal } : {}),
         });
         // Stop a minute after the load is over and the replicas are back where they started.
