@@ -1,0 +1,113 @@
+// `npm run simulate`: what it prints and writes, its exit status, and its refusals.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LoadResult } from "../loadtest/types";
+import { runNode } from "../tests/harness";
+import { simulateCommand, USAGE } from "./cli";
+import { ESTIMATED_PROFILE, profileFromReport } from "./profile";
+
+async function simulateIn(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    const stderr: string[] = [];
+    const status = await simulateCommand(args, { out: t => (stdout += t), err: l => stderr.push(l) });
+    return { status, stdout, stderr: stderr.join("\n") };
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "simulate-"));
+
+describe("npm run simulate", function () {
+    this.timeout(30_000);
+
+    it("prints a table of every mode the stack could use, then what each prediction rests on", async () => {
+        const r = await simulateIn(["--stack", "dev"]);
+        assert.strictEqual(r.status, 0, r.stderr);
+        const [header, ...rows] = r.stdout.split("\n").slice(0, 4);
+        assert.match(header, /^mode\s+scale-up\s+peak replicas\s+scale-down\s+mean queue\s+max queue\s+failed\s+reversals$/);
+        assert.deepStrictEqual(rows.map(l => l.trim().split(/\s+/)[0]), ["hpa", "none", "keda"]);
+        assert.match(r.stdout, /model: estimate: the model's compute alone/);
+        assert.match(r.stdout, /readiness: 30 s from a pod's creation to Ready \(default/);
+    });
+
+    it("writes the JSON, the HTML charts and a report.json the load test's tools read; calibrating on it gives 0", async () => {
+        const dir = tmp();
+        const files = { json: path.join(dir, "twin.json"), html: path.join(dir, "twin.html"), report: path.join(dir, "report.json") };
+        const r = await simulateIn(["--stack", "dev", "--autoscaler", "keda", "--set", "maxReplicas=4", "--json", files.json, "--html", files.html, "--report", files.report]);
+        assert.strictEqual(r.status, 0, r.stderr);
+        const json = JSON.parse(fs.readFileSync(files.json, "utf8"));
+        assert.strictEqual(json.length, 1);
+        assert.strictEqual(json[0].prediction.peakReplicas, 4);
+        const html = fs.readFileSync(files.html, "utf8");
+        assert.strictEqual((html.match(/<svg /g) ?? []).length, 4, "replicas, metric, throughput, queue");
+        assert.match(html, /<h2>keda<\/h2>/);
+        const report = JSON.parse(fs.readFileSync(files.report, "utf8")) as LoadResult;
+        assert.strictEqual(report.scaling!.deployment, "cifar10-default-0-cifar10-pytorch");
+        const c = await simulateIn(["--stack", "dev", "--autoscaler", "keda", "--set", "maxReplicas=4", "--calibrate", files.report, "--markdown"]);
+        assert.strictEqual(c.status, 0, c.stderr);
+        assert.match(c.stdout, /^### Autoscaling twin against the cluster: keda\n\n- first scale-up 0 s, first new replica Ready 0 s, back at the start 0 s \(cluster minus twin\)\n- replicas off by 0.00 on average, 0 at most/);
+        // Other settings than the run's: the error says so.
+        const off = await simulateIn(["--stack", "dev", "--autoscaler", "keda", "--set", "maxReplicas=2", "--calibrate", files.report]);
+        assert.match(off.stdout, /replicas off by [1-9]\.\d\d on average, 2 at most/);
+    });
+
+    it("replays a recorded run's users with --load", async () => {
+        const dir = tmp();
+        const report = path.join(dir, "report.json");
+        assert.strictEqual((await simulateIn(["--stack", "dev", "--autoscaler", "keda", "--set", "loadTestRunTime=60s", "--report", report])).status, 0);
+        const r = await simulateIn(["--stack", "dev", "--autoscaler", "keda", "--load", report]);
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stdout, /load: replayed: 100 users for 60 s, pauses 55-55 ms/);
+    });
+
+    it("exits 2 with the usage on bad arguments, before simulating", async () => {
+        const cases: Array<[string[], RegExp]> = [
+            [[], /--stack is required/],
+            [["--stack", "dev", "--autoscaler", "knative"], /--autoscaler "knative" is not allowed: use one of none \| hpa \| keda/],
+            [["--stack", "dev", "--calibrate", "x.json"], /--calibrate needs --autoscaler/],
+            [["--stack", "dev", "--ready-seconds", "0"], /--ready-seconds "0" is not a whole number of seconds from 1 to 3600/],
+            [["--stack", "dev", "--load", "/nonexistent.json"], /--load "\/nonexistent.json" cannot be read/],
+            [["--stack", "prod"], /no stack "prod"/],
+            [["--stack", "dev", "--set", "maxReplicas=0"], /scalable-serving:maxReplicas = 0 is too small/],
+            [["--stack", "dev", "--set", "autoscaler=knative"], /scalable-serving:autoscaler = "knative" is not allowed/],
+        ];
+        for (const [args, message] of cases) {
+            const r = await simulateIn(args);
+            assert.strictEqual(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+            assert.match(r.stderr, message);
+            assert.ok(r.stderr.endsWith(USAGE), "with the usage");
+            assert.strictEqual(r.stdout, "");
+        }
+        const notReport = path.join(tmp(), "x.json");
+        fs.writeFileSync(notReport, "{}");
+        assert.match((await simulateIn(["--stack", "dev", "--profile", notReport])).stderr, /is not a load test report.json: it has no timeline/);
+    });
+
+    it("as a process: exit 0 with the table on standard output", async () => {
+        const r = await runNode(["--import", "tsx", "tools/simulate.ts", "--stack", "dev", "--autoscaler", "none"]);
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^mode\s+scale-up/);
+    });
+});
+
+describe("model profile from a report", () => {
+    const report = (points: Array<[number, number, number]>, ready: number): Pick<LoadResult, "timeline" | "scaling"> => ({
+        timeline: points.map(([t, requests, p50]) => ({ t, users: 10, requests, failures: 0, p50, p95: p50 })),
+        scaling: { namespace: "seldon", deployment: "d", samples: [{ t: 0, replicas: ready, readyReplicas: ready }], errors: 0, errorsByMessage: {} },
+    });
+
+    it("takes capacity from the seconds whose latency had doubled, per Ready replica; the lowest median as the service time", () => {
+        const p = profileFromReport(report([[1, 100, 5], [2, 300, 9.9], [3, 400, 10], [4, 380, 30]], 2));
+        // 10 ms is twice the lowest 5 ms: saturated at 400 / 2 replicas; 9.9 ms is not.
+        assert.deepStrictEqual([p.capacityPerReplica, p.serviceMs, p.source.kind], [200, 5, "report"]);
+        assert.strictEqual(p.coresAtCapacity, ESTIMATED_PROFILE.coresAtCapacity * 200 / ESTIMATED_PROFILE.capacityPerReplica);
+        assert.match(p.source.text, /200 requests\/s per replica at saturation/);
+    });
+
+    it("never saturated: the most it served, said to be a lower bound; no watch samples: refused", () => {
+        const p = profileFromReport(report([[1, 100, 5], [2, 300, 9.9]], 1));
+        assert.strictEqual(p.capacityPerReplica, 300);
+        assert.match(p.source.text, /at most \(it never saturated: a lower bound\)/);
+        assert.throws(() => profileFromReport({ timeline: [], scaling: undefined }), /no --watch samples/);
+    });
+});
