@@ -7,7 +7,7 @@ const external = (total: number | undefined, targetPerPod = 100): Reading => ({ 
 
 /** A pod started long ago (past the CPU initialisation period) and ready, using `cores` of a 1-core request. */
 const pod = (name: string, cores: number | undefined, extra: Partial<PodCpu> = {}): PodCpu => ({
-    name, startS: -1000, ready: true, readyTransitionS: -990, requestCores: 1,
+    name, startS: -1000, phase: "Running", ready: true, readyTransitionS: -990, requestCores: 1,
     ...(cores === undefined ? {} : { metric: { cores, timestampS: 0, windowS: 15 } }), ...extra,
 });
 
@@ -50,6 +50,11 @@ describe("HPA algorithm (Kubernetes docs, worked examples)", () => {
 
         it("not-yet-ready pods count as 0% on a scale-up, and are left out otherwise", () => {
             const starting = pod("c", 0.9, { startS: -20, ready: false, readyTransitionS: -20 });
+            const pending = pod("d", undefined, { startS: -20, phase: "Pending", ready: false, readyTransitionS: -20 });
+            // A Pending pod (downloading the model) is set aside likewise, not counted as missing: on a scale-down it is left out.
+            assert.strictEqual(cpuUtilizationReplicas(3, [pod("a", 0.1), pod("b", 0.1), pending], 50, 0, DEFAULT_FLAGS).replicas, 1);
+            // Were it missing (Running without a metric), it would count as 100% and hold the replicas.
+            assert.strictEqual(cpuUtilizationReplicas(3, [pod("a", 0.1), pod("b", 0.1), pod("d", undefined)], 50, 0, DEFAULT_FLAGS).replicas, 3);
             // a, b at 80% of 50%: ratio 1.6 with c set aside → recomputed with c at 0%: 160/3 = 53%, ratio 1.07: within the tolerance.
             assert.strictEqual(cpuUtilizationReplicas(3, [pod("a", 0.8), pod("b", 0.8), starting], 50, 0, DEFAULT_FLAGS).replicas, 3);
             // On a scale-down the unready pod is simply left out: a, b at 10% → ceil(0.2 × 2) = 1.

@@ -83,6 +83,8 @@ export interface PodCpu {
     name: string;
     /** When the pod started (status.startTime). */
     startS: number;
+    /** Pending (scheduling, pulling, init containers such as the model download) or Running. */
+    phase: "Pending" | "Running";
     ready: boolean;
     /** The last transition of the Ready condition. */
     readyTransitionS: number;
@@ -121,6 +123,8 @@ export function externalAverageValueReplicas(statusReplicas: number, total: numb
 
 /**
  * CPU utilisation [docs §Algorithm details]:
+ * - a Pending pod is set aside as not yet ready (the controller's grouping of pods; the docs' "still
+ *   initializing");
  * - a pod not yet ready, or whose latest metric was taken before it became ready, is set aside. "Not
  *   yet ready": within the CPU initialisation period of its start, unready or ready for less than one
  *   metric window; after it, unready and never ready since the initial readiness delay;
@@ -135,6 +139,10 @@ export function cpuUtilizationReplicas(currentReplicas: number, pods: PodCpu[], 
     const missing: PodCpu[] = [];
     const measured: PodCpu[] = [];
     for (const pod of pods) {
+        if (pod.phase === "Pending") {
+            unready.push(pod);
+            continue;
+        }
         if (!pod.metric) {
             missing.push(pod);
             continue;
@@ -250,7 +258,8 @@ export class HpaController {
 
     private rescale(nowS: number, from: number, to: number, proposal: Proposal, limitedBy?: SyncResult["limitedBy"]): SyncResult {
         if (to !== from) {
-            this.events.push({ atS: nowS, change: to - from });
+            // A policy's period is at most 1800 s (api:247): older events count for none.
+            this.events = [...this.events.filter(e => e.atS > nowS - 1800), { atS: nowS, change: to - from }];
         }
         return { atS: nowS, from, to, proposal, ...(limitedBy && to !== proposal.replicas ? { limitedBy } : {}) };
     }

@@ -254,7 +254,8 @@ export function simulate(input: TwinInput): TwinResult {
             const [before, last] = p.cpuReads;
             const isReady = p.readyS <= now;
             return {
-                name: p.name, startS: p.createdS, ready: isReady, readyTransitionS: isReady ? p.readyS : p.createdS, requestCores: settings.cpuRequestCores,
+                // A pod is Pending until its model is downloaded and Triton starts: the twin does not split its start-up, so until Ready.
+                name: p.name, startS: p.createdS, phase: isReady ? "Running" : "Pending", ready: isReady, readyTransitionS: isReady ? p.readyS : p.createdS, requestCores: settings.cpuRequestCores,
                 ...(before && last && before.atS >= p.createdS ? { metric: { cores: (last.cpuSeconds - before.cpuSeconds) / (last.atS - before.atS), timestampS: last.atS, windowS: last.atS - before.atS } } : {}),
             };
         });
