@@ -77,7 +77,14 @@ export class ConfigReader {
     }
 
     secret(key: string): pulumi.Output<string> {
-        return new pulumi.Config().requireSecret(key);
+        if (this.source === PULUMI_CONFIG) {
+            return new pulumi.Config().requireSecret(key);
+        }
+        const value = this.raw(this.key(key));
+        if (value === undefined) {
+            throw new Error(`Missing required configuration variable '${this.key(key)}'`);
+        }
+        return pulumi.secret(value);
     }
 
     choice<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
@@ -160,8 +167,8 @@ export class ConfigReader {
      * A value stored as a secret is read the same way; the caller keeps it secret.
      */
     httpUrl(key: string, fallback: string, instead: string): string {
-        // A secret value read raw (no "use getSecret" warning); the caller keeps it secret.
-        const value = this.isSecret(key) ? (this.raw(this.key(key)) ?? fallback) : this.string(key, fallback);
+        // A secret value is read raw too; the caller keeps it secret.
+        const value = this.string(key, fallback);
         if (value !== "") {
             const problem = urlProblem(value, ["http", "https"], instead);
             if (problem || /\s/.test(value)) {

@@ -148,9 +148,10 @@ export function simulate(input: TwinInput): TwinResult {
     const addPod = (t: number, readyS: number) => {
         pods.push({ name: `${settings.target.workload}-5d8f7c9b4-${String(ordinal).padStart(5, "0")}`, ordinal: ordinal++, createdS: t, readyS, served: 0, cpuSeconds: 0, cpuReads: [] });
     };
-    // The starting replicas are up and Ready before the load begins.
+    // The starting replicas are up and Ready before the load begins; metrics-server has read them, idle, at 0 s.
     for (let i = 0; i < start; i++) {
         addPod(-600, -600 + input.readiness.seconds);
+        pods[i].cpuReads = [{ atS: 0, cpuSeconds: 0 }];
     }
     let replicas = start;
     let kedaFailures = 0;
@@ -303,7 +304,7 @@ function predict(settings: TwinSettings, load: LoadProfile, profile: ModelProfil
     const a = settings.autoscaling;
     const perReplicaTarget = (p: TwinPoint): boolean => {
         if (a.mode === "keda") {
-            const perReplica = a.signal.kind === "queue" ? p.pending / p.replicas : p.served / p.replicas;
+            const perReplica = (a.signal.kind === "queue" ? p.pending : p.served) / Math.max(1, p.ready);
             return perReplica > settings.kedaTrigger!.threshold;
         }
         if (a.mode === "hpa") {
