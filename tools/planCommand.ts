@@ -20,18 +20,25 @@ export interface PlanIO {
     err(line: string): void;
 }
 
+/** A local git answers in milliseconds; one that hangs (a lock, a prompt) must not hang the plan. */
+const GIT_TIMEOUT_MS = 10_000;
+
 /** The last commit's Pulumi.<stack>.yaml: its text, null when the commit has no such file, undefined outside a git work tree. */
 export function lastCommitStackFile(root: string, stack: string): string | null | undefined {
-    try {
-        execFileSync("git", ["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: root, stdio: "ignore" });
-    } catch {
+    const git = (args: string[]) => {
+        try {
+            return execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: GIT_TIMEOUT_MS });
+        } catch (e) {
+            if ((e as { signal?: string }).signal) {
+                throw new Error(`git ${args.join(" ")} did not answer within ${GIT_TIMEOUT_MS / 1000} s (in ${root})`);
+            }
+            return undefined;
+        }
+    };
+    if (git(["rev-parse", "--verify", "--quiet", "HEAD"]) === undefined) {
         return undefined;
     }
-    try {
-        return execFileSync("git", ["show", `HEAD:./Pulumi.${stack}.yaml`], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-    } catch {
-        return null;
-    }
+    return git(["show", `HEAD:./Pulumi.${stack}.yaml`]) ?? null;
 }
 
 /** 0: planned; 2: bad arguments or settings (said, with the usage); 1: the program failed otherwise. */

@@ -43,8 +43,10 @@ export function compareLine(before: Prediction, after: Prediction): string {
 export function describePrediction(r: TwinResult): string[] {
     const p = r.prediction;
     const lines = [
-        p.targetCrossedS === undefined
-            ? `  the load never crosses the ${p.mode === "none" ? "(no) autoscaler's" : "autoscaler's"} target: ${p.peakReplicas} replica(s) throughout`
+        p.mode === "none"
+            ? `  no autoscaler: ${p.peakReplicas} replica(s) throughout`
+            : p.targetCrossedS === undefined
+            ? `  the load never crosses the autoscaler's target: ${p.peakReplicas} replica(s) throughout`
             : `  target crossed at ${p.targetCrossedS} s; first scale-up at ${p.firstScaleUpS ?? "—"} s; first new replica Ready at ${p.newReplicaReadyS ?? "—"} s`,
         `  peak ${p.peakReplicas} replicas; ${p.scaleDownS === undefined ? (p.peakReplicas > p.startReplicas ? "not back at the start within the cooldown" : "no scale-down needed") : `back at ${p.startReplicas} ${p.scaleDownS} s after the load`}`,
         `  ${p.requests} requests, about ${p.failedRequests} failed (slower than the timeout); queue wait mean ${ms(p.meanQueueMs)}, max ${ms(p.maxQueueMs)}`,
