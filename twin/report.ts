@@ -8,12 +8,17 @@ import { LoadProfile } from "./load";
 import { Prediction, TwinResult } from "./simulate";
 
 const s = (v: number | undefined) => (v === undefined ? "none" : `${Math.round(v)} s`);
+const round = (v: number) => (v < 10 ? String(Math.round(v * 10) / 10) : String(Math.round(v)));
 const ms = (v: number) => `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
 
 /** The figures of one prediction, by name, as the table and the comparison show them. */
 export function figures(p: Prediction): Array<[string, string]> {
+    // A scale-up that never comes says how far the load stayed below the target.
+    const short = p.targetCrossedS === undefined && p.peakDemand
+        ? ` (the load peaks at ${round(p.peakDemand.value)} of ${p.peakDemand.target} ${p.peakDemand.unit})`
+        : "";
     return [
-        ["scale-up", s(p.scaleUpS)],
+        ["scale-up", `${s(p.scaleUpS)}${short}`],
         ["peak replicas", String(p.peakReplicas)],
         ["scale-down", s(p.scaleDownS)],
         ["mean queue", ms(p.meanQueueMs)],

@@ -8,6 +8,7 @@ import { calibrate, readinessFromReport } from "./calibrate";
 import { rampLoad, replayLoad } from "./load";
 import { asLoadResult } from "./report";
 import { simulate } from "./simulate";
+import { E2E_QUEUE_STEP, queueStepOutcome } from "../tools/e2e/queueStep";
 
 /** The tutorial's trigger (FACTS §1): the per-pod average of the executors' rates, threshold 20, metricType AverageValue. */
 const TUTORIAL_QUERY = 'avg(rate(seldon_api_executor_client_requests_seconds_count{deployment_name=~"cifar10"}[1m]))';
@@ -55,6 +56,21 @@ describe("autoscaling twin", () => {
         const failing = simulate({ settings, load: { ...load, timeoutS: 0.611 }, profile: SLOW_MODEL, readiness: READY_30S }).prediction;
         const passing = simulate({ settings, load: { ...load, timeoutS: 0.612 }, profile: SLOW_MODEL, readiness: READY_30S }).prediction;
         assert.deepStrictEqual([failing.failedRequests, passing.failedRequests], [150 * 60, 0]);
+    });
+
+    it("agrees with the e2e queue step's own arithmetic (tools/e2e/queueStep.ts): the replicas Triton's queue asks for", () => {
+        const step = E2E_QUEUE_STEP;
+        const expected = queueStepOutcome(step);
+        const settings = devSettings("keda", ["kedaSignal=queue", `kedaQueueTarget=${step.queueTarget}`, `maxReplicas=${step.maxReplicas}`, "modelCpuRequest=100m"]);
+        const wanted = step.tritonPerCore.map(perCore => {
+            const capacity = perCore * step.tritonCpuCores;
+            // `inService` requests in service at capacity: each takes inService / capacity seconds (Little's law).
+            const profile = { capacityPerReplica: capacity, serviceMs: 1000 * step.inService / capacity, coresAtCapacity: step.tritonCpuCores, source: SLOW_MODEL.source };
+            const run = simulate({ settings, load: rampLoad({ users: step.users, spawnRate: step.users, runTimeS: 180, minWaitMs: step.minWaitMs, maxWaitMs: step.maxWaitMs }), profile, readiness: READY_30S });
+            return run.decisions[0].wanted;
+        });
+        // The slower Triton (2,000 per core) queues more: the high end of the step's range.
+        assert.deepStrictEqual(wanted, [expected.desiredReplicas[1], expected.desiredReplicas[0]]);
     });
 
     it("is deterministic: the same inputs give the same timeline", () => {

@@ -67,6 +67,8 @@ export interface Prediction {
     mode: TwinSettings["mode"];
     /** When the load first asked for more than the replicas' target (the true load, not a measurement). */
     targetCrossedS?: number;
+    /** The most the load asked of a Ready replica, in the signal's terms, and the target (not with `none`). */
+    peakDemand?: { value: number; target: number; unit: string };
     /** The HPA's first scale-up. */
     firstScaleUpS?: number;
     /** The first new replica Ready, and how long after the target was crossed. */
@@ -90,8 +92,8 @@ export interface Prediction {
 export interface TwinResult {
     input: { mode: TwinSettings["mode"]; load: string; profile: ModelProfile["source"]; readiness: TwinInput["readiness"] };
     timeline: TwinPoint[];
-    /** Every HPA sync that changed the replicas. */
-    decisions: Array<{ atS: number; from: number; to: number; metric?: number }>;
+    /** Every HPA sync that changed the replicas: what the metric asked for (`wanted`), what the limits let through (`to`). */
+    decisions: Array<{ atS: number; from: number; to: number; wanted?: number; metric?: number }>;
     prediction: Prediction;
     /** With keepSeries: the series Prometheus would hold at the end (scraped every interval, stale once the pod went). */
     series?: Series[];
@@ -216,7 +218,11 @@ export function simulate(input: TwinInput): TwinResult {
             const reading = readSignal(now);
             const r = hpa.sync(now, replicas, alive().length, reading);
             if (r.to !== replicas) {
-                decisions.push({ atS: now, from: replicas, to: r.to, ...(r.proposal.metric !== undefined ? { metric: r.proposal.metric } : {}) });
+                decisions.push({
+                    atS: now, from: replicas, to: r.to,
+                    ...(r.proposal.replicas !== undefined ? { wanted: r.proposal.replicas } : {}),
+                    ...(r.proposal.metric !== undefined ? { metric: r.proposal.metric } : {}),
+                });
                 scale(now, r.to);
             }
         }
@@ -302,17 +308,14 @@ export function simulate(input: TwinInput): TwinResult {
 /** The numbers an engineer tuning the autoscaler reads, from the timeline. */
 function predict(settings: TwinSettings, load: LoadProfile, profile: ModelProfile, readiness: TwinInput["readiness"], timeline: TwinPoint[], start: number): Prediction {
     const a = settings.autoscaling;
-    const perReplicaTarget = (p: TwinPoint): boolean => {
-        if (a.mode === "keda") {
-            const perReplica = (a.signal.kind === "queue" ? p.pending : p.served) / Math.max(1, p.ready);
-            return perReplica > settings.kedaTrigger!.threshold;
-        }
-        if (a.mode === "hpa") {
-            return p.cpuPercent > a.cpuUtilization;
-        }
-        return false;
-    };
-    const crossed = timeline.find(p => p.t <= load.runTimeS && perReplicaTarget(p));
+    // What each second asks of each Ready replica, in the signal's own terms, against its target.
+    const demand = (p: TwinPoint): number | undefined => a.mode === "keda"
+        ? (a.signal.kind === "queue" ? p.pending : p.served) / Math.max(1, p.ready)
+        : a.mode === "hpa" ? p.cpuPercent : undefined;
+    const target = a.mode === "keda" ? settings.kedaTrigger!.threshold : a.mode === "hpa" ? a.cpuUtilization : undefined;
+    const underLoad = timeline.filter(p => p.t <= load.runTimeS);
+    const crossed = target === undefined ? undefined : underLoad.find(p => demand(p)! > target);
+    const peakDemand = target === undefined ? undefined : Math.max(0, ...underLoad.map(p => demand(p)!));
     const firstUp = timeline.find(p => p.replicas > start);
     const newReady = timeline.find(p => p.ready > start);
     let back: TwinPoint | undefined;
@@ -340,6 +343,7 @@ function predict(settings: TwinSettings, load: LoadProfile, profile: ModelProfil
     return {
         mode: settings.mode,
         ...(crossed ? { targetCrossedS: crossed.t } : {}),
+        ...(peakDemand !== undefined && target !== undefined ? { peakDemand: { value: peakDemand, target, unit: a.mode === "hpa" ? "% CPU" : a.mode === "keda" && a.signal.kind === "queue" ? "waiting per replica" : "requests/s per replica" } } : {}),
         ...(firstUp ? { firstScaleUpS: firstUp.t } : {}),
         ...(newReady ? { newReplicaReadyS: newReady.t } : {}),
         ...(crossed && newReady ? { scaleUpS: newReady.t - crossed.t } : {}),
