@@ -83,7 +83,8 @@ export async function planCommand(argv: string[], io: PlanIO): Promise<number> {
                 base = { label: "the last commit", ...(committed !== null ? { values: offline.stackConfigFromYaml(committed).values } : {}) };
             }
         }
-        const scaling = compare.scalingSection(PROJECT, stack, stackConfig.values, base);
+        const measured = require("../twin/measured") as typeof import("../twin/measured");
+        const scaling = compare.scalingSection(PROJECT, stack, stackConfig.values, base, compare.assumptionsFor(measured.readMeasured(ROOT)));
         if (output) {
             fs.writeFileSync(output, text);
         } else {

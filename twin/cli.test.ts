@@ -7,6 +7,8 @@ import { LoadResult } from "../loadtest/types";
 import { runNode } from "../tests/harness";
 import { simulateCommand, USAGE } from "./cli";
 import { ESTIMATED_PROFILE, profileFromReport } from "./profile";
+import { assumptionsFor, PLAN_ASSUMPTIONS } from "./compare";
+import { MEASURED_FILE, MeasuredFileError, readMeasured } from "./measured";
 
 async function simulateIn(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
     let stdout = "";
@@ -109,5 +111,40 @@ describe("model profile from a report", () => {
         assert.strictEqual(p.capacityPerReplica, 300);
         assert.match(p.source.text, /at most \(it never saturated: a lower bound\)/);
         assert.throws(() => profileFromReport({ timeline: [], scaling: undefined }), /no --watch samples/);
+    });
+});
+
+describe("measurements kept in the repository (twin/measured.json)", () => {
+    it("--write-measured keeps a run's profile and readiness; plans and simulations then name them as their source", async () => {
+        const dir = tmp();
+        const report = path.join(dir, "report.json");
+        assert.strictEqual((await simulateIn(["--stack", "dev", "--autoscaler", "keda", "--report", report])).status, 0);
+        const out = path.join(dir, "measured.json");
+        const r = await simulateIn(["--stack", "dev", "--autoscaler", "keda", "--profile", report, "--write-measured", out]);
+        assert.strictEqual(r.status, 0, r.stderr);
+        const root = tmp();
+        fs.mkdirSync(path.join(root, "twin"));
+        fs.copyFileSync(out, path.join(root, MEASURED_FILE));
+        const m = readMeasured(root)!;
+        assert.strictEqual(m.from.report, `${path.basename(dir)}/report.json`);
+        assert.strictEqual(m.profile.source.kind, "report");
+        const a = assumptionsFor(m);
+        assert.match(a.profile.source.text, new RegExp(`^measured: .* \\(twin/measured.json, from ${path.basename(dir)}/report.json \\(run of 1970-01-01T00:00:00.000Z\\)\\)$`));
+        // The twin's own report has no anatomy: the readiness stays the default, said so.
+        assert.strictEqual(a.readiness, PLAN_ASSUMPTIONS.readiness);
+        assert.strictEqual(assumptionsFor(undefined), PLAN_ASSUMPTIONS);
+        assert.strictEqual(readMeasured(tmp()), undefined);
+    });
+
+    it("a file that is not a measurement is refused, saying how to write it again; --write-measured needs --profile", async () => {
+        const root = tmp();
+        fs.mkdirSync(path.join(root, "twin"));
+        fs.writeFileSync(path.join(root, MEASURED_FILE), JSON.stringify({ profile: { capacityPerReplica: 0, serviceMs: 1, coresAtCapacity: 1, source: { text: "x" } }, from: { report: "r" } }));
+        assert.throws(() => readMeasured(root), (e: Error) => e instanceof MeasuredFileError && /capacityPerReplica, serviceMs and coresAtCapacity above 0/.test(e.message) && /--write-measured twin\/measured.json/.test(e.message));
+        fs.writeFileSync(path.join(root, MEASURED_FILE), "{");
+        assert.throws(() => readMeasured(root), /twin\/measured.json is not JSON/);
+        const r = await simulateIn(["--stack", "dev", "--write-measured", path.join(root, "m.json")]);
+        assert.strictEqual(r.status, 2);
+        assert.match(r.stderr, /--write-measured needs --profile REPORT/);
     });
 });

@@ -7,23 +7,29 @@
 //
 // Exit status: 0 predicted (or calibrated); 2 bad arguments or settings, said with the usage.
 import * as fs from "fs";
+import * as path from "path";
 import { parseArgs } from "util";
 import { AUTOSCALERS } from "../config/types";
 import type { LoadResult } from "../loadtest/types";
 import { calibrate, CalibrationInputError, describeError, readinessFromReport } from "./calibrate";
 import { LoadProfile, rampLoad, replayLoad } from "./load";
-import { ESTIMATED_PROFILE, ModelProfile, profileFromReport } from "./profile";
+import { assumptionsFor } from "./compare";
+import { measuredFrom, MEASURED_FILE, MeasuredFileError, readMeasured } from "./measured";
+import { ModelProfile, profileFromReport } from "./profile";
 import { describePrediction, predictionTable, twinHtml, asLoadResult } from "./report";
 import { stackModes, TwinSettingsError } from "./settings";
 import { DEFAULT_READY_S, simulate, TwinResult } from "./simulate";
+import { ROOT } from "../tools/evaluate";
 
 export const USAGE = `Usage: npm run simulate -- --stack NAME [options]
   --stack NAME          the stack whose settings are simulated (Pulumi.NAME.yaml)
   --set key=value       override a setting (repeatable), as \`npm run plan\` takes it
   --autoscaler MODE     only this mode (${AUTOSCALERS.join(" | ")}); default: every mode the stack could use
   --load REPORT         replay a load test's report.json (its users second by second) instead of the stack's ramp
-  --profile REPORT      the model's capacity and latency measured in a report.json (default: an estimate, said)
-  --ready-seconds N     seconds from a new pod's creation to Ready (default: a report's anatomy, else ${DEFAULT_READY_S})
+  --profile REPORT      the model's capacity and latency measured in a report.json (default: ${MEASURED_FILE} if
+                        committed, else an estimate, said)
+  --ready-seconds N     seconds from a new pod's creation to Ready (default: a report's anatomy, else ${MEASURED_FILE}'s, else ${DEFAULT_READY_S})
+  --write-measured FILE write the profile and readiness of --profile REPORT (commit it as ${MEASURED_FILE}: plans use it)
   --calibrate REPORT    replay a watched load test through the twin and print the error against the cluster
                         (needs --autoscaler: the mode the run used)
   --json FILE           write the timelines and predictions as JSON (with --calibrate: the error too)
@@ -65,6 +71,7 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
                 options: {
                     stack: { type: "string" }, set: { type: "string", multiple: true }, autoscaler: { type: "string" },
                     load: { type: "string" }, profile: { type: "string" }, "ready-seconds": { type: "string" }, calibrate: { type: "string" },
+                    "write-measured": { type: "string" },
                     json: { type: "string" }, html: { type: "string" }, report: { type: "string" }, markdown: { type: "boolean" },
                 },
                 strict: true,
@@ -98,7 +105,19 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
         const loadReport = values.load ? readReport(values.load as string, "--load") : undefined;
         const calibrationReport = calibrateFile ? readReport(calibrateFile, "--calibrate") : undefined;
         const profileReport = values.profile ? readReport(values.profile as string, "--profile") : undefined;
-        let profile: ModelProfile = ESTIMATED_PROFILE;
+        if (values["write-measured"] && !profileReport) {
+            throw new UsageError("--write-measured needs --profile REPORT: the run whose measurements it writes");
+        }
+        let committed;
+        try {
+            committed = assumptionsFor(readMeasured(ROOT));
+        } catch (e) {
+            if (e instanceof MeasuredFileError) {
+                throw new UsageError(e.message);
+            }
+            throw e;
+        }
+        let profile: ModelProfile = committed.profile;
         if (profileReport) {
             try {
                 profile = profileFromReport(profileReport);
@@ -106,10 +125,12 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
                 throw new UsageError(`--profile ${JSON.stringify(values.profile)}: ${(e as Error).message}`);
             }
         }
-        const measured = [calibrationReport, loadReport, profileReport].map(r => (r ? readinessFromReport(r) : undefined)).find(Boolean);
-        const readiness = readySeconds !== undefined
-            ? { seconds: readySeconds, source: "--ready-seconds" }
-            : measured ?? { seconds: DEFAULT_READY_S, source: "default: no measured anatomy (docs/autoscaling-twin.md#readiness)" };
+        const anatomy = [calibrationReport, loadReport, profileReport].map(r => (r ? readinessFromReport(r) : undefined)).find(Boolean);
+        const readiness = readySeconds !== undefined ? { seconds: readySeconds, source: "--ready-seconds" } : anatomy ?? committed.readiness;
+        if (values["write-measured"]) {
+            const file = values["write-measured"] as string;
+            fs.writeFileSync(file, JSON.stringify(measuredFrom(profileReport!, path.basename(path.dirname(path.resolve(values.profile as string))) + "/" + path.basename(values.profile as string)), null, 2) + "\n");
+        }
 
         // The stack's values through the offline plan's reader: secrets masked, --set applied.
         const offline = require("../tools/offlinePlan") as typeof import("../tools/offlinePlan");

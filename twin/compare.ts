@@ -3,6 +3,7 @@
 // has other settings, the change from the base's prediction to this one.
 import { Autoscaler } from "../config/types";
 import { rampLoad } from "./load";
+import { Measured, MEASURED_FILE } from "./measured";
 import { ESTIMATED_PROFILE, ModelProfile } from "./profile";
 import { compareLine, figures } from "./report";
 import { stackModes, TwinSettings, TwinSettingsError } from "./settings";
@@ -22,8 +23,20 @@ export interface TwinAssumptions {
 
 export const PLAN_ASSUMPTIONS: TwinAssumptions = {
     profile: ESTIMATED_PROFILE,
-    readiness: { seconds: DEFAULT_READY_S, source: "default: no measured anatomy in a plan (docs/autoscaling-twin.md#readiness)" },
+    readiness: { seconds: DEFAULT_READY_S, source: "default: no measured anatomy (docs/autoscaling-twin.md#readiness)" },
 };
+
+/** The committed measurements (twin/measured.json) where there are some, else the estimate and the default readiness. */
+export function assumptionsFor(measured: Measured | undefined): TwinAssumptions {
+    if (!measured) {
+        return PLAN_ASSUMPTIONS;
+    }
+    const where = `${MEASURED_FILE}, from ${measured.from.report} (run of ${measured.from.startedAt})`;
+    return {
+        profile: { ...measured.profile, source: { ...measured.profile.source, text: `${measured.profile.source.text} (${where})` } },
+        readiness: measured.readiness ? { ...measured.readiness, source: `${measured.readiness.source} (${where})` } : PLAN_ASSUMPTIONS.readiness,
+    };
+}
 
 /** One mode's prediction under the stack's own load test ramp. */
 export function predictMode(settings: TwinSettings, assumptions: TwinAssumptions = PLAN_ASSUMPTIONS): TwinResult {
