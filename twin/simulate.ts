@@ -182,7 +182,9 @@ export function simulate(input: TwinInput): TwinResult {
             p.served += share;
             p.cpuSeconds += (share / profile.capacityPerReplica) * profile.coresAtCapacity;
         }
-        // 2. Prometheus scrapes each Ready pod every interval, at an offset of its own.
+        // 2. Prometheus scrapes each pod every interval, at an offset of its own, from when it is Ready: the
+        //    executor's counter and Triton's per-model gauge exist only once it serves (a starting pod's
+        //    `up` would only feed the queries' `or` fallback, which a serving pod already satisfies).
         for (const p of alive()) {
             if (p.readyS > now) {
                 continue;
@@ -226,7 +228,8 @@ export function simulate(input: TwinInput): TwinResult {
                 scale(now, r.to);
             }
         }
-        const cpuPercent = ready.length > 0 ? 100 * ready.reduce((s, p) => s + (served / ready.length / profile.capacityPerReplica) * profile.coresAtCapacity, 0) / (ready.length * settings.cpuRequestCores) : 0;
+        // Each Ready pod's model container burns its share of the capacity's cores, against its request.
+        const cpuPercent = ready.length > 0 ? 100 * (served / ready.length / profile.capacityPerReplica) * profile.coresAtCapacity / settings.cpuRequestCores : 0;
         timeline.push({
             t: now, users, served, failed, replicas, ready: ready.length, queueMs: waitS * 1000, latencyMs: served > 0 ? (waitS + serviceS) * 1000 : 0, pending, cpuPercent,
             ...(lastSignal ? { signal: lastSignal } : {}),
