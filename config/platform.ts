@@ -1,7 +1,6 @@
 // The cluster and its add-ons: flavour, context, the models' namespace, each add-on's mode and chart,
 // and the ingress restriction; and whether the chosen autoscaler finds what it scales on.
 import * as semver from "semver";
-import * as pulumi from "@pulumi/pulumi";
 import { installedPrometheusUrl } from "../lib/charts";
 import { DEV_STACK_NAME, pulumiCli } from "../lib/cli";
 import { FIRST_BSL_VERSION } from "../lib/seldon";
@@ -134,7 +133,7 @@ export function readPlatform(read: ConfigReader, autoscaler: Autoscaler, stack: 
     const grafana = monitoring.mode === "install" && (flavour === "cloud" || grafanaOnKind);
 
     if (seldonCore.mode === "install" && semver.gte(seldonCore.version, FIRST_BSL_VERSION)) {
-        pulumi.log.warn(`seldonCoreVersion ${seldonCore.version}: Seldon Core ${FIRST_BSL_VERSION} and later are under the Business ` +
+        read.warn(`seldonCoreVersion ${seldonCore.version}: Seldon Core ${FIRST_BSL_VERSION} and later are under the Business ` +
             "Source License 1.1 (production use needs a commercial licence); 1.17.1 is the last Apache-2.0 release.");
     }
 

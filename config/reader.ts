@@ -14,22 +14,27 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
-/** Where the raw values come from, by fully qualified key (`project:key`, `kubernetes:context`). */
+/** Where the raw values come from, by fully qualified key (`project:key`, `kubernetes:context`), and where warnings go. */
 export interface ConfigSource {
     get(fullKey: string): string | undefined;
     isSecret(fullKey: string): boolean;
+    warn(message: string): void;
 }
 
-/** The running program's stack configuration. */
+/** The running program's stack configuration; its warnings are the engine's (shown at every preview and up). */
 const PULUMI_CONFIG: ConfigSource = {
     get: fullKey => pulumi.runtime.getConfig(fullKey),
     // Exported by the SDK's runtime but missing from its type declarations.
     isSecret: fullKey => (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret(fullKey),
+    warn: message => pulumi.log.warn(message),
 };
 
-/** Values given as a map (a stack file read offline, as the autoscaling twin does): nothing is secret there. */
+/**
+ * Values given as a map (a stack file read offline, as the autoscaling twin does): nothing is secret
+ * there, and warnings are left to the program, which says them once when it reads the same stack.
+ */
 export function valuesSource(values: Readonly<Record<string, string>>): ConfigSource {
-    return { get: fullKey => values[fullKey], isSecret: () => false };
+    return { get: fullKey => values[fullKey], isSecret: () => false, warn: () => undefined };
 }
 
 export class ConfigReader {
@@ -50,6 +55,11 @@ export class ConfigReader {
     /** `project:key`, as messages name settings. */
     key(key: string): string {
         return `${this.project}:${key}`;
+    }
+
+    /** A valid setting worth a word (a licence, say): the program's warnings, not a problem. */
+    warn(message: string): void {
+        this.source.warn(message);
     }
 
     problem(message: string): void {
