@@ -58,6 +58,9 @@ describe("scaling prediction in the plan", function () {
         const same = await planIn(["--stack", "dev", "--scaling-base", baseStackFile({})]);
         assert.match(same.stdout, /Under the load test's ramp \(scaling settings as in the base branch\):/);
         assert.ok(!same.stdout.slice(same.stdout.indexOf("### Scaling prediction")).includes("→"));
+        // The autoscaler swapped (`pulumi config set autoscaler hpa` on a stack that ran keda): the stack's own, before against after.
+        const swapped = await planIn(["--stack", "dev", "--scaling-base", baseStackFile({ autoscaler: "keda" })]);
+        assert.match(swapped.stdout, /\n- \*\*keda → hpa\*\* \(the stack's autoscaler, swapped\): scale-up \d+ s → none \(the load peaks at 42 of 50 % CPU\), peak replicas 3 → 1, scale-down \d+ s → none,/);
         // A base without the stack.
         const none = await planIn(["--stack", "dev", "--scaling-base", ""]);
         assert.match(none.stdout, /\(the base branch has no stack `dev`: the prediction is shown alone\.\)/);

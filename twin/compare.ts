@@ -60,10 +60,13 @@ export function scalingSection(project: string, stack: string, values: Readonly<
         throw e;
     }
     let baseModes: Map<Autoscaler, TwinSettings> | undefined;
+    let baseOwn: TwinSettings | undefined;
     let baseNote: string | undefined;
     if (base?.values) {
         try {
-            baseModes = new Map(stackModes(project, stack, base.values).modes.map(m => [m.mode, m]));
+            const modes = stackModes(project, stack, base.values).modes;
+            baseOwn = modes[0];
+            baseModes = new Map(modes.map(m => [m.mode, m]));
         } catch (e) {
             if (!(e instanceof TwinSettingsError)) {
                 throw e;
@@ -74,10 +77,15 @@ export function scalingSection(project: string, stack: string, values: Readonly<
         baseNote = `${base.label} has no stack \`${stack}\``;
     }
     const own = head.modes[0].mode;
-    const changed = head.modes.some(m => baseModes?.get(m.mode) && inputsOf(baseModes.get(m.mode)!) !== inputsOf(m));
+    const swapped = baseOwn !== undefined && baseOwn.mode !== own;
+    const changed = swapped || head.modes.some(m => baseModes?.get(m.mode) && inputsOf(baseModes.get(m.mode)!) !== inputsOf(m));
     lines.push(changed
         ? `The scaling settings differ from ${base!.label}: ${base!.label} → this change, under the load test's ramp.`
         : `Under the load test's ramp${base?.values ? ` (scaling settings as in ${base.label})` : ""}:`, "");
+    if (swapped) {
+        // `pulumi config set autoscaler …`: what the stack will do, before against after.
+        lines.push(`- **${baseOwn!.mode} → ${own}** (the stack's autoscaler, swapped): ${compareLine(predictMode(baseOwn!, assumptions).prediction, predictMode(head.modes[0], assumptions).prediction)}`);
+    }
     for (const m of head.modes) {
         const after = predictMode(m, assumptions).prediction;
         const label = `**${m.mode}**${m.mode === own ? " (the stack's autoscaler)" : ""}`;
