@@ -1,7 +1,7 @@
 // `npm run simulate`: the autoscaling twin from the command line.
 //
 //   npm run simulate -- --stack dev                      every mode the stack could use, its load test's ramp
-//   npm run simulate -- --stack dev --autoscaler keda --set kedaQueueTarget=4 --html twin.html
+//   npm run simulate -- --stack dev --autoscaler keda --set kedaRequestsPerSecond=600 --html twin.html
 //   npm run simulate -- --stack dev --load reports/hpa/report.json     a recorded run's users, replayed
 //   npm run simulate -- --stack dev --autoscaler hpa --calibrate reports/hpa/report.json
 //
