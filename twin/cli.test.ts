@@ -72,6 +72,7 @@ describe("npm run simulate", function () {
             [["--stack", "prod"], /no stack "prod"/],
             [["--stack", "dev", "--set", "maxReplicas=0"], /scalable-serving:maxReplicas = 0 is too small/],
             [["--stack", "dev", "--set", "autoscaler=knative"], /scalable-serving:autoscaler = "knative" is not allowed/],
+            [["--stack", "dev", "--report", "/tmp/never-written.json"], /--report writes one run: choose it with --autoscaler/],
         ];
         for (const [args, message] of cases) {
             const r = await simulateIn(args);

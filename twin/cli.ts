@@ -149,6 +149,9 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
         if (chosen.length === 0) {
             throw new UsageError(`the stack cannot use --autoscaler ${only}: ${modes.skipped.find(s => s.mode === only)?.why}`);
         }
+        if (values.report && chosen.length !== 1) {
+            throw new UsageError("--report writes one run: choose it with --autoscaler");
+        }
         const md = values.markdown === true;
 
         if (calibrationReport) {
@@ -196,9 +199,6 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
             fs.writeFileSync(values.html as string, twinHtml(`Autoscaling twin: stack ${stack}`, results));
         }
         if (values.report) {
-            if (results.length !== 1) {
-                throw new UsageError("--report writes one run: choose it with --autoscaler");
-            }
             fs.writeFileSync(values.report as string, JSON.stringify(asLoadResult(results[0], loads[0], { namespace: chosen[0].target.namespace, deployment: chosen[0].target.workload }), null, 2) + "\n");
         }
         return 0;

@@ -71,6 +71,12 @@ describe("twin PromQL engine", () => {
         assert.strictEqual(new Query("(sum(reqs_total) / count(reqs_total))").kedaValue(s, 0), 112 / 3);
     });
 
+    it("`and` keeps the left side where the right matches, `unless` where it does not", () => {
+        const s = [counter("a", [[0, 1]]), counter("b", [[0, 2]]), { labels: { __name__: "up", pod: "a" }, samples: [{ t: 0, v: 1 }] }];
+        assert.strictEqual(new Query("sum(reqs_total and on(pod) up)").kedaValue(s, 0), 1);
+        assert.strictEqual(new Query("sum(reqs_total unless on(pod) up)").kedaValue(s, 0), 2);
+    });
+
     it("refuses what it does not cover, naming where and what it expected", () => {
         assert.throws(() => parse("histogram_quantile(0.9, x)"), (e: Error) => e instanceof PromqlError && /"histogram_quantile" at 0: expected a function among rate, increase, abs/.test(e.message));
         assert.throws(() => parse("sum(x) * on(a) group_left() y"), /group_left/);
