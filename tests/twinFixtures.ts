@@ -3,7 +3,7 @@
 import { applyOverrides, readStackConfig } from "../tools/offlinePlan";
 import { PROJECT } from "../tools/evaluate";
 import { Autoscaler } from "../config/types";
-import { ModelProfile } from "../twin/profile";
+import { ModelProfile, profileOf } from "../twin/profile";
 import { twinSettings, TwinSettings } from "../twin/settings";
 
 /** The dev stack's settings for `mode`, with `key=value` overrides as `npm run plan --set` takes them. */
@@ -17,6 +17,6 @@ export function devSettings(mode: Autoscaler, sets: string[] = []): TwinSettings
 }
 
 /** A replica that serves 150 requests/s at most, 5 ms each unqueued, burning one core at capacity: the tutorial's load saturates it. */
-export const SLOW_MODEL: ModelProfile = { capacityPerReplica: 150, serviceMs: 5, coresAtCapacity: 1, source: { kind: "estimate", text: "test model: 150 requests/s per replica" } };
+export const SLOW_MODEL: ModelProfile = profileOf(150, 5, 1, { kind: "estimate", text: "test model: 150 requests/s per replica" });
 
 export const READY_30S = { seconds: 30, source: "test" };

@@ -6,7 +6,7 @@ import * as path from "path";
 import { LoadResult } from "../loadtest/types";
 import { runNode } from "../tests/harness";
 import { simulateCommand, USAGE } from "./cli";
-import { ESTIMATED_PROFILE, profileFromReport } from "./profile";
+import { capacityOf, ESTIMATED_PROFILE, profileFromReport, unloadedMsOf } from "./profile";
 import { assumptionsFor, PLAN_ASSUMPTIONS } from "./compare";
 import { MEASURED_FILE, MeasuredFileError, readMeasured } from "./measured";
 
@@ -102,14 +102,17 @@ describe("model profile from a report", () => {
     it("takes capacity from the seconds whose latency had doubled, per Ready replica; the lowest median as the service time", () => {
         const p = profileFromReport(report([[1, 100, 5], [2, 300, 9.9], [3, 400, 10], [4, 380, 30]], 2));
         // 10 ms is twice the lowest 5 ms: saturated at 400 / 2 replicas; 9.9 ms is not.
-        assert.deepStrictEqual([p.capacityPerReplica, p.serviceMs, p.source.kind], [200, 5, "report"]);
-        assert.strictEqual(p.coresAtCapacity, ESTIMATED_PROFILE.coresAtCapacity * 200 / ESTIMATED_PROFILE.capacityPerReplica);
-        assert.match(p.source.text, /200 requests\/s per replica at saturation/);
+        // Per replica: 50/s at 5 ms (0.25 in it), 150/s at 9.9 ms (1.485), 200/s at 10 ms (2), 190/s at 30 ms (5.7): past
+        // the peak throughput the replica was saturated, so the curve ends at 200/s.
+        assert.deepStrictEqual(p.curve, [{ concurrency: 0.25, perSecond: 50, latencyMs: 5 }, { concurrency: 1.485, perSecond: 150, latencyMs: 9.9 }, { concurrency: 2, perSecond: 200, latencyMs: 10 }]);
+        assert.deepStrictEqual([capacityOf(p), unloadedMsOf(p), p.source.kind], [200, 5, "report"]);
+        assert.strictEqual(p.coresAtCapacity, ESTIMATED_PROFILE.coresAtCapacity * 200 / capacityOf(ESTIMATED_PROFILE));
+        assert.match(p.source.text, /3 point\(s\) per replica up to 200 requests\/s at saturation/);
     });
 
     it("never saturated: the most it served, said to be a lower bound; no watch samples: refused", () => {
         const p = profileFromReport(report([[1, 100, 5], [2, 300, 9.9]], 1));
-        assert.strictEqual(p.capacityPerReplica, 300);
+        assert.strictEqual(capacityOf(p), 300);
         assert.match(p.source.text, /at most \(it never saturated: a lower bound\)/);
         assert.throws(() => profileFromReport({ timeline: [], scaling: undefined }), /no --watch samples/);
     });
@@ -140,8 +143,8 @@ describe("measurements kept in the repository (twin/measured.json)", () => {
     it("a file that is not a measurement is refused, saying how to write it again; --write-measured needs --profile", async () => {
         const root = tmp();
         fs.mkdirSync(path.join(root, "twin"));
-        fs.writeFileSync(path.join(root, MEASURED_FILE), JSON.stringify({ profile: { capacityPerReplica: 0, serviceMs: 1, coresAtCapacity: 1, source: { text: "x" } }, from: { report: "r" } }));
-        assert.throws(() => readMeasured(root), (e: Error) => e instanceof MeasuredFileError && /capacityPerReplica, serviceMs and coresAtCapacity above 0/.test(e.message) && /--write-measured twin\/measured.json/.test(e.message));
+        fs.writeFileSync(path.join(root, MEASURED_FILE), JSON.stringify({ profile: { curve: [{ concurrency: 2, perSecond: 10, latencyMs: 5 }, { concurrency: 1, perSecond: 20, latencyMs: 6 }], coresAtCapacity: 1, source: { text: "x" } }, from: { report: "r" } }));
+        assert.throws(() => readMeasured(root), (e: Error) => e instanceof MeasuredFileError && /a profile whose curve of concurrency, perSecond and latencyMs rises/.test(e.message) && /--write-measured twin\/measured.json/.test(e.message));
         fs.writeFileSync(path.join(root, MEASURED_FILE), "{");
         assert.throws(() => readMeasured(root), /twin\/measured.json is not JSON/);
         const r = await simulateIn(["--stack", "dev", "--write-measured", path.join(root, "m.json")]);

@@ -41,9 +41,12 @@ export function readMeasured(root: string): Measured | undefined {
         throw new MeasuredFileError(`${MEASURED_FILE} is not JSON (${(e as Error).message}): write it again with npm run simulate -- --profile REPORT --write-measured ${MEASURED_FILE}`);
     }
     const p = m?.profile;
-    if (!p || !positive(p.capacityPerReplica) || !positive(p.serviceMs) || !positive(p.coresAtCapacity) || typeof p.source?.text !== "string" ||
+    const curve = Array.isArray(p?.curve) ? p.curve : [];
+    const ascending = curve.every((c, i) => positive(c?.concurrency) && positive(c?.perSecond) && positive(c?.latencyMs) &&
+        (i === 0 || (c.concurrency > curve[i - 1].concurrency && c.perSecond >= curve[i - 1].perSecond && c.latencyMs >= curve[i - 1].latencyMs)));
+    if (!p || curve.length === 0 || !ascending || !positive(p.coresAtCapacity) || typeof p.source?.text !== "string" ||
         (m.readiness !== undefined && (!positive(m.readiness.seconds) || m.readiness.seconds > 3600)) || typeof m.from?.report !== "string") {
-        throw new MeasuredFileError(`${MEASURED_FILE} is not a measurement (a profile with capacityPerReplica, serviceMs and coresAtCapacity above 0, ` +
+        throw new MeasuredFileError(`${MEASURED_FILE} is not a measurement (a profile whose curve of concurrency, perSecond and latencyMs rises and whose coresAtCapacity is above 0, ` +
             `readiness from 1 to 3600 s, and the report it came from): write it again with npm run simulate -- --profile REPORT --write-measured ${MEASURED_FILE}`);
     }
     return m;

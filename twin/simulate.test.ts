@@ -6,8 +6,9 @@ import { LoadResult } from "../loadtest/types";
 import { devSettings, READY_30S, SLOW_MODEL } from "../tests/twinFixtures";
 import { calibrate, readinessFromReport } from "./calibrate";
 import { rampLoad, replayLoad } from "./load";
+import { ESTIMATED_PROFILE, profileOf } from "./profile";
 import { asLoadResult } from "./report";
-import { simulate } from "./simulate";
+import { equilibrium, simulate } from "./simulate";
 import { E2E_QUEUE_STEP, queueStepOutcome } from "../tools/e2e/queueStep";
 
 /** The tutorial's trigger (FACTS §1): the per-pod average of the executors' rates, threshold 20, metricType AverageValue. */
@@ -65,12 +66,26 @@ describe("autoscaling twin", () => {
         const wanted = step.tritonPerCore.map(perCore => {
             const capacity = perCore * step.tritonCpuCores;
             // `inService` requests in service at capacity: each takes inService / capacity seconds (Little's law).
-            const profile = { capacityPerReplica: capacity, serviceMs: 1000 * step.inService / capacity, coresAtCapacity: step.tritonCpuCores, source: SLOW_MODEL.source };
+            const profile = profileOf(capacity, 1000 * step.inService / capacity, step.tritonCpuCores, SLOW_MODEL.source);
             const run = simulate({ settings, load: rampLoad({ users: step.users, spawnRate: step.users, runTimeS: 180, minWaitMs: step.minWaitMs, maxWaitMs: step.maxWaitMs }), profile, readiness: READY_30S });
             return run.decisions[0].wanted;
         });
         // The slower Triton (2,000 per core) queues more: the high end of the step's range.
         assert.deepStrictEqual(wanted, [expected.desiredReplicas[1], expected.desiredReplicas[0]]);
+    });
+
+    it("solves the closed loop on a measured curve: between its points, and past its last (saturated)", () => {
+        // The estimate: 1 request in a replica takes 0.1923 ms, 4 take 0.4651 ms. With no pause, 2.5 users keep 2.5 in it:
+        // latency halfway, 0.3287 ms, so 2.5 / 0.3287 ms = 7,606 requests/s.
+        const between = equilibrium(2.5, 0, 1, ESTIMATED_PROFILE);
+        const latencyMs = 1000 / 5200 + 0.5 * (4000 / 8600 - 1000 / 5200);
+        assert.strictEqual(Math.round(between.latencyS * 1e9), Math.round(latencyMs * 1e6));
+        assert.strictEqual(Math.round(between.served), Math.round(2.5 / (latencyMs / 1000)));
+        // 100 users pausing 55 ms on 2 replicas: every user is either in a replica or pausing.
+        const loop = equilibrium(100, 0.055, 2, SLOW_MODEL);
+        assert.strictEqual(Math.round((loop.served * loop.latencyS + loop.served * 0.055) * 1e6) / 1e6, 100);
+        assert.strictEqual(Math.round(loop.served * 1e6) / 1e6, 300, "saturated: 2 × 150/s");
+        assert.deepStrictEqual(equilibrium(0, 0.055, 2, SLOW_MODEL), { served: 0, latencyS: 0 });
     });
 
     it("is deterministic: the same inputs give the same timeline", () => {

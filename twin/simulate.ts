@@ -8,7 +8,7 @@
 // Pure and deterministic: the same inputs give the same timeline, to the bit.
 import { ControllerFlags, DEFAULT_FLAGS, HpaController, HpaSpec, PodCpu, Reading } from "./hpa";
 import { LoadProfile } from "./load";
-import { ModelProfile } from "./profile";
+import { capacityOf, latencyAt, ModelProfile, unloadedMsOf } from "./profile";
 import { Labels, Query, Sample, Series } from "./promql";
 import { TwinSettings } from "./settings";
 import { EXECUTOR_REQUESTS, QueryTarget, SCRAPE_ENDPOINTS } from "../lib/queries";
@@ -130,6 +130,32 @@ function podSeries(pod: Pod, target: QueryTarget): NonNullable<Pod["series"]> {
     };
 }
 
+/**
+ * The closed loop's steady state for one second: `users` each pausing `thinkS` between an answer and
+ * their next request, spread evenly over `replicas` Ready replicas. With k requests in each replica,
+ * users = replicas × k (waiting for an answer) + throughput × thinkS (pausing), throughput =
+ * replicas × k / latency(k); the left side grows with k, so bisection finds it.
+ */
+export function equilibrium(users: number, thinkS: number, replicas: number, profile: ModelProfile): { served: number; latencyS: number } {
+    if (users <= 0 || replicas <= 0) {
+        return { served: 0, latencyS: 0 };
+    }
+    const inLoop = (k: number) => replicas * k + (replicas * k * thinkS * 1000) / latencyAt(profile, k);
+    let low = 0;
+    let high = users / replicas;
+    for (let i = 0; i < 60 && high - low > 1e-12 * high; i++) {
+        const mid = (low + high) / 2;
+        if (inLoop(mid) < users) {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    const k = (low + high) / 2;
+    const latencyS = latencyAt(profile, k) / 1000;
+    return { served: (replicas * k) / latencyS, latencyS };
+}
+
 /** Runs the twin. */
 export function simulate(input: TwinInput): TwinResult {
     const { settings, load, profile } = input;
@@ -169,18 +195,15 @@ export function simulate(input: TwinInput): TwinResult {
         // 1. The load this second, served by the Ready pods (closed loop: users wait for answers).
         const users = load.usersAt(t);
         const ready = alive().filter(p => p.readyS <= t);
-        const capacity = ready.length * profile.capacityPerReplica;
-        const serviceS = profile.serviceMs / 1000;
-        const offered = users > 0 ? users / (load.thinkS + serviceS) : 0;
-        const served = Math.min(offered, capacity);
-        // Saturated: each user's cycle stretches by the wait in the queue (Little's law over the users).
-        const waitS = served > 0 && offered > capacity ? Math.max(0, users / served - load.thinkS - serviceS) : 0;
+        const { served, latencyS } = equilibrium(users, load.thinkS, ready.length, profile);
+        // The latency beyond an unloaded request's is the wait in Triton's queue; Little's law gives the waiting requests.
+        const waitS = served > 0 ? Math.max(0, latencyS - unloadedMsOf(profile) / 1000) : 0;
         const pending = served * waitS;
-        const failed = waitS + serviceS > load.timeoutS ? served : 0;
+        const failed = latencyS > load.timeoutS ? served : 0;
         for (const p of ready) {
             const share = served / ready.length;
             p.served += share;
-            p.cpuSeconds += (share / profile.capacityPerReplica) * profile.coresAtCapacity;
+            p.cpuSeconds += (share / capacityOf(profile)) * profile.coresAtCapacity;
         }
         // 2. Prometheus scrapes each pod every interval, at an offset of its own, from when it is Ready: the
         //    executor's counter and Triton's per-model gauge exist only once it serves (a starting pod's
@@ -229,9 +252,9 @@ export function simulate(input: TwinInput): TwinResult {
             }
         }
         // Each Ready pod's model container burns its share of the capacity's cores, against its request.
-        const cpuPercent = ready.length > 0 ? 100 * (served / ready.length / profile.capacityPerReplica) * profile.coresAtCapacity / settings.cpuRequestCores : 0;
+        const cpuPercent = ready.length > 0 ? 100 * (served / ready.length / capacityOf(profile)) * profile.coresAtCapacity / settings.cpuRequestCores : 0;
         timeline.push({
-            t: now, users, served, failed, replicas, ready: ready.length, queueMs: waitS * 1000, latencyMs: served > 0 ? (waitS + serviceS) * 1000 : 0, pending, cpuPercent,
+            t: now, users, served, failed, replicas, ready: ready.length, queueMs: waitS * 1000, latencyMs: served > 0 ? latencyS * 1000 : 0, pending, cpuPercent,
             ...(lastSignal ? { signal: lastSignal } : {}),
         });
         // Stop a minute after the load is over and the replicas are back where they started.
