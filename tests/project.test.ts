@@ -3,6 +3,7 @@
 // stays a landing page whose links resolve, and every dependency is pinned.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
@@ -170,6 +171,17 @@ describe("project files", () => {
         const answer = readme.split("\n").find(l => l.startsWith('{"model_name"'))!;
         assert.deepStrictEqual(checkAnswer(answer).ok, true);
         assert.ok(readme.includes("/seldon/seldon/cifar10/v2/models/cifar10-pytorch/infer"));
+    });
+
+    it("the type-check covers every TypeScript file of the project (tsconfig.json's include)", () => {
+        const include = (JSON.parse(read("tsconfig.json")) as { include: string[] }).include;
+        const covered = (file: string) => include.some(pattern => pattern === "*.ts"
+            ? !file.includes("/") && file.endsWith(".ts")
+            : file.startsWith(pattern.replace(/\*\*\/\*\.ts$/, "")) && file.endsWith(".ts"));
+        const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: ROOT, encoding: "utf8", timeout: 10_000 }).split("\n").filter(Boolean);
+        assert.ok(files.length > 100);
+        assert.deepStrictEqual(files.filter(f => !covered(f)), []);
+        assert.ok(!covered("elsewhere/x.ts"), "the check itself refuses a folder left out");
     });
 
     it("pins every npm dependency to an exact version, with a lockfile", () => {
