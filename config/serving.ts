@@ -196,9 +196,8 @@ export function readDeployment(read: ConfigReader, files: RepositoryFile[], stor
     };
 }
 
-/** The in-cluster load test; it needs the smoke test, which is what waits for the model to answer. */
-export function readLoadTest(read: ConfigReader, smokeTest: boolean): LoadTestSettings {
-    const enabled = read.boolean("loadTestEnabled", DEFAULTS.loadTestEnabled);
+/** The load test's ramp (users, spawn rate, run time), whether or not the in-cluster Job runs: the autoscaling twin simulates it too. */
+export function readLoadTestRamp(read: ConfigReader): { users: number; spawnRate: number; runTime: string; runTimeMs: number } {
     const runTime = read.string("loadTestRunTime", DEFAULTS.loadTestRunTime);
     let runTimeMs = parseDuration(DEFAULTS.loadTestRunTime);
     try {
@@ -211,9 +210,17 @@ export function readLoadTest(read: ConfigReader, smokeTest: boolean): LoadTestSe
     }
     if (runTimeMs < 1000 || runTimeMs > MAXIMUM.loadTestRunTimeMs) {
         read.problem(`${read.key("loadTestRunTime")} = ${JSON.stringify(runTime)} is not a duration from 1 s to 24 h: use e.g. 180s, 3m or 1m30s`);
+        runTimeMs = parseDuration(DEFAULTS.loadTestRunTime);
     }
     const users = read.integer("loadTestUsers", DEFAULTS.loadTestUsers, 1, MAXIMUM.loadTestUsers);
     const spawnRate = read.integer("loadTestSpawnRate", DEFAULTS.loadTestSpawnRate, 1, MAXIMUM.loadTestSpawnRate);
+    return { users, spawnRate, runTime, runTimeMs };
+}
+
+/** The in-cluster load test; it needs the smoke test, which is what waits for the model to answer. */
+export function readLoadTest(read: ConfigReader, smokeTest: boolean): LoadTestSettings {
+    const enabled = read.boolean("loadTestEnabled", DEFAULTS.loadTestEnabled);
+    const { users, spawnRate, runTime, runTimeMs } = readLoadTestRamp(read);
     const image = read.pinnedImage("loadTestImage", DEFAULTS.loadTestImage);
     if (!enabled) {
         return { enabled };

@@ -2,12 +2,11 @@
 // and defaults, over the stack file's values), for each autoscaler mode the stack could use.
 import { readPlatform } from "../config/platform";
 import { ConfigReader, valuesSource } from "../config/reader";
-import { readAutoscaling, readSignalTargets } from "../config/serving";
-import { DEFAULTS, MAXIMUM } from "../config/defaults";
+import { readAutoscaling, readLoadTestRamp, readSignalTargets } from "../config/serving";
+import { DEFAULTS } from "../config/defaults";
 import { AUTOSCALERS, Autoscaler, AutoscalingSettings } from "../config/types";
 import { parseQuantity } from "../lib/quantity";
 import { kedaSignalQuery, QueryTarget, queryTargetFor } from "../lib/queries";
-import { parseDuration } from "../lib/duration";
 
 /** Everything one simulation of one mode needs from the stack. */
 export interface TwinSettings {
@@ -36,14 +35,7 @@ export function twinSettings(project: string, stack: string, values: Readonly<Re
     if (cpuRequestCores === undefined || cpuRequestCores <= 0) {
         read.problem(`${read.key("modelCpuRequest")} = ${JSON.stringify(cpuRequest)} is not a CPU quantity above zero`);
     }
-    const users = read.integer("loadTestUsers", DEFAULTS.loadTestUsers, 1, MAXIMUM.loadTestUsers);
-    const spawnRate = read.integer("loadTestSpawnRate", DEFAULTS.loadTestSpawnRate, 1, MAXIMUM.loadTestSpawnRate);
-    let runTimeS = parseDuration(DEFAULTS.loadTestRunTime) / 1000;
-    try {
-        runTimeS = parseDuration(read.string("loadTestRunTime", DEFAULTS.loadTestRunTime)) / 1000;
-    } catch {
-        read.problem(`${read.key("loadTestRunTime")} is not a duration like 180s or 3m`);
-    }
+    const { users, spawnRate, runTimeMs } = readLoadTestRamp(read);
     const problems = [...read.found()];
     if (problems.length > 0) {
         return { problems };
@@ -51,7 +43,7 @@ export function twinSettings(project: string, stack: string, values: Readonly<Re
     const target = queryTargetFor(platform.modelNamespace, read.string("deploymentName", DEFAULTS.deploymentName), read.string("modelName", DEFAULTS.modelName));
     const kedaTrigger = autoscaling.mode === "keda" ? kedaSignalQuery(target, autoscaling.signal) : undefined;
     return {
-        settings: { mode, autoscaling, target, ...(kedaTrigger ? { kedaTrigger } : {}), cpuRequestCores: cpuRequestCores!, loadTest: { users, spawnRate, runTimeS } },
+        settings: { mode, autoscaling, target, ...(kedaTrigger ? { kedaTrigger } : {}), cpuRequestCores: cpuRequestCores!, loadTest: { users, spawnRate, runTimeS: runTimeMs / 1000 } },
         problems,
     };
 }
