@@ -25,7 +25,10 @@ export interface Measurement {
 
 export const CLUSTER_MEASUREMENT: Measurement = { scrapeIntervalS: 15, metricResolutionS: 15, flags: DEFAULT_FLAGS };
 
-/** Seconds from a pod's creation to Ready when no measured anatomy gives it (docs/autoscaling-twin.md#readiness). */
+/**
+ * Seconds from a pod's creation to Ready when no measured anatomy gives it: a stated guess for kind
+ * with the images pre-loaded (docs/autoscaling-twin.md#readiness).
+ */
 export const DEFAULT_READY_S = 30;
 
 export interface TwinInput {
