@@ -113,6 +113,13 @@ export const GRAFANA_SERVICE = { name: `${CHARTS.monitoring.release}-grafana`, n
 export const IN_CLUSTER_INGRESS_URL = `http://${INGRESS_SERVICE.name}.${INGRESS_SERVICE.namespace}.svc.cluster.local`;
 
 /**
+ * The port the ingress gateway's Envoy listens on for HTTP: the Gateway's server port, which the
+ * gateway Service's targetPort names (the gateway chart 1.30.3 lets it bind below 1024 through the
+ * net.ipv4.ip_unprivileged_port_start sysctl, values.yaml:37-38, and forwards 80 to 80, :55-57).
+ */
+export const INGRESS_GATEWAY_HTTP_PORT = 80;
+
+/**
  * The ingress gateway's fixed nodePort on kind; kind/cluster.yaml maps it to 127.0.0.1:8080 on the
  * host, so the endpoint needs no `kubectl port-forward` (a single-stream bottleneck under load).
  */

@@ -3,7 +3,7 @@
 // before it ships. tests/flows.test.ts evaluates this table against the NetworkPolicies the program
 // renders, under the rules of the CNI the dev stack pins and under the API's standard reading; the
 // upstream tier does the same on what the charts render. Pure data.
-import { CHARTS, INGRESS_SERVICE, KIND_INGRESS_HOST_PORT, KIND_INGRESS_NODE_PORT, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT } from "./charts";
+import { CHARTS, INGRESS_GATEWAY_HTTP_PORT, INGRESS_SERVICE, KIND_INGRESS_HOST_PORT, KIND_INGRESS_NODE_PORT, KIND_MODEL_STORE_HOST_PORT, KIND_MODEL_STORE_NODE_PORT, MODEL_STORE_S3_PORT } from "./charts";
 
 /**
  * kind's pod subnet: kind v0.29.0 defaults it to 10.244.0.0/16 (pkg/internal/apis/config/default.go,
@@ -127,8 +127,8 @@ export function runtimeFlows(s: FlowSettings): Flow[] {
         {
             name: "host → model endpoint (smoke test, curl, the load test from the laptop)",
             from: { kind: "host", hostPort: KIND_INGRESS_HOST_PORT, nodePort: KIND_INGRESS_NODE_PORT },
-            to: gateway(8080, KIND_INGRESS_NODE_PORT), expect: "allow", guaranteed: "everywhere",
-            why: "kind/cluster.yaml maps 127.0.0.1:8080 to the gateway's nodePort; its container listens on 8080",
+            to: gateway(INGRESS_GATEWAY_HTTP_PORT, KIND_INGRESS_NODE_PORT), expect: "allow", guaranteed: "everywhere",
+            why: `kind/cluster.yaml maps 127.0.0.1:${KIND_INGRESS_HOST_PORT} to the gateway's nodePort; its Envoy listens on ${INGRESS_GATEWAY_HTTP_PORT}`,
         },
         {
             name: "ingress gateway → model pod (Seldon's executor)",
@@ -152,7 +152,7 @@ export function runtimeFlows(s: FlowSettings): Flow[] {
             // kubectl port-forward is carried by the API server to the kubelet, and the container runtime
             // (root, on the node) connects inside the pod: the path of the smoke test to an internal gateway.
             name: "kubectl port-forward → ingress gateway (the smoke test with ingressExposure internal)",
-            from: { kind: "kubelet" }, to: gateway(8080), expect: "allow", guaranteed: "everywhere",
+            from: { kind: "kubelet" }, to: gateway(INGRESS_GATEWAY_HTTP_PORT), expect: "allow", guaranteed: "everywhere",
             why: "an internal load balancer is not reachable from where pulumi runs",
         },
         // Triton's three probes (lib/triton.ts tritonProbes). In the models' namespace Istio's injector
@@ -188,7 +188,7 @@ export function runtimeFlows(s: FlowSettings): Flow[] {
         flows.push({
             name: "load-test Job → ingress gateway",
             from: { kind: "pod", namespace: models, labels: jobPodLabels(`${s.deploymentName}-loadtest`), what: "the load-test Job" },
-            to: gateway(8080), expect: "allow", guaranteed: "everywhere", why: "the Job loads the gateway Service from inside the cluster",
+            to: gateway(INGRESS_GATEWAY_HTTP_PORT), expect: "allow", guaranteed: "everywhere", why: "the Job loads the gateway Service from inside the cluster",
         });
     }
     if (s.inClusterStore) {

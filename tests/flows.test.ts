@@ -63,6 +63,19 @@ describe("runtime flows against the rendered NetworkPolicies (lib/flows.ts)", ()
         });
     }
 
+    it("every flow to the ingress gateway's pods uses the port its Envoy listens on: the Gateway's HTTP server, where the Service forwards", () => {
+        const run = runs["dev stack (hpa)"];
+        const gatewayRelease = run.ofType("kubernetes:helm.sh/v3:Release").find(r => r.name === "istio-ingressgateway")!;
+        const http = gatewayRelease.inputs.values.service.ports.find((p: { name: string }) => p.name === "http2");
+        const gateway = run.ofType("kubernetes:networking.istio.io/v1:Gateway")[0];
+        const server = gateway.inputs.spec.servers.find((sv: { port: { protocol: string } }) => sv.port.protocol === "HTTP");
+        assert.strictEqual(http.targetPort, server.port.number, "the Service forwards to the Gateway's HTTP server");
+        // Found by what they target (the gateway's pods), not by their names.
+        const toGateway = DEV_FLOWS.filter(f => f.to.namespace === "istio-system" && f.to.labels.istio === "ingressgateway");
+        assert.ok(toGateway.length >= 3);
+        assert.deepStrictEqual([...new Set(toGateway.map(f => f.to.port))], [server.port.number]);
+    });
+
     it("the policy as it shipped before fails, naming the host's uploads it drops on kind (the check can fail)", () => {
         const cluster = { ...clusterOf(runs["dev stack (hpa)"]), policies: [POLICY_BEFORE] };
         const problems = flowProblems(cluster, DEV_FLOWS);

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFlavour, RequiredAddonMode } from "../../config";
-import { ChartPin, CHARTS, ISTIO_NAMESPACE, KIND_INGRESS_NODE_PORT, POD_SECURITY, SELDON_GATEWAY } from "../../lib/charts";
+import { ChartPin, CHARTS, INGRESS_GATEWAY_HTTP_PORT, ISTIO_NAMESPACE, KIND_INGRESS_NODE_PORT, POD_SECURITY, SELDON_GATEWAY } from "../../lib/charts";
 import { namespaceArgs, releaseArgs } from "../../lib/helm";
 import { IstioBaseValues, IstiodValues, IstioGatewayValues } from "../../lib/types/helmValues";
 import { Gateway } from "../../lib/types/istio";
@@ -89,7 +89,7 @@ export function ingressGatewayValues(flavour: ClusterFlavour, sourceRanges?: str
             type: "NodePort",
             ports: [
                 { name: "status-port", port: 15021, protocol: "TCP", targetPort: 15021 },
-                { name: "http2", port: 80, protocol: "TCP", targetPort: 80, nodePort: KIND_INGRESS_NODE_PORT },
+                { name: "http2", port: 80, protocol: "TCP", targetPort: INGRESS_GATEWAY_HTTP_PORT, nodePort: KIND_INGRESS_NODE_PORT },
             ],
         },
         autoscaling: { enabled: false },
@@ -116,7 +116,7 @@ export function seldonGateway(tlsSecret?: string): Gateway {
         spec: {
             selector: { istio: "ingressgateway" },
             servers: [
-                { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] },
+                { port: { number: INGRESS_GATEWAY_HTTP_PORT, name: "http", protocol: "HTTP" }, hosts: ["*"] },
                 // The gateway chart's Service forwards 443 to the pods' 443 (its default ports); the
                 // certificate comes from the Secret, read by the gateway from its own namespace.
                 ...(tlsSecret ? [{ port: { number: 443, name: "https", protocol: "HTTPS" as const }, hosts: ["*"], tls: { mode: "SIMPLE" as const, credentialName: tlsSecret } }] : []),
