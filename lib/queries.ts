@@ -28,6 +28,9 @@ export function queryTargetFor(namespace: string, deployment: string, model: str
 const executor = (t: QueryTarget) => `deployment_name="${t.seldonDeployment}",namespace="${t.namespace}"`;
 const triton = (t: QueryTarget) => `namespace="${t.namespace}",deployment="${t.workload}",model="${t.model}"`;
 
+/** How often Prometheus scrapes the model's pods (the PodMonitor's interval); the signals' resolution. */
+export const SCRAPE_INTERVAL_S = 15;
+
 /**
  * The PodMonitor's two endpoints (components/platform/monitoring.ts): prometheus-operator labels each
  * target with its endpoint's port name, and the program adds the Kubernetes Deployment.

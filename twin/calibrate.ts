@@ -1,18 +1,11 @@
 // Calibration: a real load test's report.json replayed through the twin (its users second by second,
 // its pauses, its new replicas' measured readiness), and the twin's error against what the cluster
 // did: the replica timeline, the first scale-up, the first new replica Ready, the scale-down.
-import type { LoadResult, ScalingSample } from "../loadtest/types";
+import type { LoadResult } from "../loadtest/types";
 import { replayLoad } from "./load";
 import { simulate, TwinInput, TwinResult } from "./simulate";
 import { asLoadResult } from "./report";
-
-/** The moments both runs are compared at, on the load's time axis (s); undefined when the run has none. */
-export interface Moments {
-    firstScaleUpS?: number;
-    newReplicaReadyS?: number;
-    /** Back at the starting replicas after the load. */
-    backS?: number;
-}
+import { Moments, moments, sampleAt } from "./moments";
 
 /** Real minus predicted, in seconds (positive: the cluster was slower than the twin). */
 export interface CalibrationError {
@@ -23,38 +16,6 @@ export interface CalibrationError {
     replicas: { meanAbs: number; maxAbs: number; samples: number };
     /** What could not be compared, and why. */
     notes: string[];
-}
-
-export function moments(samples: readonly ScalingSample[], loadEndS: number): Moments {
-    if (samples.length === 0) {
-        return {};
-    }
-    const start = samples[0];
-    const up = samples.find(s => s.replicas > start.replicas);
-    const ready = samples.find(s => s.readyReplicas > start.readyReplicas);
-    let back: ScalingSample | undefined;
-    if (up) {
-        for (const s of samples) {
-            if (s.t >= loadEndS && s.replicas === start.replicas) {
-                back ??= s;
-            } else if (s.replicas !== start.replicas) {
-                back = undefined;
-            }
-        }
-    }
-    return { ...(up ? { firstScaleUpS: up.t } : {}), ...(ready ? { newReplicaReadyS: ready.t } : {}), ...(back ? { backS: back.t } : {}) };
-}
-
-/** The replicas of `samples` at time t: the latest sample at or before it. */
-function replicasAt(samples: readonly ScalingSample[], t: number): number | undefined {
-    let found: number | undefined;
-    for (const s of samples) {
-        if (s.t > t) {
-            break;
-        }
-        found = s.replicas;
-    }
-    return found;
 }
 
 /**
@@ -101,7 +62,7 @@ export function calibrate(real: LoadResult, input: Omit<TwinInput, "load">): { p
     const newReplicaReadyS = diff("newReplicaReadyS", "first new replica Ready");
     const scaleDownS = diff("backS", "back at the start");
     const gaps = samples.flatMap(s => {
-        const predictedReplicas = replicasAt(p, s.t);
+        const predictedReplicas = sampleAt(p, s.t)?.replicas;
         return predictedReplicas === undefined ? [] : [Math.abs(s.replicas - predictedReplicas)];
     });
     return {

@@ -76,6 +76,15 @@ export function scalingSection(project: string, stack: string, values: Readonly<
     } else if (base) {
         baseNote = `${base.label} has no stack \`${stack}\``;
     }
+    // Equal settings, equal predictions (the twin is deterministic): each is simulated once.
+    const predictions = new Map<string, TwinResult["prediction"]>();
+    const predict = (m: TwinSettings) => {
+        const key = inputsOf(m);
+        if (!predictions.has(key)) {
+            predictions.set(key, predictMode(m, assumptions).prediction);
+        }
+        return predictions.get(key)!;
+    };
     const own = head.modes[0].mode;
     const swapped = baseOwn !== undefined && baseOwn.mode !== own;
     const changed = swapped || head.modes.some(m => baseModes?.get(m.mode) && inputsOf(baseModes.get(m.mode)!) !== inputsOf(m));
@@ -84,19 +93,19 @@ export function scalingSection(project: string, stack: string, values: Readonly<
         : `Under the load test's ramp${base?.values ? ` (scaling settings as in ${base.label})` : ""}:`, "");
     if (swapped) {
         // `pulumi config set autoscaler …`: what the stack will do, before against after.
-        lines.push(`- **${baseOwn!.mode} → ${own}** (the stack's autoscaler, swapped): ${compareLine(predictMode(baseOwn!, assumptions).prediction, predictMode(head.modes[0], assumptions).prediction)}`);
+        lines.push(`- **${baseOwn!.mode} → ${own}** (the stack's autoscaler, swapped): ${compareLine(predict(baseOwn!), predict(head.modes[0]))}`);
     }
     for (const m of head.modes) {
-        const after = predictMode(m, assumptions).prediction;
+        const after = predict(m);
         const label = `**${m.mode}**${m.mode === own ? " (the stack's autoscaler)" : ""}`;
         const before = baseModes?.get(m.mode);
         if (before && inputsOf(before) !== inputsOf(m)) {
-            lines.push(`- ${label}: ${compareLine(predictMode(before, assumptions).prediction, after)}`);
+            lines.push(`- ${label}: ${compareLine(predict(before), after)}`);
         } else {
             lines.push(`- ${label}: ${figures(after).map(([name, v]) => `${name} ${v}`).join(", ")}${baseModes && !before ? ` (new: ${base!.label} could not use ${m.mode})` : ""}`);
         }
     }
-    for (const s of head.modes.length < 3 ? head.skipped : []) {
+    for (const s of head.skipped) {
         lines.push(`- ${s.mode}: not available to this stack (${s.why})`);
     }
     lines.push("", `Assumes ${assumptions.profile.source.text}; readiness ${assumptions.readiness.seconds} s (${assumptions.readiness.source}); ` +

@@ -2,6 +2,7 @@
 // in it at once, and the CPU it burns. From a load test's report when one exists, else an estimate
 // from the model's measured compute, said as such wherever it is shown.
 import type { LoadResult } from "../loadtest/types";
+import { sampleAt } from "./moments";
 
 /** One replica with `concurrency` requests in it at once (queued or in service): what it serves, how long each takes. */
 export interface ProfilePoint {
@@ -86,16 +87,8 @@ export function profileFromReport(report: Pick<LoadResult, "timeline" | "scaling
     if (samples.length === 0) {
         throw new Error("the report has no --watch samples: the replicas serving each second are unknown, so no per-replica profile can be measured");
     }
-    const readyAt = (t: number) => {
-        let ready = samples[0].readyReplicas;
-        for (const s of samples) {
-            if (s.t > t) {
-                break;
-            }
-            ready = s.readyReplicas;
-        }
-        return Math.max(1, ready);
-    };
+    // A second before the first sample is served by the first sample's replicas.
+    const readyAt = (t: number) => Math.max(1, (sampleAt(samples, t) ?? samples[0]).readyReplicas);
     const points = report.timeline
         .filter(p => p.requests > 0 && p.p50 !== null && p.p50 > 0 && (p.seconds ?? 1) === 1)
         .map(p => {

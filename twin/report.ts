@@ -97,7 +97,7 @@ export function asLoadResult(r: TwinResult, load: LoadProfile, names: { namespac
 export function twinHtml(title: string, results: readonly TwinResult[]): string {
     const sections = results.map(r => {
         const xMax = Math.max(...r.timeline.map(p => p.t));
-        const marks: Mark[] = r.decisions.map(d => ({ t: d.atS, label: `${d.from}→${d.to}` }));
+        const marks: Mark[] = r.decisions.map(d => ({ t: d.atS, label: `${d.from}→${d.to}${d.limitedBy ? ` (${d.limitedBy})` : ""}` }));
         const withSignal = r.timeline.filter(p => p.signal?.value !== undefined);
         const charts = [
             lineChart("Replicas", "pods", xMax, [

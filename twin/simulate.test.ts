@@ -33,8 +33,11 @@ describe("autoscaling twin", () => {
 
     it("hpa scales down 300 s after the load (the cluster's window: Seldon's hpaSpec cannot set one); keda after its own setting", () => {
         const load = rampLoad({ users: 100, spawnRate: 10, runTimeS: 180 });
-        const hpa = simulate({ settings: devSettings("hpa"), load, profile: SLOW_MODEL, readiness: READY_30S }).prediction;
+        const hpaRun = simulate({ settings: devSettings("hpa"), load, profile: SLOW_MODEL, readiness: READY_30S });
+        const hpa = hpaRun.prediction;
         assert.strictEqual(hpa.peakReplicas, 3);
+        // 200% of the 50% target asks for 4; maxReplicas stops it at 3.
+        assert.deepStrictEqual(hpaRun.decisions[0], { atS: 15, from: 1, to: 3, wanted: 4, metric: 200, limitedBy: "maxReplicas" });
         // metrics-server's read at 195 s is the first without load; the last high recommendation (180 s) leaves the window at 480 s.
         assert.strictEqual(hpa.scaleDownS, 300);
         const keda = (seconds: number) => simulate({ settings: devSettings("keda", [`kedaScaleDownStabilizationSeconds=${seconds}`]), load, profile: SLOW_MODEL, readiness: READY_30S }).prediction;

@@ -6,24 +6,25 @@
 //   sync period (twin/hpa.ts) → new pods, ready after the measured (or default) start-up time.
 //
 // Pure and deterministic: the same inputs give the same timeline, to the bit.
-import { ControllerFlags, DEFAULT_FLAGS, HpaController, HpaSpec, PodCpu, Reading } from "./hpa";
+import { ControllerFlags, DEFAULT_FLAGS, HpaController, HpaSpec, PodCpu, Reading, SyncResult } from "./hpa";
 import { LoadProfile } from "./load";
+import { moments } from "./moments";
 import { capacityOf, latencyAt, ModelProfile, unloadedMsOf } from "./profile";
 import { Labels, Query, Sample, Series } from "./promql";
 import { TwinSettings } from "./settings";
-import { EXECUTOR_REQUESTS, QueryTarget, SCRAPE_ENDPOINTS } from "../lib/queries";
+import { EXECUTOR_REQUESTS, QueryTarget, SCRAPE_ENDPOINTS, SCRAPE_INTERVAL_S } from "../lib/queries";
 import { TRITON_METRICS } from "../lib/triton";
 
 /** How the cluster measures: the PodMonitor's scrape interval, metrics-server's resolution, the HPA controller's flags. */
 export interface Measurement {
-    /** The PodMonitor's interval (components/platform/monitoring.ts): 15 s. */
+    /** The PodMonitor's interval (SCRAPE_INTERVAL_S, which components/platform/monitoring.ts sets). */
     scrapeIntervalS: number;
     /** metrics-server's --metric-resolution (chart 3.13 default): 15 s. */
     metricResolutionS: number;
     flags: ControllerFlags;
 }
 
-export const CLUSTER_MEASUREMENT: Measurement = { scrapeIntervalS: 15, metricResolutionS: 15, flags: DEFAULT_FLAGS };
+export const CLUSTER_MEASUREMENT: Measurement = { scrapeIntervalS: SCRAPE_INTERVAL_S, metricResolutionS: 15, flags: DEFAULT_FLAGS };
 
 /**
  * Seconds from a pod's creation to Ready when no measured anatomy gives it: a stated guess for kind
@@ -37,7 +38,6 @@ export interface TwinInput {
     profile: ModelProfile;
     /** Seconds from a new pod's creation to Ready, and where that number comes from. */
     readiness: { seconds: number; source: string };
-    measurement?: Measurement;
     /** Watch after the load for at most this long (default: until back at the start for a minute, at most an hour). */
     cooldownS?: number;
     /** Keep every series Prometheus would have stored (for comparing the twin's queries with Prometheus's own engine). */
@@ -51,7 +51,7 @@ export interface TwinPoint {
     /** Requests served this second. */
     served: number;
     failed: number;
-    /** Replicas the Deployment wants, and those Ready. */
+    /** Replicas the Deployment wants, and those Ready, at the second's end. */
     replicas: number;
     ready: number;
     /** Mean wait in Triton's queue this second, ms. */
@@ -95,8 +95,8 @@ export interface Prediction {
 export interface TwinResult {
     input: { mode: TwinSettings["mode"]; load: string; profile: ModelProfile["source"]; readiness: TwinInput["readiness"] };
     timeline: TwinPoint[];
-    /** Every HPA sync that changed the replicas: what the metric asked for (`wanted`), what the limits let through (`to`). */
-    decisions: Array<{ atS: number; from: number; to: number; wanted?: number; metric?: number }>;
+    /** Every HPA sync that changed the replicas: what the metric asked for (`wanted`), what the limits let through (`to`), and which limit. */
+    decisions: Array<{ atS: number; from: number; to: number; wanted?: number; metric?: number; limitedBy?: SyncResult["limitedBy"] }>;
     prediction: Prediction;
     /** With keepSeries: the series Prometheus would hold at the end (scraped every interval, stale once the pod went). */
     series?: Series[];
@@ -162,7 +162,7 @@ export function equilibrium(users: number, thinkS: number, replicas: number, pro
 /** Runs the twin. */
 export function simulate(input: TwinInput): TwinResult {
     const { settings, load, profile } = input;
-    const m = input.measurement ?? CLUSTER_MEASUREMENT;
+    const m = CLUSTER_MEASUREMENT;
     const a = settings.autoscaling;
     const start = a.mode === "none" ? a.replicas : a.minReplicas;
     const hpaSpec: HpaSpec | undefined = a.mode === "hpa"
@@ -250,6 +250,7 @@ export function simulate(input: TwinInput): TwinResult {
                     atS: now, from: replicas, to: r.to,
                     ...(r.proposal.replicas !== undefined ? { wanted: r.proposal.replicas } : {}),
                     ...(r.proposal.metric !== undefined ? { metric: r.proposal.metric } : {}),
+                    ...(r.limitedBy ? { limitedBy: r.limitedBy } : {}),
                 });
                 scale(now, r.to);
             }
@@ -257,7 +258,8 @@ export function simulate(input: TwinInput): TwinResult {
         // Each Ready pod's model container burns its share of the capacity's cores, against its request.
         const cpuPercent = ready.length > 0 ? 100 * (served / ready.length / capacityOf(profile)) * profile.coresAtCapacity / settings.cpuRequestCores : 0;
         timeline.push({
-            t: now, users, served, failed, replicas, ready: ready.length, queueMs: waitS * 1000, latencyMs: served > 0 ? latencyS * 1000 : 0, pending, cpuPercent,
+            // Replicas and Ready as a watch would see them at the second's end, after the sync.
+            t: now, users, served, failed, replicas, ready: alive().filter(p => p.readyS <= now).length, queueMs: waitS * 1000, latencyMs: served > 0 ? latencyS * 1000 : 0, pending, cpuPercent,
             ...(lastSignal ? { signal: lastSignal } : {}),
         });
         // Stop a minute after the load is over and the replicas are back where they started.
@@ -345,16 +347,7 @@ function predict(settings: TwinSettings, load: LoadProfile, profile: ModelProfil
     const underLoad = timeline.filter(p => p.t <= load.runTimeS);
     const crossed = target === undefined ? undefined : underLoad.find(p => demand(p)! > target);
     const peakDemand = target === undefined ? undefined : Math.max(0, ...underLoad.map(p => demand(p)!));
-    const firstUp = timeline.find(p => p.replicas > start);
-    const newReady = timeline.find(p => p.ready > start);
-    let back: TwinPoint | undefined;
-    for (const p of timeline) {
-        if (p.t >= load.runTimeS && p.replicas === start && (back === undefined || back.replicas !== start)) {
-            back = p;
-        } else if (p.replicas !== start) {
-            back = undefined;
-        }
-    }
+    const at = moments(timeline.map(p => ({ t: p.t, replicas: p.replicas, readyReplicas: p.ready })), load.runTimeS);
     let reversals = 0;
     let direction = 0;
     for (let i = 1; i < timeline.length && timeline[i].t <= load.runTimeS; i++) {
@@ -373,12 +366,12 @@ function predict(settings: TwinSettings, load: LoadProfile, profile: ModelProfil
         mode: settings.mode,
         ...(crossed ? { targetCrossedS: crossed.t } : {}),
         ...(peakDemand !== undefined && target !== undefined ? { peakDemand: { value: peakDemand, target, unit: a.mode === "hpa" ? "% CPU" : a.mode === "keda" && a.signal.kind === "queue" ? "waiting per replica" : "requests/s per replica" } } : {}),
-        ...(firstUp ? { firstScaleUpS: firstUp.t } : {}),
-        ...(newReady ? { newReplicaReadyS: newReady.t } : {}),
-        ...(crossed && newReady ? { scaleUpS: newReady.t - crossed.t } : {}),
+        ...(at.firstScaleUpS !== undefined ? { firstScaleUpS: at.firstScaleUpS } : {}),
+        ...(at.newReplicaReadyS !== undefined ? { newReplicaReadyS: at.newReplicaReadyS } : {}),
+        ...(crossed && at.newReplicaReadyS !== undefined ? { scaleUpS: at.newReplicaReadyS - crossed.t } : {}),
         peakReplicas: peak,
         startReplicas: start,
-        ...(peak > start && back ? { scaleDownS: back.t - load.runTimeS } : {}),
+        ...(at.backS !== undefined ? { scaleDownS: at.backS - load.runTimeS } : {}),
         meanQueueMs: requests > 0 ? waited / requests : 0,
         maxQueueMs: Math.max(0, ...timeline.map(p => p.queueMs)),
         requests: Math.round(requests),

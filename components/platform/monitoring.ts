@@ -5,7 +5,7 @@ import { ChartPin, CHARTS, POD_SECURITY } from "../../lib/charts";
 import { namespacedRelease } from "../../lib/helm";
 import { KubePrometheusStackValues } from "../../lib/types/helmValues";
 import { TRITON_IMAGE_REGEX, TRITON_METRICS_PATH, TRITON_METRICS_PORT } from "../../lib/triton";
-import { SCRAPE_ENDPOINTS } from "../../lib/queries";
+import { SCRAPE_ENDPOINTS, SCRAPE_INTERVAL_S } from "../../lib/queries";
 import { PodMonitor, RelabelConfig } from "../../lib/types/prometheusOperator";
 
 export interface MonitoringArgs {
@@ -99,11 +99,11 @@ export function seldonPodMonitor(namespace: string): PodMonitor {
             selector: { matchLabels: { "app.kubernetes.io/managed-by": "seldon-core" } },
             namespaceSelector: { any: true },
             podMetricsEndpoints: [
-                { port: SCRAPE_ENDPOINTS.executor, path: "/prometheus", interval: "15s", relabelings: [DEPLOYMENT_LABEL] },
+                { port: SCRAPE_ENDPOINTS.executor, path: "/prometheus", interval: `${SCRAPE_INTERVAL_S}s`, relabelings: [DEPLOYMENT_LABEL] },
                 {
                     port: SCRAPE_ENDPOINTS.triton,
                     path: TRITON_METRICS_PATH,
-                    interval: "15s",
+                    interval: `${SCRAPE_INTERVAL_S}s`,
                     relabelings: [
                         { action: "keep", sourceLabels: ["__meta_kubernetes_pod_container_image"], regex: TRITON_IMAGE_REGEX },
                         { action: "replace", sourceLabels: ["__meta_kubernetes_pod_ip"], regex: "(.+)", targetLabel: "__address__", replacement: `$1:${TRITON_METRICS_PORT}` },
